@@ -1,0 +1,71 @@
+"""Plot helpers: each takes a result (and an optional Axes) and draws one view."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["plot_timeseries", "plot_latency_cdf", "save_run_plots"]
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    return ax
+
+
+def plot_timeseries(result, step_s: float | None = None, ax=None):
+    """Mean concurrency and live instances per step, with cold starts on a second axis."""
+    ax = _axes(ax)
+    step_s = step_s or max(result.scenario.horizon_s / 200, 1.0)
+    ts = result.timeseries(step_s)
+    hours = ts["t_s"] / 3600
+    ax.plot(hours, ts["instances"], label="live instances (busy + idle)")
+    ax.plot(hours, ts["concurrency"], label="concurrency (busy)")
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel("instances")
+    ax2 = ax.twinx()
+    ax2.bar(hours, ts["cold_starts"], width=step_s / 3600, color="tab:red", alpha=0.3, label="cold starts")
+    ax2.set_ylabel(f"cold starts per {step_s:g} s")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title(f"{result.scenario.name} on {result.platform}")
+    return ax
+
+
+def plot_latency_cdf(result, ax=None):
+    """Empirical CDF of latency (arrival to end), cold and warm invocations apart."""
+    ax = _axes(ax)
+    inv = result.invocations
+    done = inv[inv["status"] == "completed"]
+    for label, part in (("warm", done[~done["cold"]]), ("cold", done[done["cold"]])):
+        if len(part):
+            lat = np.sort((part["end_s"] - part["arrival_s"]).to_numpy())
+            ax.step(lat, np.arange(1, len(lat) + 1) / len(lat), where="post", label=f"{label} ({len(lat):,})")
+    ax.set_xscale("log")
+    ax.set_xlabel("latency (s)")
+    ax.set_ylabel("fraction of invocations")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def save_run_plots(result, out_dir: str | Path) -> list[Path]:
+    """Write the standard plots of one run as PNG files; returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, draw in (("timeseries", plot_timeseries), ("latency_cdf", plot_latency_cdf)):
+        fig, ax = plt.subplots(figsize=(8, 4))
+        draw(result, ax=ax)
+        fig.tight_layout()
+        path = out / f"{result.scenario.name}_{result.platform}_{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths

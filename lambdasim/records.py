@@ -1,0 +1,92 @@
+"""Invocation records and the running tally of every summary metric.
+
+The engine hands over one batch of invocations at a time as columns. The
+:class:`Tally` folds each batch into counts and sums (and, with
+``keep=True``, keeps the columns for ``Result.invocations``), so a run in
+``records="summary"`` mode holds only bounded state however long it is.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COMPLETED", "THROTTLED", "FAILED", "IN_FLIGHT", "STATUS", "Tally", "LogHistogram"]
+
+COMPLETED, THROTTLED, FAILED, IN_FLIGHT = 0, 1, 2, 3
+STATUS = ["completed", "throttled", "failed", "in_flight"]
+
+COLUMNS = ["function", "arrival_s", "start_s", "end_s", "init_s", "duration_s", "cold", "instance",
+           "status", "billed_ms"]
+
+
+class LogHistogram:
+    """Latency histogram with log-spaced bins (0.5 % wide) for streaming percentiles."""
+
+    LO, HI, PER_DECADE = 1e-6, 1e6, 460
+
+    def __init__(self):
+        self.edges = np.logspace(np.log10(self.LO), np.log10(self.HI), 12 * self.PER_DECADE + 1)
+        self.counts = np.zeros(len(self.edges) + 1, dtype=np.int64)
+
+    def add(self, x: np.ndarray) -> None:
+        self.counts += np.bincount(np.searchsorted(self.edges, x), minlength=len(self.counts))
+
+    def quantile(self, q: float) -> float:
+        total = self.counts.sum()
+        if total == 0:
+            return float("nan")
+        k = int(np.searchsorted(np.cumsum(self.counts), q * total, side="left"))
+        k = min(max(k, 1), len(self.edges) - 1)
+        return float(np.sqrt(self.edges[k - 1] * self.edges[k]))  # geometric bin middle
+
+
+class Tally:
+    def __init__(self, n_functions: int, horizon_s: float, keep: bool):
+        self.horizon_s, self.keep = horizon_s, keep
+        self.status = np.zeros((n_functions, len(STATUS)), dtype=np.int64)
+        self.cold = np.zeros(n_functions, dtype=np.int64)
+        self.billed_ms = np.zeros(n_functions)
+        self.run_s = np.zeros(n_functions)
+        self.latency_sum = np.zeros(n_functions)
+        self.busy_s = 0.0
+        self.max_concurrency = 0
+        self.hist = LogHistogram()
+        self.batches: list[dict[str, np.ndarray]] = []
+
+    def add(self, b: dict[str, np.ndarray]) -> None:
+        nf = len(self.cold)
+        f, st = b["function"], b["status"]
+        np.add.at(self.status, (f, st), 1)
+        started = st != THROTTLED
+        done = st == COMPLETED
+        self.cold += np.bincount(f[b["cold"]], minlength=nf)
+        self.billed_ms += np.bincount(f[done], weights=b["billed_ms"][done], minlength=nf)
+        self.run_s += np.bincount(f[done], weights=b["duration_s"][done], minlength=nf)
+        lat = b["end_s"][done] - b["arrival_s"][done]
+        self.latency_sum += np.bincount(f[done], weights=lat, minlength=nf)
+        self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
+        if self.keep:
+            self.batches.append(b)
+        else:
+            self.hist.add(lat)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        if not self.keep:
+            raise ValueError("Invocation records were not kept: simulate(..., records='full') keeps them.")
+        if not self.batches:
+            return {c: np.empty(0) for c in COLUMNS}
+        return {c: np.concatenate([b[c] for b in self.batches]) for c in COLUMNS}
+
+    def latency_quantiles(self, qs: list[float]) -> list[float]:
+        if self.keep:
+            cols = self.columns()
+            lat = (cols["end_s"] - cols["arrival_s"])[cols["status"] == COMPLETED]
+            return [float(v) for v in np.quantile(lat, qs)] if len(lat) else [float("nan")] * len(qs)
+        return [self.hist.quantile(q) for q in qs]
+
+    def frame(self, names: list[str]) -> pd.DataFrame:
+        c = self.columns()
+        df = pd.DataFrame(c)
+        df["function"] = pd.Categorical.from_codes(c["function"].astype(int), categories=names)
+        df["status"] = pd.Categorical.from_codes(c["status"].astype(int), categories=STATUS)
+        return df

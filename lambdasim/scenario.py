@@ -1,0 +1,167 @@
+"""The scenario: one validated, frozen description of a simulation.
+
+Load it with :meth:`Scenario.from_file` (YAML or TOML) or
+:meth:`Scenario.from_dict`; change it with :meth:`Scenario.with_overrides`,
+which returns a new validated scenario (scenarios are never mutated).
+Every field is documented in ``docs/scenario.md``.
+"""
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from .distributions import Constant, Distribution
+from .errors import ScenarioError, format_validation_error
+from .pricing import PricingSpec
+from .spec import IntIn, NonNegative, Positive, Spec
+from .workload import Workload
+
+__all__ = ["Scenario", "FunctionSpec", "LambdaSpec", "KeepAlive"]
+
+
+class KeepAlive(Spec):
+    """How long an idle execution environment is kept before it is retired."""
+
+    policy: Literal["fixed"] = "fixed"
+    idle_s: NonNegative = 600.0
+
+
+class LambdaSpec(Spec):
+    """Account-level Lambda settings."""
+
+    keep_alive: KeepAlive = KeepAlive()
+    instance_selection: Literal["mru", "lru", "random"] = "mru"
+    account_concurrency: IntIn(1, None) = 1000
+    reserved_concurrency: IntIn(0, None) | None = None
+
+
+class FunctionSpec(Spec):
+    """One function: its size, its work per invocation and its arrivals."""
+
+    name: str = Field(min_length=1)
+    memory_mb: IntIn(128, 10240) = 128
+    duration: Distribution
+    init: Distribution = Constant(value_s=0.0)
+    workload: Workload
+    reserved_concurrency: IntIn(0, None) | None = None
+
+
+class Scenario(Spec):
+    """A whole simulation: functions, platform settings, prices, horizon and seed."""
+
+    name: str = "scenario"
+    horizon_s: Positive
+    seed: IntIn(0, None) = 0
+    functions: tuple[FunctionSpec, ...]
+    lambda_: LambdaSpec = Field(LambdaSpec(), alias="lambda")
+    pricing: PricingSpec = PricingSpec(preset="aws-2024")
+
+    @field_validator("pricing", mode="before")
+    @classmethod
+    def _preset_name(cls, v: Any) -> Any:
+        return {"preset": v} if isinstance(v, str) else v
+
+    @field_validator("functions")
+    @classmethod
+    def _at_least_one(cls, v: tuple[FunctionSpec, ...]) -> tuple[FunctionSpec, ...]:
+        if not v:
+            raise PydanticCustomError("empty", "must list at least one function", {})
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scenario":
+        names = [f.name for f in self.functions]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise PydanticCustomError("dup", "must have unique function names; repeated: {d}", {"d": ", ".join(dup)})
+        reserved = sum(self.reserved(i) or 0 for i in range(len(self.functions)))
+        if reserved > self.lambda_.account_concurrency:
+            raise PydanticCustomError(
+                "reserved",
+                "must reserve no more concurrency than lambda.account_concurrency ({a}); functions reserve {r}",
+                {"a": self.lambda_.account_concurrency, "r": reserved},
+            )
+        return self
+
+    def reserved(self, i: int) -> int | None:
+        """Reserved concurrency of function ``i`` (its own, else the account default)."""
+        own = self.functions[i].reserved_concurrency
+        return own if own is not None else self.lambda_.reserved_concurrency
+
+    # --- construction -------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str | None = None, base_dir: str | Path | None = None) -> "Scenario":
+        """Validate a plain dict (as read from YAML/TOML/JSON)."""
+        if not isinstance(data, dict):
+            raise ScenarioError(f"{source or 'scenario'}: must be a mapping of fields; got {type(data).__name__}")
+        try:
+            return cls.model_validate(data, context={"base_dir": str(base_dir) if base_dir else None})
+        except ValidationError as exc:
+            raise ScenarioError(format_validation_error(exc, "Scenario", source)) from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Scenario":
+        """Read a ``.yaml``/``.yml``, ``.toml`` or ``.json`` scenario file."""
+        path = Path(path)
+        if not path.is_file():
+            raise ScenarioError(f"Scenario file {str(path)!r} does not exist.")
+        text = path.read_text()
+        try:
+            if path.suffix in (".yaml", ".yml"):
+                data = yaml.safe_load(text)
+            elif path.suffix == ".toml":
+                data = tomllib.loads(text)
+            elif path.suffix == ".json":
+                data = json.loads(text)
+            else:
+                raise ScenarioError(
+                    f"Scenario file {str(path)!r} must end in .yaml, .yml, .toml or .json; got {path.suffix!r}."
+                )
+        except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+            raise ScenarioError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
+        return cls.from_dict(data, source=str(path), base_dir=path.parent)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (round-trips through :meth:`from_dict`)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def with_overrides(self, overrides: dict[str, Any], source: str | None = None) -> "Scenario":
+        """A new scenario with dotted-path fields replaced (``functions.0.memory_mb``)."""
+        data = self.to_dict()
+        for path, value in overrides.items():
+            set_path(data, path, value)
+        return Scenario.from_dict(data, source=source or f"scenario {self.name!r} with overrides")
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``data[a][b][0]...`` from ``"a.b.0..."``; a clear error if the path does not exist."""
+    keys = path.split(".")
+    node: Any = data
+    for depth, key in enumerate(keys[:-1]):
+        node = _child(node, key, ".".join(keys[: depth + 1]), path, create=True)
+    last = keys[-1]
+    if isinstance(node, list):
+        _child(node, last, path, path, create=False)
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError(f"Cannot set {path!r}: {'.'.join(keys[:-1])!r} is a {type(node).__name__}, not a mapping.")
+
+
+def _child(node: Any, key: str, where: str, path: str, create: bool) -> Any:
+    if isinstance(node, list):
+        if not key.isdigit() or int(key) >= len(node):
+            raise ScenarioError(f"Cannot set {path!r}: {where!r} must be an index in [0, {len(node) - 1}]; got {key!r}.")
+        return node[int(key)]
+    if isinstance(node, dict):
+        if key not in node and create:
+            node[key] = {}
+        return node[key]
+    raise ScenarioError(f"Cannot set {path!r}: {where!r} is not a mapping or list.")
