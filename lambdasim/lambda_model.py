@@ -17,6 +17,7 @@ import math
 import numpy as np
 import simpy
 
+from .arrivals import ArrivalSource
 from .billing import billed_ms
 from .concurrency import ConcurrencyLimiter
 from .instances import InstanceLog
@@ -27,10 +28,6 @@ from .scenario import Scenario
 from .streams import stream
 
 __all__ = ["LambdaModel"]
-
-#: Target number of arrivals drawn per window (memory per window stays small).
-WINDOW_ARRIVALS = 200_000
-
 
 class LambdaModel:
     def __init__(self, scenario: Scenario, catalogue: Catalogue, keep_records: bool = True):
@@ -47,10 +44,7 @@ class LambdaModel:
                          stream(scenario.seed, "selection", i))
             for i in range(nf)
         ]
-        self._arrivals = [f.workload.stream(stream(scenario.seed, "arrivals", i), scenario.horizon_s)
-                          for i, f in enumerate(scenario.functions)]
-        self._dur_rng = [stream(scenario.seed, "duration", i) for i in range(nf)]
-        self._init_rng = [stream(scenario.seed, "init", i) for i in range(nf)]
+        self.arrivals = ArrivalSource(scenario)
         self._busy: list[tuple[float, int, int]] = []  # heap of (end, instance, function)
         self.granularity_ms = catalogue["lambda.billing_granularity_ms"]
 
@@ -62,25 +56,6 @@ class LambdaModel:
         for pool in self.pools:
             pool.close(self.sc.horizon_s)
 
-    def _windows(self):
-        rate = sum(f.workload.mean_rate_per_s for f in self.sc.functions)
-        h = self.sc.horizon_s
-        n = max(1, math.ceil(rate * h / WINDOW_ARRIVALS))
-        return [h * (k + 1) / n for k in range(n)]
-
-    def _draw(self, t1: float) -> dict[str, np.ndarray]:
-        """All functions' arrivals in the next window, merged in time order."""
-        parts = []
-        for i, (fn, arr) in enumerate(zip(self.sc.functions, self._arrivals)):
-            times, dur = arr.take(t1)
-            n = len(times)
-            if dur is None:
-                dur = fn.duration.sample(self._dur_rng[i], n)
-            parts.append((times, np.full(n, i, dtype=np.int32), dur, fn.init.sample(self._init_rng[i], n)))
-        t, f, d, init = (np.concatenate(x) for x in zip(*parts))
-        order = np.argsort(t, kind="stable")
-        return {"arrival_s": t[order], "function": f[order], "duration_s": d[order], "init_draw": init[order]}
-
     def _release(self, t: float) -> None:
         busy, pools, release = self._busy, self.pools, self.limiter.release
         while busy and busy[0][0] <= t:
@@ -90,8 +65,7 @@ class LambdaModel:
 
     def _drive(self):
         env = self.env
-        for t1 in self._windows():
-            b = self._draw(t1)
+        for b in self.arrivals:
             n = len(b["arrival_s"])
             status, cold, inst, end = [COMPLETED] * n, [False] * n, [-1] * n, [math.nan] * n
             ts, fs = b["arrival_s"].tolist(), b["function"].tolist()

@@ -1,0 +1,3 @@
+import matplotlib
+
+matplotlib.use("Agg")  # library tests only; never exported to notebook kernels
