@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LambdasimError", "ScenarioError", "TraceError", "CatalogueError", "format_validation_error"]
+__all__ = ["LambdasimError", "ScenarioError", "TraceError", "CatalogueError", "SweepError", "format_validation_error"]
 
 
 class LambdasimError(ValueError):
@@ -21,6 +21,10 @@ class ScenarioError(LambdasimError):
 
 class TraceError(LambdasimError):
     """A trace file is malformed; the message names file, line and column."""
+
+
+class SweepError(LambdasimError):
+    """A sweep definition, executor or results folder is invalid."""
 
 
 class CatalogueError(LambdasimError):
@@ -56,7 +60,9 @@ def format_validation_error(exc: Any, owner: str, source: str | None = None) -> 
             lines.append(f"{where} {msg}.")
         else:
             given = err.get("input")
-            lines.append(f"{where} {msg}. Got {given!r} instead.")
+            # a whole mapping or list as "given" buries the point; name scalars only
+            tail = "" if isinstance(given, (dict, list, tuple)) else f" Got {given!r} instead."
+            lines.append(f"{where} {msg}.{tail}")
     head = f"{source}: " if source else ""
     return head + "\n".join(lines)
 

@@ -110,5 +110,5 @@ class LambdaModel:
             "function": b["function"], "arrival_s": b["arrival_s"],
             "start_s": np.where(ran, b["arrival_s"], np.nan), "end_s": end,
             "init_s": np.where(ran, init, np.nan), "duration_s": np.where(ran, b["duration_s"], np.nan),
-            "cold": cold, "instance": np.array(inst, dtype=np.int64), "status": st, "billed_ms": billed,
+            "cold": cold, "instance": np.array(inst, dtype=np.int32), "status": st, "billed_ms": billed,
         })

@@ -1,0 +1,60 @@
+"""Benchmark: the foundation's Lambda scenario, ~1 M invocations with full records.
+
+Poisson 10/s, exponential 2 s, init 0.5 s, keep-alive 600 s, 100,000 s.
+Each repeat runs in a fresh process so peak RSS is that run's own.
+Prints simulated invocations per wall-clock second (median of repeats) and
+peak memory: the process's peak RSS (interpreter and libraries included)
+and, in one extra run, the peak of Python allocations by tracemalloc.
+
+    .venv/bin/python benchmarks/bench_lambda.py [--repeats 3] [--records full|summary]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+
+CHILD = r"""
+import json, resource, sys, time, tracemalloc
+import lambdasim
+sc = lambdasim.Scenario.from_file("data/scenarios/default.yaml")
+trace = sys.argv[2] == "trace"
+if trace:
+    tracemalloc.start()
+t0 = time.perf_counter()
+r = lambdasim.simulate(sc, records=sys.argv[1])
+n = r.summary["invocations"]
+if sys.argv[1] == "full":
+    assert len(r.invocations) == n  # records really were materialised
+wall = time.perf_counter() - t0
+peak_py = tracemalloc.get_traced_memory()[1] if trace else None
+print(json.dumps({"n": n, "wall_s": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "py_peak_mb": peak_py / 2**20 if trace else None}))
+"""
+
+
+def child(records: str, mode: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, records, mode], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--records", choices=["full", "summary"], default="full")
+    a = p.parse_args()
+    runs = [child(a.records, "time") for _ in range(a.repeats)]
+    rates = [r["n"] / r["wall_s"] for r in runs]
+    traced = child(a.records, "trace")
+    print(f"invocations per run        {runs[0]['n']:,}")
+    print(f"records                    {a.records} (incl. building the invocation DataFrame)")
+    print(f"wall time (median of {a.repeats})    {statistics.median(r['wall_s'] for r in runs):.2f} s")
+    print(f"invocations per second     {statistics.median(rates):,.0f} (median; min {min(rates):,.0f}, max {max(rates):,.0f})")
+    print(f"peak RSS (median)          {statistics.median(r['rss_mb'] for r in runs):.0f} MB (whole process)")
+    print(f"peak Python allocations    {traced['py_peak_mb']:.0f} MB (tracemalloc, separate run)")
+
+
+if __name__ == "__main__":
+    main()
