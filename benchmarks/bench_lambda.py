@@ -49,7 +49,7 @@ def main() -> None:
     rates = [r["n"] / r["wall_s"] for r in runs]
     traced = child(a.records, "trace")
     print(f"invocations per run        {runs[0]['n']:,}")
-    print(f"records                    {a.records} (incl. building the invocation DataFrame)")
+    print(f"records                    {a.records}" + (" (incl. building the invocation DataFrame)" if a.records == "full" else ""))
     print(f"wall time (median of {a.repeats})    {statistics.median(r['wall_s'] for r in runs):.2f} s")
     print(f"invocations per second     {statistics.median(rates):,.0f} (median; min {min(rates):,.0f}, max {max(rates):,.0f})")
     print(f"peak RSS (median)          {statistics.median(r['rss_mb'] for r in runs):.0f} MB (whole process)")
