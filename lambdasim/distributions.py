@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from .errors import register_tags
 from .spec import FloatIn, NonNegative, Positive, Spec
 
-__all__ = ["Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Distribution"]
+__all__ = ["Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Quantiles", "Distribution"]
 
 
 class _Dist(Spec):
@@ -210,7 +210,7 @@ class Empirical(_Dist):
                 if not vals and lineno == 1:
                     continue  # a header line
                 raise PydanticCustomError(
-                    "file", "must hold numbers; {p} line {n} has {t!r}", {"p": self.path, "n": lineno, "t": text}
+                    "file", "must hold numbers; {p} line {n} has {t}", {"p": self.path, "n": lineno, "t": repr(text)}
                 ) from None
             if not (x >= 0 and math.isfinite(x)):
                 raise PydanticCustomError(
@@ -233,7 +233,45 @@ class Empirical(_Dist):
         return float(self.values.var())
 
 
+class Quantiles(_Dist):
+    """A piecewise-linear inverse CDF through given quantiles (a trace's percentiles).
+
+    ``probs`` rise strictly from 0 to 1 and ``values_s`` do not decrease;
+    ``{probs: [0, 0.5, 1], values_s: [0.1, 0.2, 1.0]}`` is half uniform on
+    [0.1, 0.2], half uniform on [0.2, 1.0].
+    """
+
+    dist: Literal["quantiles"] = "quantiles"
+    probs: tuple[FloatIn(0.0, 1.0), ...]
+    values_s: tuple[NonNegative, ...]
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Quantiles":
+        p, v = np.asarray(self.probs), np.asarray(self.values_s)
+        if len(p) != len(v) or len(p) < 2:
+            raise PydanticCustomError("form", "must give probs and values_s of the same length (at least 2); "
+                                      "got {a} and {b}", {"a": len(p), "b": len(v)})
+        if p[0] != 0 or p[-1] != 1 or np.any(np.diff(p) <= 0):
+            raise PydanticCustomError("form", "must have probs rising strictly from 0 to 1", {})
+        if np.any(np.diff(v) < 0):
+            raise PydanticCustomError("form", "must have values_s that do not decrease", {})
+        return self
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.interp(rng.random(n), self.probs, self.values_s)
+
+    @property
+    def mean(self) -> float:
+        dp, v = np.diff(self.probs), np.asarray(self.values_s)
+        return float(np.sum(dp * (v[:-1] + v[1:]) / 2))
+
+    @property
+    def variance(self) -> float:
+        dp, a, b = np.diff(self.probs), np.asarray(self.values_s[:-1]), np.asarray(self.values_s[1:])
+        return max(0.0, float(np.sum(dp * (a * a + a * b + b * b) / 3)) - self.mean**2)
+
+
 Distribution = Annotated[
-    Union[Constant, Exponential, Uniform, LogNormal, Gamma, Empirical], Field(discriminator="dist")
+    Union[Constant, Exponential, Uniform, LogNormal, Gamma, Empirical, Quantiles], Field(discriminator="dist")
 ]
-register_tags("constant", "exponential", "uniform", "lognormal", "gamma", "empirical")
+register_tags("constant", "exponential", "uniform", "lognormal", "gamma", "empirical", "quantiles")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_timeseries", "plot_latency_cdf", "save_run_plots"]
+__all__ = ["plot_timeseries", "plot_latency_cdf", "plot_concurrency", "plot_cold_starts",
+           "plot_cost_per_million", "save_run_plots"]
 
 
 def _axes(ax):
@@ -47,6 +48,58 @@ def plot_latency_cdf(result, ax=None):
     ax.set_xlabel("latency (s)")
     ax.set_ylabel("fraction of invocations")
     ax.legend(fontsize="small")
+    return ax
+
+
+def _step(result, step_s):
+    return step_s or max(result.scenario.horizon_s / 120, 1.0)
+
+
+def plot_concurrency(result, step_s: float | None = None, ax=None):
+    """Mean busy instances (concurrency) and live instances (busy + idle) per step."""
+    ax = _axes(ax)
+    step_s = _step(result, step_s)
+    ts = result.timeseries(step_s)
+    minutes = ts["t_s"] / 60
+    ax.step(minutes, ts["instances"], where="post", label="live (busy + idle)")
+    ax.step(minutes, ts["concurrency"], where="post", label="busy (concurrency)")
+    ax.set_xlabel("time (min)")
+    ax.set_ylabel("instances")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower right", fontsize="small")
+    ax.set_title("concurrency")
+    return ax
+
+
+def plot_cold_starts(result, step_s: float | None = None, ax=None):
+    """Cold starts per step, with the run's cold-start rate in the title."""
+    ax = _axes(ax)
+    step_s = _step(result, step_s)
+    ts = result.timeseries(step_s)
+    ax.bar(ts["t_s"] / 60, ts["cold_starts"], width=step_s / 60, align="edge", color="tab:red", alpha=0.7)
+    ax.set_xlabel("time (min)")
+    ax.set_ylabel(f"cold starts per {step_s:g} s")
+    s = result.summary
+    ax.set_title(f"cold starts: {s['cold_starts']:,} ({s['cold_start_rate']:.2%} of started)")
+    return ax
+
+
+def plot_cost_per_million(result, ax=None):
+    """The bill per million completed invocations, split into its line items."""
+    ax = _axes(ax)
+    cost, done = result.cost, result.summary["completed"]
+    ax.set_xlabel("USD per million invocations")
+    if not done:
+        ax.text(0.5, 0.5, "no completed invocations", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    per_m = (cost["amount_usd"] / done * 1e6).to_numpy()
+    y = np.arange(len(per_m))
+    ax.barh(y, per_m, color=[f"C{i}" for i in y])
+    ax.set_yticks(y, cost["item"])
+    for yi, v in zip(y, per_m):
+        ax.annotate(f"${v:,.2f}", (v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+    ax.set_xlim(0, max(float(per_m.max()) * 1.3, 1e-9))
+    ax.set_title(f"cost: ${result.summary['cost_per_million_usd']:,.2f} per million")
     return ax
 
 

@@ -16,7 +16,11 @@ COMPLETED, THROTTLED, FAILED, IN_FLIGHT = 0, 1, 2, 3
 STATUS = ["completed", "throttled", "failed", "in_flight"]
 
 COLUMNS = ["function", "arrival_s", "start_s", "end_s", "init_s", "duration_s", "cold", "instance",
-           "status", "billed_ms"]
+           "status", "billed_ms", "on_pc", "attempt", "queue_delay_s"]
+#: Columns added for platform fidelity (issue 4) and their values when a producer leaves them out:
+#: ran on a provisioned instance; attempt number (0 = first); event age at the start (async/sqs)
+#: or iterator age (stream batches).
+DEFAULTS = {"on_pc": False, "attempt": 0, "queue_delay_s": 0.0}
 
 
 class LogHistogram:
@@ -50,21 +54,31 @@ class Tally:
         self.status = np.zeros((n_functions, len(STATUS)), dtype=np.int64)
         self.cold = np.zeros(n_functions, dtype=np.int64)
         self.billed_ms = np.zeros(n_functions)
+        self.pc_requests = np.zeros(n_functions, dtype=np.int64)  # of which on provisioned concurrency
+        self.pc_billed_ms = np.zeros(n_functions)
         self.run_s = np.zeros(n_functions)
         self.latency_sum = np.zeros(n_functions)
         self.busy_s = 0.0
         self.max_concurrency = 0
         self.hist = LogHistogram()
         self.batches: list[dict[str, np.ndarray]] = []
+        self.outcomes = None  # the engine's per-event Outcomes (lambdasim.outcomes), if it keeps one
 
     def add(self, b: dict[str, np.ndarray]) -> None:
+        for c, v in DEFAULTS.items():
+            if c not in b:
+                b[c] = np.full(len(b["status"]), v)
         nf = len(self.cold)
         f, st = b["function"], b["status"]
         np.add.at(self.status, (f, st), 1)
         started = st != THROTTLED
         done = st == COMPLETED
         self.cold += np.bincount(f[b["cold"]], minlength=nf)
-        self.billed_ms += np.bincount(f[done], weights=b["billed_ms"][done], minlength=nf)
+        billed = done | (st == FAILED)  # failed executions (errors, timeouts) are billed too
+        self.billed_ms += np.bincount(f[billed], weights=b["billed_ms"][billed], minlength=nf)
+        pc = billed & b["on_pc"].astype(bool)  # billing: executions on provisioned concurrency
+        self.pc_requests += np.bincount(f[pc], minlength=nf)
+        self.pc_billed_ms += np.bincount(f[pc], weights=b["billed_ms"][pc], minlength=nf)
         self.run_s += np.bincount(f[done], weights=b["duration_s"][done], minlength=nf)
         lat = b["end_s"][done] - b["arrival_s"][done]
         self.latency_sum += np.bincount(f[done], weights=lat, minlength=nf)

@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .billing import lambda_line_items
+from .billing import FunctionUsage, lambda_line_items, pc_segments
 from .instances import InstanceLog
-from .pricing import Catalogue
+from .pricing import MONTH_S, Catalogue
+from .provisioned import schedule_of
 from .records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
 from .scenario import Scenario
 from .timeseries import counts, occupancy
@@ -43,10 +44,30 @@ class Result:
         return mem_gb * self._tally.billed_ms / 1000.0
 
     @cached_property
+    def usage(self) -> list[FunctionUsage]:
+        """What each function used over the horizon, as billing needs it (on-demand and on PC)."""
+        t, h, out = self._tally, self.scenario.horizon_s, []
+        pc_req = getattr(t, "pc_requests", np.zeros(len(self.names)))
+        pc_ms = getattr(t, "pc_billed_ms", np.zeros(len(self.names)))
+        for i, f in enumerate(self.scenario.functions):
+            req = int(t.status[i, COMPLETED] + t.status[i, FAILED])
+            out.append(FunctionUsage(
+                f.memory_mb, float(req - pc_req[i]), float(t.billed_ms[i] - pc_ms[i]), float(pc_req[i]), float(pc_ms[i]),
+                pc_segments(schedule_of(getattr(f, "provisioned_concurrency", None)), h), getattr(f, "arch", "x86_64"),
+                getattr(f, "ephemeral_storage_mb", 512)))
+        return out
+
+    @cached_property
     def cost(self) -> pd.DataFrame:
-        """Line items of the simulated horizon's bill (item, quantity, unit, rate, amount)."""
-        requests = int(self._tally.status[:, COMPLETED].sum() + self._tally.status[:, FAILED].sum())
-        return lambda_line_items(requests, float(self.gb_s_by_function.sum()), self.catalogue)
+        """Line items of the simulated horizon's bill (platform, item, quantity, unit, rate_usd, amount_usd,
+        charge, period="horizon"); monthly allowances (free tier, tiers) prorated to the horizon."""
+        return lambda_line_items(self.usage, self.catalogue, period_s=self.scenario.horizon_s, period="horizon")
+
+    @cached_property
+    def monthly_cost(self) -> pd.DataFrame:
+        """The bill of a 30-day month of this usage: usage scaled to the month, then monthly rules applied."""
+        k = MONTH_S / self.scenario.horizon_s
+        return lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
 
     # --- metrics ----------------------------------------------------------------
     @cached_property
@@ -78,6 +99,10 @@ class Result:
             "billed_gb_s": float(self.gb_s_by_function.sum()),
             "cost_usd": cost,
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
+            "monthly_cost_usd": float(self.monthly_cost["amount_usd"].sum()),
+            "pc_invocations": int(t.pc_requests.sum()),
+            # per-event outcomes for every invocation type (lambdasim/outcomes.py):
+            **(t.outcomes.summary(t) if t.outcomes is not None else {}),
         }
 
     @cached_property

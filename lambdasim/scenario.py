@@ -13,23 +13,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_serializer, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Constant, Distribution
+from .ec2_spec import EC2Spec
+from .cpu import CpuScaling
 from .errors import ScenarioError, format_validation_error
-from .pricing import PricingSpec
-from .spec import IntIn, NonNegative, Positive, Spec
+from .invocation import Invocation, Sync
+from .keepalive import KeepAlive
+from .billing import unpriced
+from .pricing import PricingSpec, load_catalogue
+from .provisioned import ProvisionedConcurrency, peak
+from .scaling import ScalingSpec
+from .spec import FloatIn, IntIn, NonNegative, Positive, Probability, Spec
+from .traces import TraceSet, expand
 from .workload import Workload
 
 __all__ = ["Scenario", "FunctionSpec", "LambdaSpec", "KeepAlive"]
-
-
-class KeepAlive(Spec):
-    """How long an idle execution environment is kept before it is retired."""
-
-    policy: Literal["fixed"] = "fixed"
-    idle_s: NonNegative = 600.0
 
 
 class LambdaSpec(Spec):
@@ -39,6 +40,7 @@ class LambdaSpec(Spec):
     instance_selection: Literal["mru", "lru", "random"] = "mru"
     account_concurrency: IntIn(1, None) = 1000
     reserved_concurrency: IntIn(0, None) | None = None
+    scaling: ScalingSpec = ScalingSpec()  # burst scaling; model None = by pricing date (scaling.py)
 
 
 class FunctionSpec(Spec):
@@ -50,6 +52,19 @@ class FunctionSpec(Spec):
     init: Distribution = Constant(value_s=0.0)
     workload: Workload
     reserved_concurrency: IntIn(0, None) | None = None
+    # Lambda platform fidelity (issue 4; semantics in docs/model.md, "Lambda model"):
+    provisioned_concurrency: ProvisionedConcurrency | None = None  # N or [[time_s, N], ...]
+    timeout_s: FloatIn(0, 900, lo_open=True) = 900.0  # a longer run is cut here and fails
+    error_probability: Probability = 0.0  # chance that an execution fails (and is billed)
+    cpu_scaling: CpuScaling | None = None  # duration drawn at reference memory, rescaled (cpu.py)
+    arch: Literal["x86_64", "arm64"] = "x86_64"
+    speed_factor: Positive = 1.0  # relative speed of this code on `arch`; durations are divided by it
+    invocation: Invocation = Sync()  # sync | async | stream | sqs (invocation.py)
+    # Billing (issue 3; rules in docs/pricing.md): INIT is always billed for custom runtimes and
+    # container images, for ZIP on managed runtimes from 2025-08-01; /tmp above 512 MB is billed.
+    package_type: Literal["zip", "image"] = "zip"
+    runtime: Literal["managed", "custom"] = "managed"
+    ephemeral_storage_mb: IntIn(512, 10240) = 512
 
 
 class Scenario(Spec):
@@ -58,9 +73,22 @@ class Scenario(Spec):
     name: str = "scenario"
     horizon_s: Positive
     seed: IntIn(0, None) = 0
-    functions: tuple[FunctionSpec, ...]
+    workload: TraceSet | None = None  # a trace whose functions are added to `functions`; see traces.py
+    functions: tuple[FunctionSpec, ...] = Field((), validate_default=True)
     lambda_: LambdaSpec = Field(LambdaSpec(), alias="lambda")
     pricing: PricingSpec = PricingSpec(preset="aws-2024")
+    ec2: EC2Spec = EC2Spec()  # the EC2 fleet to compare against; see ec2_spec.py
+
+    @field_validator("functions", mode="before")
+    @classmethod
+    def _expand_trace(cls, v: Any, info: ValidationInfo) -> Any:
+        ts = info.data.get("workload")
+        return [*v, *expand(ts)] if ts is not None and isinstance(v, (list, tuple)) else v
+
+    @field_serializer("functions", mode="wrap")
+    def _explicit_functions(self, v: Any, handler: Any) -> Any:
+        out = handler(v)  # the trace's functions are re-expanded from `workload` on loading
+        return out if self.workload is None else out[: len(out) - self.workload.n_functions]
 
     @field_validator("pricing", mode="before")
     @classmethod
@@ -80,6 +108,15 @@ class Scenario(Spec):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise PydanticCustomError("dup", "must have unique function names; repeated: {d}", {"d": ", ".join(dup)})
+        for i, f in enumerate(self.functions):
+            r, pc = self.reserved(i), peak(f.provisioned_concurrency)
+            if pc > (r if r is not None else self.lambda_.account_concurrency):
+                raise PydanticCustomError(
+                    "pc", "must provision no more than the concurrency of function {f} ({r}); got {p}",
+                    {"f": f.name, "r": r if r is not None else self.lambda_.account_concurrency, "p": pc})
+        problem = unpriced(self.functions, load_catalogue(self.pricing))  # e.g. arm64 before 2021-09-29
+        if problem:
+            raise PydanticCustomError("pricing", "{p}", {"p": problem})
         reserved = sum(self.reserved(i) or 0 for i in range(len(self.functions)))
         if reserved > self.lambda_.account_concurrency:
             raise PydanticCustomError(
@@ -158,7 +195,9 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
 def _child(node: Any, key: str, where: str, path: str, create: bool) -> Any:
     if isinstance(node, list):
         if not key.isdigit() or int(key) >= len(node):
-            raise ScenarioError(f"Cannot set {path!r}: {where!r} must be an index in [0, {len(node) - 1}]; got {key!r}.")
+            parent = where.rpartition(".")[0] or where
+            raise ScenarioError(f"Cannot set {path!r}: the index into {parent!r} must be in [0, {len(node) - 1}]; "
+                                f"got {key!r}.")
         return node[int(key)]
     if isinstance(node, dict):
         if key not in node and create:

@@ -11,7 +11,7 @@ from .scenario import Scenario
 
 __all__ = ["simulate"]
 
-PLATFORMS = ("lambda",)
+PLATFORMS = ("lambda", "ec2")
 
 
 def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", seed: int | None = None,
@@ -30,6 +30,13 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
     if records not in ("full", "summary"):
         raise ValueError(f"records must be 'full' or 'summary'. Got {records!r} instead.")
     catalogue = load_catalogue(sc.pricing)
+    if platform == "ec2":
+        from .ec2_model import EC2Model
+        from .ec2_result import EC2Result
+
+        ec2 = EC2Model(sc, keep_records=records == "full")
+        ec2.run()
+        return EC2Result(sc, catalogue, ec2)
     model = LambdaModel(sc, catalogue, keep_records=records == "full")
     model.run()
     return Result(sc, platform, catalogue, model.tally, model.instances, sc.seed)

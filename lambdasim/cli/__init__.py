@@ -13,7 +13,7 @@ from ..errors import LambdasimError
 
 __all__ = ["main", "build_parser"]
 
-SUBCOMMANDS = ["run"]
+SUBCOMMANDS = ["run", "sweep", "report", "bill", "compare"]
 
 
 def build_parser() -> argparse.ArgumentParser:

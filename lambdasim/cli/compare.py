@@ -1,0 +1,108 @@
+"""``lambdasim compare FILE``: Lambda against EC2 on the same arrivals, side by side."""
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from ..errors import ScenarioError
+from .common import add_scenario_args, format_value, load_scenario, parse_sets, print_json
+
+ROWS = [("completed", "completed"), ("dropped", "dropped / throttled"), ("latency_mean_s", "latency mean (s)"),
+        ("latency_p50_s", "latency p50 (s)"), ("latency_p95_s", "latency p95 (s)"),
+        ("latency_p99_s", "latency p99 (s)"), ("queue_wait_mean_s", "queue wait mean (s)"),
+        ("cold_start_rate", "cold-start rate"), ("mean_instances", "mean instances"),
+        ("utilization", "utilisation"), ("cost_usd", "cost (USD)"),
+        ("cost_per_million_usd", "USD per million"), ("cost_ratio", "cost ratio to Lambda")]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("compare", help="compare Lambda and EC2 on one scenario",
+                       description="Run a scenario on Lambda and on EC2 (as configured, SLO-sized and "
+                                   "autoscaled) with common random numbers and print the metrics side by side, "
+                                   "each with the half-width of its 95 %% confidence interval.")
+    add_scenario_args(p)
+    p.add_argument("--replications", type=int, default=3, metavar="R", help="replications per row (default 3)")
+    p.add_argument("--sizing-replications", type=int, default=1, metavar="K",
+                   help="replications per step of the SLO sizing search (default 1)")
+    p.add_argument("--slo", action="append", default=[], metavar="METRIC=BOUND",
+                   help="an SLO bound, e.g. latency_p99_s=0.5 (repeatable; default: Lambda's p99 + 10 %%)")
+    p.add_argument("--strategies", default="configured,slo,autoscaled",
+                   help="EC2 rows, comma-separated among configured, slo, autoscaled (default all)")
+    p.add_argument("--horizon-s", type=float, default=None, metavar="S", help="replace the scenario's horizon")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..compare import compare
+    from ..replication import Runner
+
+    sc = load_scenario(args)
+    if args.horizon_s is not None:
+        sc = sc.with_overrides({"horizon_s": args.horizon_s}, source=f"{args.scenario} with --horizon-s")
+    for flag, v in (("--replications", args.replications), ("--sizing-replications", args.sizing_replications)):
+        if v < 1:
+            raise ScenarioError(f"{flag} must be an int >= 1. Got {v} instead.")
+    slo = parse_sets(args.slo) or None
+    strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+    try:
+        df = compare(sc, args.replications, slo=slo, strategies=strategies,
+                     sizing_replications=args.sizing_replications, runner=Runner(args.replications))
+    except ValueError as exc:  # a bad --slo or --strategies value
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError(str(exc)) from None
+    if args.json:
+        print_json({"scenario": sc.name, "attrs": df.attrs, "rows": df.to_dict(orient="records")})
+    else:
+        print(format_comparison(df, sc))
+    if args.plots is not None:
+        _plots(df, sc, args.plots)
+    return 0
+
+
+def format_comparison(df, sc) -> str:
+    heads = ["Lambda" if r.platform == "lambda" else f"EC2 {r.strategy}" for r in df.itertuples()]
+    cells = [[label] + [_cell(r[k], r.get(f"{k}_ci95", math.nan)) for _, r in df.iterrows()] for k, label in ROWS]
+    width = [max(len(c[i]) for c in cells + [[""] + heads]) for i in range(len(heads) + 1)]
+    line = lambda cs: "  ".join(c.ljust(width[0]) if i == 0 else c.rjust(width[i]) for i, c in enumerate(cs))
+    a = df.attrs
+    title = (f"{sc.name}: Lambda vs EC2, {sc.horizon_s:,.0f} s, {a.get('replications')} replications "
+             f"(mean ± 95 % CI), pricing {sc.pricing.date}")
+    lines = [title, "-" * len(title), line([""] + heads)]
+    lines += [line(c) for c in cells]
+    lines.append("")
+    for r in df.itertuples():
+        if r.platform == "ec2":
+            lines.append(f"EC2 {r.strategy}: {r.config}")
+    if a.get("slo"):
+        lines.append(f"SLO: " + ", ".join(f"{k} <= {v:g}" for k, v in a["slo"].items()))
+    return "\n".join(lines)
+
+
+def _cell(v, ci) -> str:
+    if not isinstance(v, float) or not math.isfinite(v):
+        return format_value(v)
+    return format_value(v) + (f" ± {format_value(float(ci))}" if isinstance(ci, float) and math.isfinite(ci) and ci > 0 else "")
+
+
+def _plots(df, sc, out_dir: Path) -> None:
+    from ..compare_plots import save_compare_plots
+    from ..simulation import simulate
+    from ..sizing import with_scaling
+
+    results = {"Lambda": simulate(sc, "lambda")}
+    for r in df.itertuples():
+        if r.platform == "ec2" and r.strategy in ("configured", "autoscaled") and r.replications:
+            variant = sc if r.strategy == "configured" else with_scaling(sc, _tracking(sc, df))
+            results[f"EC2 {r.strategy}"] = simulate(variant, "ec2")
+    for path in save_compare_plots(df, results, out_dir, sc.name):
+        print(f"wrote {path}")
+
+
+def _tracking(sc, df):
+    from ..sizing import tracking_policy
+
+    return tracking_policy(sc, df.attrs["slo_target"])

@@ -1,0 +1,116 @@
+"""Plots of a Lambda-versus-EC2 comparison: bars with CIs, cost curves, fleets over time."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_comparison", "plot_cost_curves", "plot_fleets", "save_compare_plots"]
+
+COLORS = {"lambda": "tab:orange", "configured": "tab:blue", "slo": "tab:green", "autoscaled": "tab:purple",
+          "fixed": "tab:blue"}
+
+
+def _label(row) -> str:
+    return "Lambda" if row["platform"] == "lambda" else f"EC2 {row['strategy']}"
+
+
+def plot_comparison(df: pd.DataFrame, axes=None):
+    """Cost per million and p99 latency of each row of :func:`compare`, with 95 % CIs."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    labels = [_label(r) for _, r in df.iterrows()]
+    colors = [COLORS["lambda"] if r["platform"] == "lambda" else COLORS.get(r["strategy"], "tab:gray")
+              for _, r in df.iterrows()]
+    for ax, key, title in ((axes[0], "cost_per_million_usd", "USD per million requests"),
+                           (axes[1], "latency_p99_s", "p99 latency (s)")):
+        err = np.nan_to_num(df[f"{key}_ci95"].to_numpy(dtype=float))
+        ax.barh(labels, df[key], xerr=err, color=colors, capsize=3)
+        ax.set_xlabel(title)
+        ax.invert_yaxis()
+    slo = df.attrs.get("slo")
+    if slo and "latency_p99_s" in slo:
+        axes[1].axvline(slo["latency_p99_s"], color="k", ls="--", lw=1, label="SLO")
+        axes[1].legend(fontsize="small")
+    axes[0].set_title(f"{df.attrs.get('scenario', '')}: cost ({df['replications'].max()} replications)")
+    axes[1].set_title("latency")
+    return axes
+
+
+def plot_cost_curves(be, axes=None):
+    """Cost per million and p99 latency against the varied field, the break-even marked."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    c = be.curves
+    for plat, color in (("lambda", COLORS["lambda"]), ("ec2", COLORS.get(be.strategy, "tab:blue"))):
+        name = "Lambda" if plat == "lambda" else f"EC2 {be.strategy}"
+        for ax, key in ((axes[0], "cost_per_million_usd"), (axes[1], "latency_p99_s")):
+            y, e = c[f"{plat}_{key}"], np.nan_to_num(c[f"{plat}_{key}_ci95"])
+            ax.plot(c["x"], y, "o-", color=color, label=name)
+            ax.fill_between(c["x"], y - e, y + e, color=color, alpha=0.2)
+    if np.isfinite(be.value):
+        for ax in axes:
+            ax.axvline(be.value, color="k", ls="--", lw=1)
+        axes[0].annotate(f"break-even {be.value:.3g}" + (f" ± {be.ci95:.2g}" if np.isfinite(be.ci95) else ""),
+                         (be.value, 0.95), xycoords=("data", "axes fraction"), ha="left", va="top", fontsize="small")
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("USD per million requests")
+    axes[1].set_ylabel("p99 latency (s)")
+    for ax in axes:
+        ax.set_xlabel(be.vary)
+        ax.legend(fontsize="small")
+    return axes
+
+
+def plot_fleets(results: dict, step_s: float | None = None, ax=None):
+    """Live instances over time of several runs (label -> result), with Lambda's busy concurrency."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.5))
+    for label, r in results.items():
+        step = step_s or max(r.scenario.horizon_s / 200, 1.0)
+        ts = r.timeseries(step)
+        hours = ts["t_s"] / 3600
+        if r.platform == "lambda":
+            ax.plot(hours, ts["concurrency"], color=COLORS["lambda"], lw=1, label=f"{label}: busy environments")
+        else:
+            color = COLORS.get(label.split()[-1], None)
+            ax.step(hours, ts["instances"], where="post", color=color, label=f"{label}: instances")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel("count")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def save_compare_plots(df: pd.DataFrame, results: dict, out_dir: str | Path, name: str) -> list[Path]:
+    """Write the comparison bars and the fleets over time as PNG files; returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    plot_comparison(df, axes)
+    fig.tight_layout()
+    paths.append(out / f"{name}_compare.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+    if results:
+        fig, ax = plt.subplots(figsize=(10, 3.8))
+        plot_fleets(results, ax=ax)
+        ax.set_title(f"{name}: Lambda environments and EC2 instances")
+        fig.tight_layout()
+        paths.append(out / f"{name}_fleets.png")
+        fig.savefig(paths[-1], dpi=110)
+        plt.close(fig)
+    return paths

@@ -1,0 +1,110 @@
+"""Provisioned concurrency (PC): instances initialised ahead, used first.
+
+``functions[].provisioned_concurrency`` is either a number N (N instances,
+ready at time 0 and kept all run) or a schedule ``[[time_s, n], ...]`` (as
+Application Auto Scaling's scheduled actions set it). When the target
+rises, the new instances start initialising at that time and take calls
+only once their init (drawn from the function's ``init``) is over; an
+entry at time 0 is ready at once ("initialised ahead"). When it falls,
+instances still initialising go first, then idle ones, then busy ones as
+soon as their call ends. Keep-alive never retires a PC instance; calls that
+find no idle PC instance spill over to on-demand instances (cold starts
+and all), within the function's concurrency.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+import numpy as np
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from .spec import IntIn, NonNegative
+
+__all__ = ["ProvisionedConcurrency", "schedule_of", "peak", "ProvisionedSchedule"]
+
+
+def _ordered(v):
+    if isinstance(v, tuple):
+        times = [t for t, _ in v]
+        if any(b <= a for a, b in zip(times, times[1:])):
+            raise PydanticCustomError("order", "must list [time_s, n] pairs with strictly increasing times", {})
+    return v
+
+
+ProvisionedConcurrency = Annotated[
+    Union[IntIn(0, None), tuple[tuple[NonNegative, IntIn(0, None)], ...]], AfterValidator(_ordered)
+]
+
+
+def schedule_of(pc) -> tuple[tuple[float, int], ...]:
+    """The PC setting as a schedule (a plain N is ``((0, N),)``; none is empty)."""
+    if pc is None:
+        return ()
+    if isinstance(pc, int):
+        return ((0.0, pc),)
+    return tuple((float(t), int(n)) for t, n in pc)
+
+
+def peak(pc) -> int:
+    return max((n for _, n in schedule_of(pc)), default=0)
+
+
+class ProvisionedSchedule:
+    """Applies one function's PC schedule to its pool during a run (a SimPy process)."""
+
+    def __init__(self, model, f: int, pc, init_dist, rng: np.random.Generator):
+        self.model, self.f, self.schedule = model, f, schedule_of(pc)
+        self.init_dist, self.rng = init_dist, rng
+        self.pool = model.pools[f]
+        self.target = 0
+        self.pending: dict[int, float] = {}  # starting instance -> ready time
+
+    def run(self):
+        env = self.model.env
+        for t, n in self.schedule:
+            if t >= self.model.sc.horizon_s:
+                return
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.model._release(t)
+            self.set(t, n)
+
+    def set(self, t: float, n: int) -> None:
+        pool, log = self.pool, self.pool.log
+        delta, self.target = n - self.target, n
+        if delta > 0:
+            inits = np.zeros(delta) if t == 0 else self.init_dist.sample(self.rng, delta)
+            new = [(t + float(d), log.create(self.f, t, t + float(d))) for d in inits]
+            pool.pc_ids.update(g for _, g in new)
+            now = [g for r, g in new if r <= t]
+            pool.pc_idle.extend(now)
+            later = sorted((r, g) for r, g in new if r > t)
+            if later:
+                self.pending.update((g, r) for r, g in later)
+                self.model.env.process(self._ready(later))
+        for _ in range(-delta):
+            self._remove_one(t)
+
+    def _remove_one(self, t: float) -> None:
+        pool, log = self.pool, self.pool.log
+        if self.pending:
+            gid = max(self.pending, key=lambda g: (self.pending[g], g))
+            del self.pending[gid]
+        elif pool.pc_idle:
+            gid = pool.pc_idle.pop()
+        else:
+            busy = sorted(pool.pc_ids - pool.pc_retiring)
+            if busy:
+                pool.pc_retiring.add(busy[-1])
+            return
+        pool.pc_ids.discard(gid)
+        log.retire(gid, t)
+
+    def _ready(self, items):
+        env = self.model.env
+        for r, gid in items:
+            if r > env.now:
+                yield env.timeout(r - env.now)
+            if self.pending.pop(gid, None) is not None:
+                self.pool.pc_ready(gid)
