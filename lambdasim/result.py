@@ -23,8 +23,14 @@ class Result:
 
     ``summary`` (a dict of headline metrics), ``invocations`` and
     ``instances`` (DataFrames; need ``records="full"``), ``by_function``,
-    ``timeseries(step_s)`` and ``cost`` (the bill's line items).
+    ``timeseries(step_s)`` and ``cost`` (the bill's line items). A scenario
+    with an ``application`` also has ``application`` (an
+    :class:`~lambdasim.application_result.ApplicationResult`: end-to-end
+    latencies, lineage, per-node breakdowns) and ``end_to_end``; its bill
+    adds the managed services' line items.
     """
+
+    application = None  # set by simulate() for a scenario with an application graph
 
     def __init__(self, scenario: Scenario, platform: str, catalogue: Catalogue, tally: Tally,
                  instances: InstanceLog, seed: int):
@@ -61,13 +67,27 @@ class Result:
     def cost(self) -> pd.DataFrame:
         """Line items of the simulated horizon's bill (platform, item, quantity, unit, rate_usd, amount_usd,
         charge, period="horizon"); monthly allowances (free tier, tiers) prorated to the horizon."""
-        return lambda_line_items(self.usage, self.catalogue, period_s=self.scenario.horizon_s, period="horizon")
+        items = lambda_line_items(self.usage, self.catalogue, period_s=self.scenario.horizon_s, period="horizon")
+        return self._with_services(items, "horizon", 1.0)
 
     @cached_property
     def monthly_cost(self) -> pd.DataFrame:
         """The bill of a 30-day month of this usage: usage scaled to the month, then monthly rules applied."""
         k = MONTH_S / self.scenario.horizon_s
-        return lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
+        items = lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
+        return self._with_services(items, "month", k)
+
+    def _with_services(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
+        if self.application is None:
+            return items
+        return pd.concat([items, self.application.line_items(period, scale)], ignore_index=True)
+
+    @property
+    def end_to_end(self) -> pd.DataFrame:
+        """One row per root event of the application (see lambdasim/lineage.py)."""
+        if self.application is None:
+            raise ValueError("end_to_end needs a scenario with an application section.")
+        return self.application.end_to_end
 
     # --- metrics ----------------------------------------------------------------
     @cached_property
@@ -103,6 +123,7 @@ class Result:
             "pc_invocations": int(t.pc_requests.sum()),
             # per-event outcomes for every invocation type (lambdasim/outcomes.py):
             **(t.outcomes.summary(t) if t.outcomes is not None else {}),
+            **(self.application.summary() if self.application is not None else {}),
         }
 
     @cached_property

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from .distributions import Constant, Distribution
 from .ec2_spec import EC2Spec
+from .application import ApplicationSpec, check_application
 from .cpu import CpuScaling
 from .errors import ScenarioError, format_validation_error
 from .invocation import Invocation, Sync
@@ -78,6 +79,7 @@ class Scenario(Spec):
     lambda_: LambdaSpec = Field(LambdaSpec(), alias="lambda")
     pricing: PricingSpec = PricingSpec(preset="aws-2024")
     ec2: EC2Spec = EC2Spec()  # the EC2 fleet to compare against; see ec2_spec.py
+    application: ApplicationSpec | None = None  # edges between functions (event-driven graph); application.py
 
     @field_validator("functions", mode="before")
     @classmethod
@@ -115,6 +117,11 @@ class Scenario(Spec):
                     "pc", "must provision no more than the concurrency of function {f} ({r}); got {p}",
                     {"f": f.name, "r": r if r is not None else self.lambda_.account_concurrency, "p": pc})
         problem = unpriced(self.functions, load_catalogue(self.pricing))  # e.g. arm64 before 2021-09-29
+        if problem is None and self.application is not None:
+            problem = check_application(self.application, self.functions)
+            problem = problem and f"has an invalid application: {problem}"
+        elif problem is None and any(f.workload.kind == "triggered" for f in self.functions):
+            problem = "must have an application section: a function with workload 'triggered' runs only by its edges"
         if problem:
             raise PydanticCustomError("pricing", "{p}", {"p": problem})
         reserved = sum(self.reserved(i) or 0 for i in range(len(self.functions)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from .application_runtime import attach
 from .lambda_model import LambdaModel
 from .pricing import load_catalogue
 from .result import Result
@@ -38,8 +39,11 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
         ec2.run()
         return EC2Result(sc, catalogue, ec2)
     model = LambdaModel(sc, catalogue, keep_records=records == "full")
+    app = attach(model) if sc.application is not None else None  # event-driven graph (application_runtime.py)
     model.run()
-    return Result(sc, platform, catalogue, model.tally, model.instances, sc.seed)
+    result = Result(sc, platform, catalogue, model.tally, model.instances, sc.seed)
+    result.application = app.finish() if app is not None else None
+    return result
 
 
 def _as_scenario(s) -> Scenario:

@@ -23,7 +23,8 @@ AWS Compute Blog 2023-11 on faster SQS scaling):
   since) counts as a ``duplicate``;
 - a throttled batch is retried after ``throttle_backoff_s``.
 
-Pollers and the scaling controller are SimPy processes.
+Pollers, the scaling controller and the visibility clock are SimPy
+processes; a new or reappearing message wakes one idle poller, not all.
 """
 from __future__ import annotations
 
@@ -53,27 +54,54 @@ class SqsSource:
         self.invisible: list[tuple[float, int, int]] = []  # heap (visible again at, message, receipt)
         self.level = 0      # pollers allowed now
         self.pollers = 0    # poller processes alive
+        self.idle: deque = deque()  # wake-up events of idle pollers, first idle first
         self.running: dict[int, list[tuple[int, int]]] = {}  # poller -> batch of (message, receipt)
         self.ramp_log: list[tuple[float, int]] = []
-        self._arrival = None
         self._ctl_wake = None
+        self._inv_added = None
         self._ids = 0
         self.env.process(self._controller())
+        self.env.process(self._expiry())
 
     # --- the queue ----------------------------------------------------------------
     def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool) -> None:
         self.msgs.append([t, work_s, init, 0, 0, 0])
         self.visible.append(len(self.msgs) - 1)
-        for ev in (self._arrival, self._ctl_wake):
-            if ev is not None and not ev.triggered:
+        self._wake(1)
+        if self._ctl_wake is not None and not self._ctl_wake.triggered:
+            self._ctl_wake.succeed()
+
+    def _wake(self, k: int) -> None:
+        """Wake up to ``k`` idle pollers (one per newly visible message, not all of them)."""
+        while k > 0 and self.idle:
+            ev = self.idle.popleft()
+            if not ev.triggered:
                 ev.succeed()
+                k -= 1
 
     def _expire(self, t: float) -> None:
-        inv, msgs = self.invisible, self.msgs
+        inv, msgs, k = self.invisible, self.msgs, 0
         while inv and inv[0][0] <= t:
             _, i, rc = heapq.heappop(inv)
             if msgs[i][5] == 0 and msgs[i][4] == rc:
                 self.visible.append(i)
+                k += 1
+        self._wake(k)
+
+    def _expiry(self):
+        """Make messages visible again when their visibility timeout ends."""
+        env, inv, msgs = self.env, self.invisible, self.msgs
+        while True:
+            while inv and not (msgs[inv[0][1]][5] == 0 and msgs[inv[0][1]][4] == inv[0][2]):
+                heapq.heappop(inv)  # deleted, or received again since: nothing to do
+            if not inv:
+                self._inv_added = env.event()
+                yield self._inv_added
+                self._inv_added = None
+                continue
+            if inv[0][0] > env.now:
+                yield env.timeout(inv[0][0] - env.now)
+            self._expire(env.now)
 
     def _receive(self, t: float) -> list[tuple[int, int]]:
         sp, msgs, out = self.spec, self.msgs, self.model.outcomes
@@ -91,28 +119,25 @@ class SqsSource:
             m[4] += 1
             heapq.heappush(self.invisible, (t + sp.visibility_timeout_s, i, m[4]))
             batch.append((i, m[4]))
+        if batch and self._inv_added is not None and not self._inv_added.triggered:
+            self._inv_added.succeed()
         return batch
 
     # --- scaling ------------------------------------------------------------------
     def _controller(self):
         env = self.env
         while True:
-            self._expire(env.now)
             if not self.visible:
                 self._ctl_wake = env.event()
-                wait = [self._ctl_wake]
-                if self.invisible:
-                    wait.append(env.timeout(self.invisible[0][0] - env.now))
-                yield env.any_of(wait)
+                yield self._ctl_wake
                 self._ctl_wake = None
                 continue
             self._set_level(self.first)
             while True:
                 yield env.timeout(60.0)
-                self._expire(env.now)
-                if self.visible:
+                if self.visible and not self.idle:   # messages wait and every poller is busy
                     self._set_level(min(self.cap, self.level + self.step))
-                else:
+                elif not self.visible:
                     self._set_level(self.first)
                     break
 
@@ -124,8 +149,7 @@ class SqsSource:
             self.pollers += 1
             self._ids += 1
             self.env.process(self._poller(self._ids))
-        if self._arrival is not None and not self._arrival.triggered:
-            self._arrival.succeed()  # let surplus idle pollers notice and stop
+        self._wake(self.pollers - self.level)  # surplus idle pollers stop
 
     # --- a poller -------------------------------------------------------------------
     def _poller(self, pid: int):
@@ -135,18 +159,13 @@ class SqsSource:
             if self.pollers > self.level:
                 self.pollers -= 1
                 return
-            self._expire(env.now)
             if not self.visible:
-                if self._arrival is None or self._arrival.triggered:
-                    self._arrival = env.event()
-                wait = [self._arrival]
-                if self.invisible:
-                    wait.append(env.timeout(self.invisible[0][0] - env.now))
-                yield env.any_of(wait)
+                ev = env.event()
+                self.idle.append(ev)
+                yield ev
                 continue
             if sp.batching_window_s > 0 and len(self.visible) < sp.batch_size:
                 yield env.timeout(sp.batching_window_s)
-                self._expire(env.now)
             batch = self._receive(env.now)
             if not batch:
                 continue

@@ -10,8 +10,9 @@ means durations are drawn from the function's ``duration`` distribution.
 
 Kinds: ``poisson``, ``deterministic``, ``diurnal`` (a sinusoidal day or a
 piecewise-constant rate profile), ``bursty`` (a two-state MMPP), ``spike``,
-``superpose`` (a sum of others) and ``trace`` (one function of a trace
-file; see :mod:`lambdasim.traces`). Every kind has ``mean_rate_per_s``
+``superpose`` (a sum of others), ``trace`` (one function of a trace
+file; see :mod:`lambdasim.traces`) and ``triggered`` (no external
+arrivals: a function run only by an application's edges). Every kind has ``mean_rate_per_s``
 (used to size the simulator's windows) and ``stream(rng, horizon_s)``;
 the rate-driven kinds also have ``rate_at(t)`` and ``expected_count(t0, t1)``.
 Samplers live in :mod:`lambdasim.processes`. See ``docs/workloads.md``.
@@ -33,7 +34,7 @@ from .spec import FloatIn, NonNegative, Positive, Spec
 from .traces import TraceReplay, load_trace, resolve_path
 
 __all__ = ["ArrivalStream", "Poisson", "Deterministic", "Diurnal", "Bursty", "Spike", "Superpose",
-           "TraceReplay", "Workload", "load_trace"]
+           "TraceReplay", "Triggered", "Workload", "load_trace"]
 
 
 class ArrivalStream(Protocol):
@@ -293,6 +294,23 @@ class Spike(_RateProcess):
         return piecewise_poisson(rng, edges, self.rate_at(edges[:-1]))
 
 
+class Triggered(_RateProcess):
+    """No external arrivals: the function runs only when another function's
+    events trigger it (an application edge; see :mod:`lambdasim.application`)."""
+
+    kind: Literal["triggered"] = "triggered"
+    mean_rate_per_s: ClassVar[float] = 0.0
+
+    def rate_at(self, t: np.ndarray) -> np.ndarray:
+        return np.zeros(np.shape(t))
+
+    def expected_count(self, t0: float, t1: float) -> float:
+        return 0.0
+
+    def _sample(self, rng: np.random.Generator, t0: float, t1: float) -> np.ndarray:
+        return np.empty(0)
+
+
 class Superpose(Spec):
     """The sum of several workloads: every component's arrivals, merged in time order."""
 
@@ -326,7 +344,7 @@ class Superpose(Spec):
 
 
 Workload = Annotated[
-    Union[Poisson, Deterministic, Diurnal, Bursty, Spike, Superpose, TraceReplay], Field(discriminator="kind")
+    Union[Poisson, Deterministic, Diurnal, Bursty, Spike, Superpose, TraceReplay, Triggered], Field(discriminator="kind")
 ]
 Superpose.model_rebuild()
-register_tags("poisson", "deterministic", "diurnal", "bursty", "spike", "superpose", "trace")
+register_tags("poisson", "deterministic", "diurnal", "bursty", "spike", "superpose", "trace", "triggered")

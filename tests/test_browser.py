@@ -72,7 +72,7 @@ def lab(tmp_path):
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/api/status", timeout=2) as r:
@@ -110,20 +110,23 @@ def test_quickstart_panel_in_jupyterlab(lab):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
+            expect.set_options(timeout=30_000)
             page.goto(lab)
-            page.wait_for_function(KERNEL_IDLE_JS, timeout=45_000)
+            page.wait_for_function(KERNEL_IDLE_JS, timeout=60_000)
+            t0 = time.monotonic()
             page.evaluate(RUN_ALL_JS)
 
             # The last cell prints this once every check passed; an error output fails fast.
             done = page.locator(".jp-OutputArea-output", has_text="all checks passed")
             error = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
                                  has_text="Error")
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120  # generous: a loaded 2-core machine is slow
             while not done.count():
                 assert not error.count(), error.first.inner_text()
-                assert time.monotonic() < deadline, "the notebook did not finish in 60 s"
+                assert time.monotonic() < deadline, "the notebook did not finish in 120 s"
                 page.wait_for_timeout(250)
             page.wait_for_function(KERNEL_IDLE_JS)
+            print(f"notebook ran all cells in the browser in {time.monotonic() - t0:.1f} s")
 
             panel = page.locator(".lambdasim-panel")
             panel.scroll_into_view_if_needed()

@@ -8,7 +8,7 @@ from platform_helpers import conserved, run_model, scenario
 
 @pytest.mark.parametrize("rule, step, cap", [("legacy", 60, 1000), ("current", 300, 1250)])
 def test_poller_ramp_follows_the_rule(rule, step, cap):
-    sc = scenario({"kind": "poisson", "rate_per_s": 400}, 400, duration_s=30, lam={"account_concurrency": 5000},
+    sc = scenario({"kind": "poisson", "rate_per_s": 300}, 250, duration_s=30, lam={"account_concurrency": 5000},
                   invocation={"type": "sqs", "scaling": rule, "batch_size": 1, "visibility_timeout_s": 60})
     m = run_model(sc)
     log = m.sources[0].ramp_log
@@ -37,7 +37,7 @@ def test_no_message_lost_or_processed_twice_with_a_long_visibility_timeout():
 
 
 def test_a_visibility_timeout_shorter_than_the_run_causes_duplicates():
-    sc = scenario({"kind": "poisson", "rate_per_s": 2}, 1000, duration_s=10.0,
+    sc = scenario({"kind": "poisson", "rate_per_s": 2}, 300, duration_s=10.0,
                   invocation={"type": "sqs", "batch_size": 1, "visibility_timeout_s": 4})
     s = lambdasim.simulate(sc).summary
     assert conserved(s) and s["duplicates"] > 0
