@@ -20,7 +20,7 @@ from .errors import SweepError
 from .scenario import Scenario
 from .simulation import simulate
 
-__all__ = ["Task", "run_one", "run_batch", "make_tasks", "execute", "batch_size_for"]
+__all__ = ["Task", "run_one", "run_batch", "make_tasks", "check_executor", "execute", "batch_size_for"]
 
 
 class Task(NamedTuple):
@@ -71,9 +71,22 @@ def _batches(tasks: list[Task], size: int) -> list[list[Task]]:
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
+def check_executor(executor: Any) -> None:
+    """Refuse an executor :func:`execute` does not know, before anything runs or is written."""
+    if executor in (None, "serial", "processes") or (isinstance(executor, str) and "://" in executor):
+        return
+    if type(executor).__name__ == "Client" and hasattr(executor, "submit"):
+        return
+    raise SweepError(f"executor must be 'serial', 'processes', a distributed.Client or a scheduler address "
+                     f"like 'tcp://127.0.0.1:8786'. Got {executor!r} instead.")
+
+
 def execute(tasks: list[Task], executor: Any = "serial", workers: int | None = None,
             batch_size: int | None = None) -> Iterator[list[dict[str, Any]]]:
     """Yield the rows of ``tasks`` batch by batch as they complete."""
+    check_executor(executor)
+    if workers is not None and workers < 1:
+        raise SweepError(f"workers must be an int >= 1. Got {workers!r} instead.")
     if not tasks:
         return iter(())
     if executor in (None, "serial"):
@@ -81,12 +94,9 @@ def execute(tasks: list[Task], executor: Any = "serial", workers: int | None = N
     if executor == "processes":
         n = workers or os.cpu_count() or 1
         return _pool(_batches(tasks, batch_size or batch_size_for(len(tasks), n)), n)
-    if isinstance(executor, str) and "://" in executor:
+    if isinstance(executor, str):
         return _dask_address(tasks, executor, batch_size)
-    if type(executor).__name__ == "Client" and hasattr(executor, "submit"):
-        return _dask(tasks, executor, batch_size)
-    raise SweepError(f"executor must be 'serial', 'processes', a distributed.Client or a scheduler address "
-                     f"like 'tcp://127.0.0.1:8786'. Got {executor!r} instead.")
+    return _dask(tasks, executor, batch_size)
 
 
 def _pool(batches: list[list[Task]], workers: int) -> Iterator[list[dict[str, Any]]]:

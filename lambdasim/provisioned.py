@@ -13,28 +13,42 @@ and all), within the function's concurrency.
 """
 from __future__ import annotations
 
+import math
 from typing import Annotated, Union
 
 import numpy as np
-from pydantic import AfterValidator
+from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from .spec import IntIn, NonNegative
 
 __all__ = ["ProvisionedConcurrency", "schedule_of", "peak", "ProvisionedSchedule"]
 
 
-def _ordered(v):
-    if isinstance(v, tuple):
-        times = [t for t, _ in v]
-        if any(b <= a for a, b in zip(times, times[1:])):
-            raise PydanticCustomError("order", "must list [time_s, n] pairs with strictly increasing times", {})
-    return v
+def _parse(v):
+    """N (an int >= 0) or a schedule of [time_s, N] pairs with strictly increasing times."""
+    form = "must be an int >= 0 or a list of [time_s, n] pairs (time_s >= 0, n an int >= 0)"
+    if isinstance(v, bool):
+        raise PydanticCustomError("pc", form, {})
+    if isinstance(v, int):
+        if v < 0:
+            raise PydanticCustomError("pc", form, {})
+        return v
+    if not isinstance(v, (list, tuple)):
+        raise PydanticCustomError("pc", form, {})
+    out = []
+    for item in v:
+        ok = isinstance(item, (list, tuple)) and len(item) == 2 and not any(isinstance(x, bool) for x in item)
+        if not ok or not isinstance(item[0], (int, float)) or not isinstance(item[1], int):
+            raise PydanticCustomError("pc", form + "; one item is {item}", {"item": repr(item)})
+        if not (math.isfinite(item[0]) and item[0] >= 0 and item[1] >= 0):
+            raise PydanticCustomError("pc", form + "; one item is {item}", {"item": repr(item)})
+        out.append((float(item[0]), int(item[1])))
+    if any(b[0] <= a[0] for a, b in zip(out, out[1:])):
+        raise PydanticCustomError("pc", "must list [time_s, n] pairs with strictly increasing times", {})
+    return tuple(out)
 
 
-ProvisionedConcurrency = Annotated[
-    Union[IntIn(0, None), tuple[tuple[NonNegative, IntIn(0, None)], ...]], AfterValidator(_ordered)
-]
+ProvisionedConcurrency = Annotated[Union[int, tuple[tuple[float, int], ...]], BeforeValidator(_parse)]
 
 
 def schedule_of(pc) -> tuple[tuple[float, int], ...]:

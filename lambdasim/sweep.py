@@ -237,9 +237,10 @@ def sweep(base, factors=None, replications: int = 1, *, seed: int = 0, executor:
     becomes a row with ``status="failed"`` and its ``error``; the sweep goes on.
     ``platform`` is passed to :func:`lambdasim.simulate` (``"lambda"`` or ``"ec2"``).
     """
-    from .executors import execute, make_tasks
+    from .executors import check_executor, execute, make_tasks
     from .store import ResultStore, finish_table
 
+    check_executor(executor)
     spec = _spec(base, factors, replications, seed, overrides, common_random_numbers, name, platform)
     variants = expand(spec)
     store = ResultStore(out) if out is not None else None

@@ -41,3 +41,18 @@ def test_a_visibility_timeout_shorter_than_the_run_causes_duplicates():
                   invocation={"type": "sqs", "batch_size": 1, "visibility_timeout_s": 4})
     s = lambdasim.simulate(sc).summary
     assert conserved(s) and s["duplicates"] > 0
+
+
+@pytest.mark.parametrize("invocation", [
+    {"type": "async"}, {"type": "stream", "shards": 2, "batch_size": 5},
+    {"type": "sqs", "batch_size": 3, "visibility_timeout_s": 5, "max_receive_count": 2},
+])
+def test_event_sources_are_deterministic_and_summary_mode_agrees(invocation):
+    sc = scenario({"kind": "poisson", "rate_per_s": 30}, 300, duration_s={"dist": "exponential", "mean_s": 0.3},
+                  error_probability=0.2, reserved_concurrency=5, invocation=invocation)
+    a, b = lambdasim.simulate(sc).summary, lambdasim.simulate(sc).summary
+    c = lambdasim.simulate(sc, records="summary").summary
+    assert a == b and conserved(a)
+    exact = {k: v for k, v in a.items() if not k.startswith(("latency_p", "queue_delay_p"))}
+    assert exact == {k: c[k] for k in exact}
+    assert c["queue_delay_p99_s"] == pytest.approx(a["queue_delay_p99_s"], rel=0.01, abs=1e-5)

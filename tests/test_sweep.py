@@ -220,9 +220,10 @@ def test_a_changed_sweep_is_refused_in_the_same_folder(tmp_path):
         lambdasim.sweep(spec(seed=4), out=out, progress=False)
 
 
-def test_unknown_executor_is_an_error():
+def test_unknown_executor_is_an_error_before_anything_is_written(tmp_path):
     with pytest.raises(SweepError, match="executor must be"):
-        lambdasim.sweep(spec(), executor="threads", progress=False)
+        lambdasim.sweep(spec(), executor="threads", out=tmp_path / "res", progress=False)
+    assert not (tmp_path / "res").exists()
 
 
 # --- the sweep file and the CLI -----------------------------------------------------
@@ -284,3 +285,13 @@ def test_platform_is_passed_to_simulate_and_checked():
     assert {k: df.loc[1, k] for k in expected} == expected
     with pytest.raises(SweepError, match="'platform' field of Sweep must be one of lambda"):
         lambdasim.sweep(base(), {"functions.0.memory_mb": [128]}, platform="gcp", progress=False)
+
+
+def test_sweep_file_with_inline_base_and_a_misspelt_key(tmp_path):
+    inline = SWEEP_YAML.replace("base: scenario.yaml", "base:\n  horizon_s: 60\n  functions:\n    - name: f\n"
+                                "      duration: {dist: constant, value_s: 0.5}\n"
+                                "      workload: {kind: poisson, rate_per_s: 2}")
+    spec_ = SweepSpec.from_file(write_sweep(tmp_path, inline))
+    assert spec_.base.functions[0].name == "f" and len(expand(spec_)) == 2
+    with pytest.raises(SweepError, match="'replication' key of Sweep is not allowed .did you mean 'replications'"):
+        SweepSpec.from_file(write_sweep(tmp_path, SWEEP_YAML.replace("replications:", "replication:")))

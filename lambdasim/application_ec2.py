@@ -1,0 +1,86 @@
+"""The same application's work on EC2: expected event rates per node, and a flat scenario.
+
+An EC2 design runs every function's work on one fleet (workers pulling
+from a load-balanced queue), so it needs each function's event rate, not
+the graph. :func:`expected_rates` propagates the external arrival rates
+through the edges (rate x probability x mean emitted count; a fan-in
+fires once per group), and :func:`ec2_equivalent` turns the scenario into
+one without an application, each triggered function getting Poisson
+arrivals at its expected rate: the same work per second on average
+(burstiness of fan-outs and the order along the chain are not kept).
+:func:`lambdasim.simulate` uses it for ``platform="ec2"``, so ``lambdasim
+compare`` runs an application scenario on both platforms.
+"""
+from __future__ import annotations
+
+from .application import layers
+from .scenario import Scenario
+
+__all__ = ["expected_rates", "expected_services", "ec2_equivalent"]
+
+
+def _mean_emit(e) -> float:
+    return float(e.emit) if isinstance(e.emit, int) else float(e.emit.mean)
+
+
+def _external(f, horizon_s: float) -> float:
+    w = f.workload
+    count = getattr(w, "expected_count", None)
+    return count(0.0, horizon_s) / horizon_s if count is not None else w.mean_rate_per_s
+
+
+def expected_rates(sc: Scenario) -> dict[str, float]:
+    """Mean events per second reaching each function (external arrivals plus edges), failures ignored."""
+    rate = {f.name: _external(f, sc.horizon_s) for f in sc.functions}
+    app = sc.application
+    if app is None:
+        return rate
+    depth = layers(list(rate), [(e.from_, e.to) for e in app.edges])
+    for e in sorted(app.edges, key=lambda e: depth[e.from_]):  # sources before their targets
+        if e.fan_in is not None:
+            fan = next(o for o in app.edges if o.from_ == e.fan_in and o.to == e.from_ and o.fans_out)
+            groups = rate[fan.from_] * fan.probability  # one join per group (an empty group joins at once)
+            rate[e.to] += groups * e.probability
+        else:
+            rate[e.to] += rate[e.from_] * e.probability * _mean_emit(e)
+    return rate
+
+
+def expected_services(sc: Scenario) -> dict[str, float]:
+    """Mean managed-service requests per second (edges' and ingress services at the expected rates)."""
+    app, out = sc.application, {}
+    if app is None:
+        return out
+    rate = expected_rates(sc)
+    ext = {f.name: _external(f, sc.horizon_s) for f in sc.functions}
+    for e in app.edges:
+        if e.fan_in is not None:
+            fan = next(o for o in app.edges if o.from_ == e.fan_in and o.to == e.from_ and o.fans_out)
+            per_s = rate[fan.from_] * fan.probability * e.probability
+        else:
+            per_s = rate[e.from_] * e.probability * _mean_emit(e)
+        for s, n in e.services.items():
+            out[s] = out.get(s, 0.0) + per_s * n
+    for g in app.ingress:
+        for s, n in g.services.items():
+            out[s] = out.get(s, 0.0) + ext[g.to] * n
+    return out
+
+
+def ec2_equivalent(sc: Scenario) -> Scenario:
+    """The scenario without its application: triggered functions get Poisson arrivals at their expected rates."""
+    if sc.application is None:
+        return sc
+    rate = expected_rates(sc)
+    data = sc.to_dict()
+    data.pop("application")
+    keep = []
+    for f in data["functions"]:
+        if f["workload"]["kind"] == "triggered":
+            if rate[f["name"]] <= 0:
+                continue  # never reached (probability 0): no work for EC2
+            f["workload"] = {"kind": "poisson", "rate_per_s": rate[f["name"]]}
+        f["invocation"] = {"type": "sync"}  # EC2 serves every event from its own queue
+        keep.append(f)
+    data["functions"] = keep
+    return Scenario.from_dict(data, source=f"EC2 equivalent of {sc.name!r}")
