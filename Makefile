@@ -14,7 +14,7 @@ run: .venv/.synced
 	$(RUN) lambdasim compare data/scenarios/default.yaml --horizon-s 20000 --plots out/
 
 test: .venv/.synced
-	$(RUN) pytest
+	$(RUN) pytest --nbmake tests notebooks
 
 lab: .venv/.synced
 	$(RUN) jupyter lab notebooks/

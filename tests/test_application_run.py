@@ -104,7 +104,8 @@ def test_fan_out_capped_sqs_chunks_wait_their_turn():
     # one message per batch and at most two pollers: chunks run two at a time, in order
     sc = film(5, trigger="sqs", encode_extra={"duration": {"dist": "constant", "value_s": 100.0},
                                                "invocation": {"type": "sqs", "batch_size": 1,
-                                                              "maximum_concurrency": 2}})
+                                                              "maximum_concurrency": 2,
+                                                              "visibility_timeout_s": 600}})
     r = lambdasim.simulate(sc)
     enc = r.invocations[r.invocations["function"] == "encode"]
     assert sorted(enc["start_s"]) == pytest.approx([10, 10, 110, 110, 210])
