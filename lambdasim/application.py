@@ -85,6 +85,8 @@ class EmitPoisson(Spec):
 
 
 def _emit_form(v):
+    if isinstance(v, (EmitUniform, EmitPoisson)):
+        return v.dist
     if isinstance(v, dict):
         return v.get("dist")
     return "count" if isinstance(v, int) and not isinstance(v, bool) else None

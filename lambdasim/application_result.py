@@ -26,6 +26,7 @@ class ApplicationResult:
         self.horizon_s = sc.horizon_s
         self.spec = sc.application
         self.kinds = [f.invocation.type for f in sc.functions]
+        self.windows_s = [float(getattr(f.invocation, "batching_window_s", 0.0)) for f in sc.functions]
         self.emitted = rt.emitted.copy()
         self.service_counts = dict(rt.service_counts)
         self.wait_ms = rt.wait_ms.copy()
@@ -40,7 +41,7 @@ class ApplicationResult:
     @cached_property
     def end_to_end(self) -> pd.DataFrame:
         """One row per root event (see :mod:`lambdasim.lineage`)."""
-        return self.lineage.end_to_end(self.names, [k in ("stream", "sqs") for k in self.kinds])
+        return self.lineage.end_to_end(self.names, self.windows_s)
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -56,23 +57,26 @@ class ApplicationResult:
     @cached_property
     def by_function(self) -> pd.DataFrame:
         """Per function of the graph: events, completed, mean wait / INIT / run per event, Lambda USD per root."""
-        ev = self.events
-        done = ev[ev["end_s"].notna()]
-        g = done.groupby("function", observed=False)
-        roots = max(1, len(self.lineage.root_t0))
+        lin, nf = self.lineage, len(self.names)
+        fn = np.array(lin.fn, dtype=np.int64)
+        start, end, init = (np.array(c, dtype=float) for c in (lin.start, lin.end, lin.init))
+        done = ~np.isnan(end)
+        f = fn[done]
+        n_done = np.bincount(f, minlength=nf)
+
+        def mean(x: np.ndarray) -> np.ndarray:
+            tot = np.bincount(f, weights=x[done], minlength=nf)
+            return np.where(n_done > 0, tot / np.maximum(n_done, 1), np.nan)
+
         df = pd.DataFrame({
-            "events": ev.groupby("function", observed=False).size(),
-            "completed": g.size(),
-            "wait_mean_s": g.apply(lambda d: float((d["start_s"] - d["arrival_s"]).mean()) if len(d) else np.nan,
-                                   include_groups=False),
-            "cold_mean_s": g["init_s"].mean(),
-            "run_mean_s": g.apply(lambda d: float((d["end_s"] - d["start_s"] - d["init_s"]).mean()) if len(d) else np.nan,
-                                  include_groups=False),
-            "lambda_usd_per_root": g["lambda_usd"].sum() / roots,
-        })
-        df.index = df.index.astype(str)
-        df.index.name = "function"
-        return df.loc[[n for n in self.names if n in set(self._nodes())]]
+            "events": np.bincount(fn, minlength=nf), "completed": n_done,
+            "wait_mean_s": mean(start - np.array(lin.arrival, dtype=float)), "cold_mean_s": mean(init),
+            "run_mean_s": mean(end - start - init),
+            "lambda_usd_per_root": np.bincount(fn, weights=np.array(lin.lambda_usd), minlength=nf)
+            / max(1, len(lin.root_t0)),
+        }, index=pd.Index(self.names, name="function"))
+        nodes = set(self._nodes())
+        return df.loc[[n for n in self.names if n in nodes]]
 
     def _nodes(self) -> list[str]:
         s = self.spec

@@ -32,12 +32,15 @@ class AsyncQueue:
         self.model, self.f, self.spec = model, f, spec
         self.timeout_s = float(model.timeout_s[f])
 
-    def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool) -> None:
-        """A new event at ``t``; ``failed`` is the first run's error draw (timeouts included)."""
-        self._attempt(t, t, min(work_s, self.timeout_s), init, failed, timed_out, 0, 0)
+    def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool, token=None) -> None:
+        """A new event at ``t``; ``failed`` is the first run's error draw (timeouts included).
+
+        ``token`` identifies the event to an application runtime (``model.app``), told of each success.
+        """
+        self._attempt(t, t, min(work_s, self.timeout_s), init, failed, timed_out, 0, 0, token)
 
     def _attempt(self, t: float, t0: float, dur: float, init: float, failed: bool, timed_out: bool,
-                 tries: int, throttles: int) -> None:
+                 tries: int, throttles: int, token=None) -> None:
         m, sp, f = self.model, self.spec, self.f
         res = m.start(f, t, dur, init)
         if res is None:
@@ -46,7 +49,7 @@ class AsyncQueue:
             if nxt - t0 > sp.maximum_event_age_s:
                 m.defer(t0 + sp.maximum_event_age_s, self._drop, f)
             else:
-                m.defer(nxt, self._attempt, f, (t0, dur, init, failed, timed_out, tries, throttles + 1))
+                m.defer(nxt, self._attempt, f, (t0, dur, init, failed, timed_out, tries, throttles + 1, token))
             return
         gid, end, cold, on_pc = res
         m.row(f, t, t, end, init if cold else 0.0, dur, cold, gid, failed, on_pc, tries, t - t0)
@@ -56,6 +59,8 @@ class AsyncQueue:
             m.outcomes.add(f, O_IN_FLIGHT)
         elif not failed:
             m.outcomes.add(f, O_COMPLETED)
+            if m.app is not None:
+                m.app.done(f, token, t, end, init if cold else 0.0, t - t0)
         elif tries >= sp.maximum_retry_attempts:
             m.outcomes.add(f, O_DESTINATION)
         else:
@@ -64,7 +69,7 @@ class AsyncQueue:
                 m.defer(max(end, t0 + sp.maximum_event_age_s), self._drop, f)
             else:
                 again = timed_out or m.draw_error(f)
-                m.defer(nxt, self._attempt, f, (t0, dur, init, again, timed_out, tries + 1, 0))
+                m.defer(nxt, self._attempt, f, (t0, dur, init, again, timed_out, tries + 1, 0, token))
 
     def _drop(self, t: float) -> None:
         self.model.outcomes.add(self.f, O_DROPPED_AGE)

@@ -83,6 +83,7 @@ class LambdaModel:
         self.deferred: list = []
         self._seq = itertools.count()
         self.rows: list[tuple] = []  # rows of retries and event sources, flushed into the tally
+        self.app = None  # an application graph's runtime sets itself here: sources report done(...) to it
         self.kinds = [0 if f.invocation.type == "sync" else 1 for f in fns]
         self.sources = [_SOURCES[f.invocation.type](self, i, f.invocation) if self.kinds[i] else None
                         for i, f in enumerate(fns)]
@@ -283,7 +284,8 @@ class LambdaModel:
         st[ran & fail] = FAILED
         st[ran & (end > self.horizon_s)] = IN_FLIGHT
         f = b["function"]
-        np.add.at(self.outcomes.counts, (f[final], st[final]), 1)  # outcome codes 0-3 equal the status codes
+        oc = self.outcomes.counts  # outcome codes 0-3 equal the status codes
+        oc += np.bincount(f[final].astype(np.int64) * oc.shape[1] + st[final], minlength=oc.size).reshape(oc.shape)
         init = np.where(cold, b["init_draw"], 0.0)
         billed = np.where((st == COMPLETED) | (st == FAILED),
                           invocation_billed_ms(b["duration_s"], init, self.init_billed[f], self.catalogue), 0.0)

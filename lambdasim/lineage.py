@@ -9,10 +9,11 @@ the execution's cost. From that, :meth:`Lineage.end_to_end` gives per root:
   invocation it caused (NaN unless every event of the tree completed);
 - the critical path: the chain of parents from the last-ending event back
   to the root, and how its time splits into ``delay_s`` (service delivery,
-  e.g. an S3 notification), ``queue_s`` (waiting to start: async and sync
-  functions), ``batching_s`` (waiting on a shard or queue for a batch:
-  stream and sqs functions), ``retry_s`` (throttle and error retries),
-  ``cold_s`` (INIT) and ``run_s``; the parts add up to the latency;
+  e.g. an S3 notification), ``batching_s`` (waiting for a batch to fill:
+  at most the function's ``batching_window_s``), ``queue_s`` (the rest of
+  the wait: a stream lane or SQS pollers busy with earlier batches),
+  ``retry_s`` (throttle and error retries), ``cold_s`` (INIT) and
+  ``run_s``; the parts add up to the latency;
 - the cost: Lambda (successful executions; a batch's cost shared equally
   by its records; a sync caller's wait) and services, in USD.
 """
@@ -82,7 +83,7 @@ class Lineage:
         df.index.name = "event"
         return df
 
-    def end_to_end(self, names: list[str], batched: list[bool]) -> pd.DataFrame:
+    def end_to_end(self, names: list[str], window_s: list[float]) -> pd.DataFrame:
         """One row per root event: latency, critical path and its parts, cost (see the module doc)."""
         nr = len(self.root_t0)
         root = np.array(self.root, dtype=np.int64)
@@ -101,7 +102,7 @@ class Lineage:
         parts = np.zeros((nr, len(PARTS)))
         paths = [""] * nr
         for r in np.flatnonzero(complete):
-            parts[r], paths[r] = self._path(int(last[r]), names, batched)
+            parts[r], paths[r] = self._path(int(last[r]), names, window_s)
         t0 = np.array(self.root_t0, dtype=float)
         out = pd.DataFrame({
             "entry": pd.Categorical.from_codes(np.array(self.root_fn, dtype=np.int64), categories=names),
@@ -113,7 +114,7 @@ class Lineage:
         out.index.name = "root"
         return out
 
-    def _path(self, e: int, names: list[str], batched: list[bool]) -> tuple[np.ndarray, str]:
+    def _path(self, e: int, names: list[str], window_s: list[float]) -> tuple[np.ndarray, str]:
         parts = np.zeros(len(PARTS))
         chain = []
         while e >= 0:
@@ -121,8 +122,10 @@ class Lineage:
             chain.append(names[f])
             wait = self.start[e] - self.arrival[e]
             retry = min(self.retry[e], wait)
+            batching = min(wait - retry, window_s[f])
             parts[0] += self.arrival[e] - self.sent[e]
-            parts[2 if batched[f] else 1] += wait - retry
+            parts[1] += wait - retry - batching
+            parts[2] += batching
             parts[3] += retry
             parts[4] += self.init[e]
             parts[5] += self.end[e] - self.start[e] - self.init[e]

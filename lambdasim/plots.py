@@ -113,7 +113,12 @@ def save_run_plots(result, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, draw in (("timeseries", plot_timeseries), ("latency_cdf", plot_latency_cdf)):
+    plots = [("timeseries", plot_timeseries), ("latency_cdf", plot_latency_cdf)]
+    if getattr(result, "application", None) is not None:  # an application graph (application_plots.py)
+        from .application_plots import plot_e2e_latency, plot_graph
+
+        plots += [("graph", plot_graph), ("e2e_latency", lambda r, ax: plot_e2e_latency({"end to end": r}, ax=ax))]
+    for name, draw in plots:
         fig, ax = plt.subplots(figsize=(8, 4))
         draw(result, ax=ax)
         fig.tight_layout()

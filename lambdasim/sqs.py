@@ -48,7 +48,8 @@ class SqsSource:
         self.cap = min(cap, spec.maximum_concurrency or cap)
         self.first = min(self.first, self.cap)
         self.timeout_s = float(model.timeout_s[f])
-        # messages: [arrival, work_s, init, receives, receipt, state]; state 0 live, 1 deleted, 2 dlq
+        # messages: [arrival, work_s, init, receives, receipt, state, token, first received]
+        # state 0 live, 1 deleted, 2 dlq
         self.msgs: list[list] = []
         self.visible: deque[int] = deque()
         self.invisible: list[tuple[float, int, int]] = []  # heap (visible again at, message, receipt)
@@ -64,8 +65,8 @@ class SqsSource:
         self.env.process(self._expiry())
 
     # --- the queue ----------------------------------------------------------------
-    def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool) -> None:
-        self.msgs.append([t, work_s, init, 0, 0, 0])
+    def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool, token=None) -> None:
+        self.msgs.append([t, work_s, init, 0, 0, 0, token, None])
         self.visible.append(len(self.msgs) - 1)
         self._wake(1)
         if self._ctl_wake is not None and not self._ctl_wake.triggered:
@@ -117,6 +118,8 @@ class SqsSource:
                 continue
             m[3] += 1
             m[4] += 1
+            if m[7] is None:
+                m[7] = t
             heapq.heappush(self.invisible, (t + sp.visibility_timeout_s, i, m[4]))
             batch.append((i, m[4]))
         if batch and self._inv_added is not None and not self._inv_added.triggered:
@@ -195,6 +198,8 @@ class SqsSource:
                 if msg[5] == 0 and msg[4] == rc:
                     msg[5] = 1
                     out.add(f, O_COMPLETED)
+                    if m.app is not None:  # an application runtime: each message's share of the batch
+                        m.app.done(f, msg[6], t, end, init if cold else 0.0, t - msg[7], 1.0 / len(batch))
                 else:
                     out.duplicates += 1
 

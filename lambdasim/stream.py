@@ -37,7 +37,7 @@ class _Lane:
     __slots__ = ("records", "wake", "full", "batch", "seq", "log")
 
     def __init__(self):
-        self.records: deque = deque()  # (seq, arrival, work_s, init)
+        self.records: deque = deque()  # (seq, arrival, work_s, init, token)
         self.wake = self.full = None
         self.batch: list | None = None
         self.seq = 0
@@ -53,10 +53,10 @@ class StreamSource:
         for lane in self.lanes:
             model.env.process(self._run(lane))
 
-    def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool) -> None:
+    def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool, token=None) -> None:
         lane = self.lanes[self._next]
         self._next = (self._next + 1) % len(self.lanes)
-        lane.records.append((lane.seq, t, work_s, init))
+        lane.records.append((lane.seq, t, work_s, init, token))
         lane.seq += 1
         if lane.wake is not None and not lane.wake.triggered:
             lane.wake.succeed()
@@ -83,7 +83,7 @@ class StreamSource:
     def _process(self, lane: _Lane):
         m, sp, f, env = self.model, self.spec, self.f, self.model.env
         out = m.outcomes
-        tries = 0
+        tries, first = 0, env.now  # time since ``first`` is lost to retries (throttles, failed runs)
         while True:
             t = env.now
             if sp.maximum_record_age_s is not None:
@@ -112,6 +112,9 @@ class StreamSource:
                 out.add(f, O_COMPLETED, len(batch))
                 if m.tally.keep:
                     lane.log.append((batch[0][0], batch[-1][0], end))
+                if m.app is not None:  # an application runtime: each record's share of the batch
+                    for r in batch:
+                        m.app.done(f, r[4], t, end, batch[0][3] if cold else 0.0, t - first, 1.0 / len(batch))
                 return
             tries += 1
             if sp.maximum_retry_attempts is not None and tries > sp.maximum_retry_attempts:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .sweep import RESERVED
 
@@ -39,6 +38,8 @@ def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float =
     out of its n. With n < 2 the interval is NaN. The result is tidy: one
     row per (variant, metric), factor values first.
     """
+    from scipy import stats  # imported here: it is slow to import and only summaries need it
+
     if not 0 < level < 1:
         raise ValueError(f"level must be a float in the range (0, 1). Got {level!r} instead.")
     factors = factor_columns(df)
