@@ -11,6 +11,7 @@ transfer, start-of-run imports, an uneven tail).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -48,7 +49,8 @@ def main() -> None:
     reps = 20
     factors = {"functions.0.memory_mb": [128 + 64 * i for i in range(max(1, a.runs // reps))]}
     n = len(factors["functions.0.memory_mb"]) * reps
-    print(f"{n} runs, horizon {base.horizon_s:,.0f} s (~{a.run_s} s per run), {a.workers} workers")
+    print(f"{n} runs, horizon {base.horizon_s:,.0f} s (~{a.run_s} s per run), {a.workers} workers, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (the figures need an otherwise idle machine)")
 
     def run(executor, **kw):
         return lambdasim.sweep(base, factors, reps, executor=executor, progress=False, **kw)
@@ -66,6 +68,7 @@ def main() -> None:
     s, p, d = (statistics.median(x) for x in (serial, pool, dask))
     run_s = s / n
     overhead = (d - s / a.workers) / n
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     print(f"serial      {s:7.1f} s  ({run_s:.3f} s per run)")
     print(f"processes   {p:7.1f} s  speed-up {s / p:.2f}x on {a.workers} workers (target >= 1.8x)")
     print(f"dask        {d:7.1f} s  speed-up {s / d:.2f}x; per-run overhead {overhead * 1e3:.1f} ms "

@@ -9,14 +9,16 @@ one without an application, each triggered function getting Poisson
 arrivals at its expected rate: the same work per second on average
 (burstiness of fan-outs and the order along the chain are not kept).
 :func:`lambdasim.simulate` uses it for ``platform="ec2"``, so ``lambdasim
-compare`` runs an application scenario on both platforms.
+compare`` runs an application scenario on both platforms; the EC2 bill gets
+the same managed services (:func:`ec2_services`, at their expected counts).
 """
 from __future__ import annotations
 
 from .application import layers
 from .scenario import Scenario
+from .services_billing import service_line_items
 
-__all__ = ["expected_rates", "expected_services", "ec2_equivalent"]
+__all__ = ["expected_rates", "expected_services", "ec2_equivalent", "ec2_services"]
 
 
 def _mean_emit(e) -> float:
@@ -84,3 +86,13 @@ def ec2_equivalent(sc: Scenario) -> Scenario:
         keep.append(f)
     data["functions"] = keep
     return Scenario.from_dict(data, source=f"EC2 equivalent of {sc.name!r}")
+
+
+def ec2_services(sc: Scenario, catalogue, period: str = "horizon"):
+    """Line items of the managed services an EC2 design of ``sc`` still uses (S3, DynamoDB, Kinesis, ...),
+    at their expected counts over the horizon (a Kinesis stream's shard-hours as configured)."""
+    h = sc.horizon_s
+    shards = {f.name: getattr(f.invocation, "shards", 0) for f in sc.functions}
+    shard_hours = sum(shards[k] for k in sc.application.kinesis) * h / 3600.0
+    return service_line_items({k: v * h for k, v in expected_services(sc).items()}, catalogue,
+                              shard_hours=shard_hours, period=period)

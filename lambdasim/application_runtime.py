@@ -25,11 +25,11 @@ and error draws from the target's distributions (random input
 
 Deferred callbacks fire on time however they were deferred (the model's
 driver only merges them at arrivals, but stream and SQS processes emit in
-between): :meth:`AppRuntime._defer` adds a SimPy timeout for each.
+between): with an application attached, ``LambdaModel.defer`` adds a SimPy
+timeout for each.
 """
 from __future__ import annotations
 
-import heapq
 import math
 
 import numpy as np
@@ -143,8 +143,6 @@ class AppRuntime:
         self.gran_ms, self.init_cap_s = cat["lambda.billing_granularity_ms"], cat["lambda.init_cap_s"]
         # wire into the model
         model.app = self
-        self._model_defer = model.defer
-        model.defer = self._defer
         nodes = set(self.edge_from) | set(self.edge_to) | set(self.ingress)
         for i in sorted(nodes):
             inv = sc.functions[i].invocation
@@ -153,19 +151,6 @@ class AppRuntime:
                 inner = SyncCall(self, i, inv)
                 model.kinds[i] = 1
             model.sources[i] = Node(self, i, inner)
-
-    # --- timing -------------------------------------------------------------------------
-    def _defer(self, t: float, callback, f: int, args: tuple = ()) -> None:
-        self._model_defer(t, callback, f, args)
-        m = self.m
-        if t < m.horizon_s:
-            m.env.timeout(max(0.0, t - m.env.now)).callbacks.append(self._fire)
-
-    def _fire(self, _event) -> None:
-        d, now = self.m.deferred, self.m.env.now
-        while d and d[0][0] <= now:
-            when, _, callback, _, args = heapq.heappop(d)
-            callback(when, *args)
 
     # --- events -----------------------------------------------------------------------------
     def new_root(self, f: int, t: float) -> int:

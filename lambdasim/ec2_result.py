@@ -82,6 +82,7 @@ class EC2Result:
     """What :func:`lambdasim.simulate` returns for ``platform="ec2"``."""
 
     platform = "ec2"
+    extra_items = None  # more line items, e.g. an application's managed services (simulation.py)
 
     def __init__(self, scenario: Scenario, catalogue: Catalogue, model):
         self.scenario, self.catalogue, self.seed = scenario, catalogue, scenario.seed
@@ -124,8 +125,9 @@ class EC2Result:
         launched, _, retired = self._lives()
         st = self._tally.status.sum(axis=0)
         ec2 = self.scenario.ec2
-        return ec2_bill(retired - launched, ec2.instance_type, self.catalogue, requests=int(st.sum()),
-                        horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer)
+        items = ec2_bill(retired - launched, ec2.instance_type, self.catalogue, requests=int(st.sum()),
+                         horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer)
+        return items if self.extra_items is None else pd.concat([items, self.extra_items], ignore_index=True)
 
     # --- metrics ------------------------------------------------------------------
     @cached_property

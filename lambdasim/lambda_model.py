@@ -141,6 +141,17 @@ class LambdaModel:
     def defer(self, t: float, callback, f: int, args: tuple = ()) -> None:
         """Call ``callback(t, *args)`` at time ``t`` (an event of function ``f`` waits till then)."""
         heapq.heappush(self.deferred, (t, next(self._seq), callback, f, args))
+        if self.app is not None and t < self.horizon_s:
+            # an application's stream and SQS processes defer events while the driver sleeps until its
+            # next arrival: a timeout makes the callback fire on time (application_runtime.py)
+            self.env.timeout(max(0.0, t - self.env.now)).callbacks.append(self._fire)
+
+    def _fire(self, _event) -> None:
+        """Run the deferred callbacks due now (whoever comes first, this or the driver, runs each once)."""
+        d, now = self.deferred, self.env.now
+        while d and d[0][0] <= now:
+            when, _, callback, _, args = heapq.heappop(d)
+            callback(when, *args)
 
     def draw_error(self, f: int) -> bool:
         p = self.error_p[f]

@@ -8,7 +8,8 @@
   on Lambda next to an EC2 design of the same work: the fleet of the
   scenario's ``ec2:`` section running every function's events at their
   expected rates (:func:`lambdasim.application_ec2.ec2_equivalent`), plus
-  the same managed services (S3, DynamoDB, ... are used either way).
+  the same managed services (S3, DynamoDB, ... are used either way; the
+  EC2 result's bill carries them at their expected counts).
 - :func:`film_time_ec2_s`: a film's time on an idle EC2 fleet of ``W``
   workers: split, then ``ceil(n / W)`` rounds of chunk encoding, then
   re-packaging (mean durations, each times the fleet's ``speed_factor``): a
@@ -20,12 +21,10 @@ import math
 
 import pandas as pd
 
-from .application_ec2 import ec2_equivalent, expected_services
+from .application_ec2 import ec2_equivalent
 from .ec2_model import initial_instances
 from .paths import data_dir
-from .pricing import load_catalogue
 from .scenario import Scenario
-from .services_billing import service_line_items
 from .simulation import simulate
 
 __all__ = ["photo", "encoding", "cost_per_root", "film_time_ec2_s", "where_time_goes"]
@@ -61,11 +60,9 @@ def cost_per_root(sc: Scenario, lam=None, ec2=None) -> pd.DataFrame:
     roots = max(1, lam.summary["roots"])
     rows = [("Lambda", "functions", float(lam.cost.loc[lam.cost["platform"] == "lambda", "amount_usd"].sum()) / roots),
             ("Lambda", "services", lam.summary["services_usd"] / roots)]
-    cat = load_catalogue(sc.pricing)
-    svc = service_line_items({k: v * sc.horizon_s for k, v in expected_services(sc).items()}, cat,
-                             shard_hours=lam.application.shard_hours)
-    rows += [("EC2", "fleet", ec2.summary["cost_usd"] / roots),
-             ("EC2", "services", float(svc["amount_usd"].sum()) / roots)]
+    items = ec2.cost
+    svc = float(items.loc[items["platform"] == "services", "amount_usd"].sum())
+    rows += [("EC2", "fleet", (ec2.summary["cost_usd"] - svc) / roots), ("EC2", "services", svc / roots)]
     df = pd.DataFrame(rows, columns=["platform", "part", "usd_per_root"])
     df.attrs.update(roots=roots, ec2_fleet=f"{initial_instances(ec2_equivalent(sc))} x {sc.ec2.instance_type}",
                     ec2_utilization=ec2.summary.get("utilization", math.nan))

@@ -32,14 +32,17 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
         raise ValueError(f"records must be 'full' or 'summary'. Got {records!r} instead.")
     catalogue = load_catalogue(sc.pricing)
     if platform == "ec2":
-        from .application_ec2 import ec2_equivalent
+        from .application_ec2 import ec2_equivalent, ec2_services
         from .ec2_model import EC2Model
         from .ec2_result import EC2Result
 
-        sc = ec2_equivalent(sc)  # an application's work as flat per-function arrivals (application_ec2.py)
-        ec2 = EC2Model(sc, keep_records=records == "full")
+        flat = ec2_equivalent(sc)  # an application's work as flat per-function arrivals (application_ec2.py)
+        ec2 = EC2Model(flat, keep_records=records == "full")
         ec2.run()
-        return EC2Result(sc, catalogue, ec2)
+        result = EC2Result(flat, catalogue, ec2)
+        if sc.application is not None:  # the same managed services, at their expected counts
+            result.extra_items = ec2_services(sc, catalogue)
+        return result
     model = LambdaModel(sc, catalogue, keep_records=records == "full")
     app = attach(model) if sc.application is not None else None  # event-driven graph (application_runtime.py)
     model.run()

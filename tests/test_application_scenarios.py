@@ -103,3 +103,14 @@ def test_the_pipeline_panel_reruns_without_a_kernel():
     p.rate.value = 10.0
     assert p.rows["photo upload"]["roots"] > 2 * calls
     assert np.isfinite(p.rows["photo upload"]["Lambda USD/root"])
+
+
+def test_the_ec2_design_pays_for_the_same_services_at_their_expected_counts():
+    sc = shipped("media_encoding")  # 3,600 s: 9 films expected
+    items = lambdasim.simulate(sc, "ec2").cost
+    svc = items[items["platform"] == "services"].set_index("item")["quantity"]
+    films = 0.0025 * 3600
+    assert svc.to_dict() == pytest.approx({"s3.put": films * 26, "s3.get": films * 25, "sns.publish": films})
+    log = shipped("log_processing")
+    items = lambdasim.simulate(log, "ec2").cost
+    assert items.set_index("item").loc["kinesis.shard_hour", "quantity"] == pytest.approx(2 * 120 / 3600)

@@ -135,3 +135,29 @@ def test_service_line_items_exact():
 def test_a_service_price_can_be_overridden():
     spec = lambdasim.pricing.PricingSpec(preset="aws-2024", overrides={"sns.publish_per_million_usd": 1.0})
     assert service_rate_usd("sns.publish", load_catalogue(spec)) == pytest.approx(1e-6)
+
+
+# --- lineage, without a simulation ------------------------------------------------------------
+def test_lineage_critical_path_and_parts_by_hand():
+    from lambdasim.lineage import PARTS, Lineage
+
+    lin = Lineage()
+    r = lin.new_root(0, 10.0, services_usd=0.5)              # arrives at 10
+    lin.done(r, 10.0, 12.0, 0.5, 0.0, 1.0)                     # cold 0.5, runs to 12
+    a = lin.add(0, r, 1, 12.0, 13.0)                           # 1 s delivery
+    b = lin.add(0, r, 1, 12.0, 12.0)
+    lin.done(a, 15.0, 16.0, 0.0, 0.5, 0.25)                    # waited 2 s, 0.5 of it retrying
+    lin.done(b, 12.0, 20.0, 0.0, 0.0, 0.25)                    # the slow branch
+    c = lin.add(0, b, 2, 20.0, 20.0)                           # pending: root 0 incomplete
+    lin.new_root(0, 30.0)                                      # never ran
+    e2e = lin.end_to_end(["x", "y", "z"], [0.0, 1.0, 0.0])
+    assert not e2e["complete"].any() and e2e["latency_s"].isna().all()
+    lin.done(c, 21.0, 22.0, 0.0, 0.0, 0.0)
+    e2e = lin.end_to_end(["x", "y", "z"], [0.0, 1.0, 0.0])
+    row = e2e.loc[0]
+    assert row["complete"] and row["critical_path"] == "x > y > z" and row["latency_s"] == 12.0
+    assert [row[p] for p in PARTS] == [0.0, 1.0, 0.0, 0.0, 0.5, 10.5]  # z waited 1 s; no window there
+    assert row["lambda_usd"] == 1.5 and row["services_usd"] == 0.5 and row["events"] == 4
+    assert list(e2e["complete"]) == [True, False] and e2e.loc[1, "events"] == 1
+    ev = lin.events(["x", "y", "z"])
+    assert list(ev["parent"]) == [-1, 0, 0, 2, -1] and list(ev["function"]) == ["x", "y", "y", "z", "x"]

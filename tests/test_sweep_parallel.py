@@ -73,7 +73,7 @@ def cluster():
 
     address = f"tcp://127.0.0.1:{_free_port()}"
     procs = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                               "--no-dashboard", "--preload", "lambdasim"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)]
+                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)]
     try:
         procs += [_start_worker(address, f"w{i}") for i in range(2)]
         client = Client(address, timeout="30s")
