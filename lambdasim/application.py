@@ -12,7 +12,10 @@ and the ``trigger`` says how ``to`` is invoked:
 - ``sync``: a direct call; the caller waits and is billed while it waits
   (``to`` has ``invocation: {type: sync}``).
 
-``emit`` is how many events one completion sends (1 by default; a fixed
+An edge with ``when: failure`` fires instead when an event of ``from`` fails
+for good (retries used up: an on-failure destination, a DLQ, too old), as
+an on-failure destination wired to an alarm does. ``emit`` is how many
+events one completion sends (1 by default; a fixed
 count or ``{dist: uniform, low, high}`` / ``{dist: poisson, mean}``: a
 *fan-out*, one group of events); ``probability`` makes emission
 conditional. An edge with ``fan_in: X`` waits for every event of the
@@ -107,6 +110,7 @@ class Edge(Spec):
     from_: str = Field(alias="from", min_length=1)
     to: str = Field(min_length=1)
     trigger: Literal["async", "stream", "sqs", "sync"]
+    when: Literal["success", "failure"] = "success"  # failure: the event failed for good (destination, DLQ, age)
     emit: Emit = 1
     probability: Probability = 1.0
     fan_in: str | None = None
@@ -167,6 +171,8 @@ def check_application(app: ApplicationSpec, functions) -> str | None:
                     f"invocation type {e.trigger!r}; it has {kind[e.to]!r}")
         if e.trigger == "sync" and e.fans_out:
             return f"{w} ({e.label}) is a sync call: the caller makes one call and waits, so emit must be 1"
+        if e.when == "failure" and e.fan_in is not None:
+            return f"{w} ({e.label}) fires on failure, so it cannot be a fan-in (only completed events join)"
         if e.fan_in is not None:
             if e.fan_in not in kind:
                 return _unknown(e.fan_in, names, f"{w}.fan_in")

@@ -4,7 +4,7 @@ An EC2 design runs every function's work on one fleet (workers pulling
 from a load-balanced queue), so it needs each function's event rate, not
 the graph. :func:`expected_rates` propagates the external arrival rates
 through the edges (rate x probability x mean emitted count; a fan-in
-fires once per group), and :func:`ec2_equivalent` turns the scenario into
+fires once per group; ``when: failure`` edges are left out), and :func:`ec2_equivalent` turns the scenario into
 one without an application, each triggered function getting Poisson
 arrivals at its expected rate: the same work per second on average
 (burstiness of fan-outs and the order along the chain are not kept).
@@ -39,6 +39,8 @@ def expected_rates(sc: Scenario) -> dict[str, float]:
         return rate
     depth = layers(list(rate), [(e.from_, e.to) for e in app.edges])
     for e in sorted(app.edges, key=lambda e: depth[e.from_]):  # sources before their targets
+        if e.when == "failure":
+            continue  # failures are rare by design; their rate is not known before a run
         if e.fan_in is not None:
             fan = next(o for o in app.edges if o.from_ == e.fan_in and o.to == e.from_ and o.fans_out)
             groups = rate[fan.from_] * fan.probability  # one join per group (an empty group joins at once)
@@ -56,6 +58,8 @@ def expected_services(sc: Scenario) -> dict[str, float]:
     rate = expected_rates(sc)
     ext = {f.name: _external(f, sc.horizon_s) for f in sc.functions}
     for e in app.edges:
+        if e.when == "failure":
+            continue
         if e.fan_in is not None:
             fan = next(o for o in app.edges if o.from_ == e.fan_in and o.to == e.from_ and o.fans_out)
             per_s = rate[fan.from_] * fan.probability * e.probability

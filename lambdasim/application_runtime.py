@@ -14,6 +14,8 @@ and error draws from the target's distributions (random input
 - fan-out: an edge with ``emit`` other than 1 sends a *group*; an edge with
   ``fan_in: X`` counts the completions of the group X's fan-out sent and
   emits once, when the last one ends (a join);
+- ``when: failure`` edges fire when an event fails for good (the event
+  sources report it to :meth:`AppRuntime.failed`);
 - ``sync`` edges: the callee starts at once or is throttled (with the
   callee's client ``retry`` policy, if any); the caller is billed for its
   wait, the callee's end minus the caller's own end (its run time is extended
@@ -31,12 +33,13 @@ timeout for each.
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 
 from .invocation import backoff_s
 from .lineage import Lineage
-from .records import COMPLETED, THROTTLED
+from .records import COMPLETED, FAILED, THROTTLED
 from .services_billing import services_usd
 from .streams import stream
 
@@ -86,6 +89,7 @@ class SyncCall:
                 m.defer(t + wait, self._call, f, (token, t0, dur, init, failed, timed_out, attempt + 1))
             else:
                 m.outcomes.add(f, THROTTLED)
+                self.rt.failed(f, token, t)
             return
         gid, end, cold, on_pc = res
         m.row(f, t, t, end, init if cold else 0.0, dur, cold, gid, failed, on_pc, attempt, t - t0)
@@ -93,6 +97,8 @@ class SyncCall:
         m.outcomes.add(f, status)  # outcome codes 0-3 equal the status codes
         if status == COMPLETED:
             self.rt.done(f, token, t, end, init if cold else 0.0, t - t0)
+        elif status == FAILED:
+            self.rt.failed(f, token, end)
 
     def finish(self, horizon_s: float) -> None:
         """Retries still waiting were counted as queued by the model."""
@@ -110,9 +116,10 @@ class AppRuntime:
         self.edge_from = [idx[e.from_] for e in app.edges]
         self.edge_to = [idx[e.to] for e in app.edges]
         self.fan_in_origin = [idx[e.fan_in] if e.fan_in is not None else -1 for e in app.edges]
-        self.out: list[list[int]] = [[] for _ in range(nf)]
+        self.out: list[list[int]] = [[] for _ in range(nf)]       # edges fired on success
+        self.out_fail: list[list[int]] = [[] for _ in range(nf)]  # edges fired on failure for good
         for k, e in enumerate(app.edges):
-            self.out[self.edge_from[k]].append(k)
+            (self.out if e.when == "success" else self.out_fail)[self.edge_from[k]].append(k)
         self.ingress: dict[int, dict[str, float]] = {}
         for g in app.ingress:
             d = self.ingress.setdefault(idx[g.to], {})
@@ -125,7 +132,7 @@ class AppRuntime:
         self.emitted = np.zeros(len(app.edges), dtype=np.int64)
         self.wait_ms = np.zeros(nf)
         self.lin = Lineage()
-        self.ev_group: list[int] = []
+        self.ev_group = array("q")  # the fan-out group of each event (-1: none)
         # fan-out groups: members left, latest end, its event, the enclosing group, the fanning function
         self.g_left: list[int] = []
         self.g_end: list[float] = []
@@ -168,16 +175,26 @@ class AppRuntime:
     def done(self, f: int, token: int, start: float, end: float, init: float, retry: float,
              share: float = 1.0) -> None:
         """Event ``token`` of function ``f`` ran successfully from ``start`` to ``end`` (called when known)."""
-        lin = self.lin
-        lin.done(token, start, end, init, retry, share * self.billed_usd(f, end - start - init, init))
-        caller = self.caller.pop(token, None)
-        if caller is not None:  # the caller of a sync call waited from its own end until now
-            fc = lin.fn[caller]
-            wait_ms = math.ceil(round((end - lin.sent[token]) * 1000.0 / self.gran_ms, 6)) * self.gran_ms
-            self.wait_ms[fc] += wait_ms
-            lin.lambda_usd[caller] += self.gb[fc] * wait_ms / 1000.0 * self.gb_s_usd[fc]
+        self.lin.done(token, start, end, init, retry, share * self.billed_usd(f, end - start - init, init))
+        self._caller_waited(token, end)
         for k in self.out[f]:
             self._edge(k, token, end)
+
+    def failed(self, f: int, token: int, t: float) -> None:
+        """Event ``token`` of function ``f`` failed for good at ``t``: its ``when: failure`` edges fire."""
+        self.lin.fail(token, t, bool(self.out_fail[f]))
+        self._caller_waited(token, t)
+        for k in self.out_fail[f]:
+            self._edge(k, token, t)
+
+    def _caller_waited(self, token: int, t: float) -> None:
+        caller = self.caller.pop(token, None)
+        if caller is not None:  # the caller of a sync call waited from its own end until ``t``
+            lin = self.lin
+            fc = lin.fn[caller]
+            wait_ms = math.ceil(round((t - lin.sent[token]) * 1000.0 / self.gran_ms, 6)) * self.gran_ms
+            self.wait_ms[fc] += wait_ms
+            lin.lambda_usd[caller] += self.gb[fc] * wait_ms / 1000.0 * self.gb_s_usd[fc]
 
     def _edge(self, k: int, token: int, end: float) -> None:
         e, origin, grp = self.edges[k], self.fan_in_origin[k], self.ev_group[token]

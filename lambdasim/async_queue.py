@@ -47,7 +47,7 @@ class AsyncQueue:
             m.outcomes.async_throttles += 1
             nxt = t + backoff_s(throttles, sp.throttle_backoff_min_s, 2.0, sp.throttle_backoff_max_s)
             if nxt - t0 > sp.maximum_event_age_s:
-                m.defer(t0 + sp.maximum_event_age_s, self._drop, f)
+                m.defer(t0 + sp.maximum_event_age_s, self._drop, f, (token,))
             else:
                 m.defer(nxt, self._attempt, f, (t0, dur, init, failed, timed_out, tries, throttles + 1, token))
             return
@@ -63,16 +63,20 @@ class AsyncQueue:
                 m.app.done(f, token, t, end, init if cold else 0.0, t - t0)
         elif tries >= sp.maximum_retry_attempts:
             m.outcomes.add(f, O_DESTINATION)
+            if m.app is not None:
+                m.app.failed(f, token, end)
         else:
             nxt = end + sp.retry_delays_s[min(tries, len(sp.retry_delays_s) - 1)]
             if nxt - t0 > sp.maximum_event_age_s:
-                m.defer(max(end, t0 + sp.maximum_event_age_s), self._drop, f)
+                m.defer(max(end, t0 + sp.maximum_event_age_s), self._drop, f, (token,))
             else:
                 again = timed_out or m.draw_error(f)
                 m.defer(nxt, self._attempt, f, (t0, dur, init, again, timed_out, tries + 1, 0, token))
 
-    def _drop(self, t: float) -> None:
+    def _drop(self, t: float, token=None) -> None:
         self.model.outcomes.add(self.f, O_DROPPED_AGE)
+        if self.model.app is not None:
+            self.model.app.failed(self.f, token, t)
 
     def finish(self, horizon_s: float) -> None:
         """Events still waiting for a retry were counted as queued by the model."""

@@ -6,7 +6,9 @@ known, the event gets its start, end, INIT time, retry wait and its share of
 the execution's cost. From that, :meth:`Lineage.end_to_end` gives per root:
 
 - the end-to-end latency: from the root's arrival to the end of the last
-  invocation it caused (NaN unless every event of the tree completed);
+  invocation it caused (NaN unless every event of the tree completed, or
+  failed for good and was handled by a ``when: failure`` edge; ``failures``
+  counts the failed events);
 - the critical path: the chain of parents from the last-ending event back
   to the root, and how its time splits into ``delay_s`` (service delivery,
   e.g. an S3 notification), ``batching_s`` (waiting for a batch to fill:
@@ -20,6 +22,7 @@ the execution's cost. From that, :meth:`Lineage.end_to_end` gives per root:
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -30,21 +33,17 @@ PARTS = ["delay_s", "queue_s", "batching_s", "retry_s", "cold_s", "run_s"]
 
 
 class Lineage:
+    """Columns of typed arrays (8 bytes a value, not a Python object each): one entry per event or root."""
+
     def __init__(self):
-        self.root: list[int] = []
-        self.parent: list[int] = []
-        self.fn: list[int] = []
-        self.arrival: list[float] = []   # when the event reached its function
-        self.sent: list[float] = []      # when its parent's run ended (the root: its arrival)
-        self.start: list[float] = []
-        self.end: list[float] = []
-        self.init: list[float] = []
-        self.retry: list[float] = []
-        self.lambda_usd: list[float] = []
-        self.services_usd: list[float] = []
-        self.root_t0: list[float] = []
-        self.root_fn: list[int] = []
-        self.pending: list[int] = []     # events of the root not yet completed
+        self.root, self.parent, self.fn = array("q"), array("q"), array("q")
+        self.arrival = array("d")   # when the event reached its function
+        self.sent = array("d")      # when its parent's run ended (the root: its arrival)
+        self.start, self.end, self.init, self.retry = array("d"), array("d"), array("d"), array("d")
+        self.lambda_usd, self.services_usd = array("d"), array("d")
+        self.failed_at = array("d")  # when the event failed for good (NaN: it did not)
+        self.root_t0, self.root_fn = array("d"), array("q")
+        self.pending = array("q")   # events of the root not yet completed
 
     def new_root(self, fn: int, t: float, services_usd: float = 0.0) -> int:
         self.root_t0.append(t)
@@ -56,7 +55,8 @@ class Lineage:
         nan = math.nan
         for col, v in ((self.root, root), (self.parent, parent), (self.fn, fn), (self.sent, sent),
                        (self.arrival, arrival), (self.start, nan), (self.end, nan), (self.init, nan),
-                       (self.retry, nan), (self.lambda_usd, 0.0), (self.services_usd, services_usd)):
+                       (self.retry, nan), (self.lambda_usd, 0.0), (self.services_usd, services_usd),
+                       (self.failed_at, nan)):
             col.append(v)
         self.pending[root] += 1
         return len(self.fn) - 1
@@ -65,6 +65,12 @@ class Lineage:
         self.start[e], self.end[e], self.init[e], self.retry[e] = start, end, init, retry
         self.lambda_usd[e] += usd
         self.pending[self.root[e]] -= 1
+
+    def fail(self, e: int, t: float, handled: bool) -> None:
+        """Event ``e`` failed for good at ``t``; ``handled``: an on-failure edge carries the tree on."""
+        self.failed_at[e] = t
+        if handled:
+            self.pending[self.root[e]] -= 1
 
     @property
     def n_events(self) -> int:
@@ -78,7 +84,7 @@ class Lineage:
             "function": pd.Categorical.from_codes(np.array(self.fn, dtype=np.int64), categories=names),
             "sent_s": self.sent, "arrival_s": self.arrival, "start_s": self.start, "end_s": self.end,
             "init_s": self.init, "retry_s": self.retry, "lambda_usd": self.lambda_usd,
-            "services_usd": self.services_usd,
+            "services_usd": self.services_usd, "failed_s": self.failed_at,
         })
         df.index.name = "event"
         return df
@@ -87,17 +93,19 @@ class Lineage:
         """One row per root event: latency, critical path and its parts, cost (see the module doc)."""
         nr = len(self.root_t0)
         root = np.array(self.root, dtype=np.int64)
-        end = np.array(self.end, dtype=float)
+        failed_at = np.array(self.failed_at, dtype=float)
+        end = np.where(np.isnan(failed_at), np.array(self.end, dtype=float), failed_at)  # a failure ends there
         lam = np.bincount(root, weights=np.array(self.lambda_usd), minlength=nr) if nr else np.zeros(0)
         svc = np.bincount(root, weights=np.array(self.services_usd), minlength=nr) if nr else np.zeros(0)
         n_ev = np.bincount(root, minlength=nr) if nr else np.zeros(0, dtype=np.int64)
+        n_fail = np.bincount(root, weights=~np.isnan(failed_at), minlength=nr).astype(np.int64) if nr else n_ev
         # the last-ending completed event of each root
         last = np.full(nr, -1, dtype=np.int64)
         last_end = np.full(nr, -np.inf)
-        for e in np.flatnonzero(~np.isnan(end)):
-            r = root[e]
-            if end[e] > last_end[r]:
-                last_end[r], last[r] = end[e], e
+        done = np.flatnonzero(~np.isnan(end))
+        np.maximum.at(last_end, root[done], end[done])
+        at_max = done[end[done] == last_end[root[done]]]
+        last[root[at_max[::-1]]] = at_max[::-1]  # on a tie, the first event to end so
         complete = (np.array(self.pending) == 0) & (last >= 0)
         parts = np.zeros((nr, len(PARTS)))
         paths = [""] * nr
@@ -108,6 +116,7 @@ class Lineage:
             "entry": pd.Categorical.from_codes(np.array(self.root_fn, dtype=np.int64), categories=names),
             "arrival_s": t0, "end_s": np.where(complete, last_end, np.nan),
             "latency_s": np.where(complete, last_end - t0, np.nan), "complete": complete, "events": n_ev,
+            "failures": n_fail,
             **{p: np.where(complete, parts[:, k], np.nan) for k, p in enumerate(PARTS)},
             "critical_path": paths, "lambda_usd": lam, "services_usd": svc, "cost_usd": lam + svc,
         })
@@ -120,10 +129,14 @@ class Lineage:
         while e >= 0:
             f = self.fn[e]
             chain.append(names[f])
+            parts[0] += self.arrival[e] - self.sent[e]
+            if not math.isnan(self.failed_at[e]):  # failed for good: all its time went to attempts
+                parts[3] += self.failed_at[e] - self.arrival[e]
+                e = self.parent[e]
+                continue
             wait = self.start[e] - self.arrival[e]
             retry = min(self.retry[e], wait)
             batching = min(wait - retry, window_s[f])
-            parts[0] += self.arrival[e] - self.sent[e]
             parts[1] += wait - retry - batching
             parts[2] += batching
             parts[3] += retry

@@ -115,6 +115,8 @@ class SqsSource:
             if sp.max_receive_count is not None and m[3] >= sp.max_receive_count:
                 m[5] = 2
                 out.add(self.f, O_DLQ)
+                if self.model.app is not None:
+                    self.model.app.failed(self.f, m[6], t)
                 continue
             m[3] += 1
             m[4] += 1

@@ -90,6 +90,9 @@ class StreamSource:
                 old = [r for r in lane.batch if t - r[1] > sp.maximum_record_age_s]
                 if old:
                     out.add(f, O_DROPPED_AGE, len(old))
+                    if m.app is not None:
+                        for r in old:
+                            m.app.failed(f, r[4], t)
                     lane.batch = [r for r in lane.batch if t - r[1] <= sp.maximum_record_age_s]
                     if not lane.batch:
                         return
@@ -119,6 +122,9 @@ class StreamSource:
             tries += 1
             if sp.maximum_retry_attempts is not None and tries > sp.maximum_retry_attempts:
                 out.add(f, O_DESTINATION, len(batch))
+                if m.app is not None:  # an application runtime: the records failed for good
+                    for r in batch:
+                        m.app.failed(f, r[4], env.now)
                 return
 
     def finish(self, horizon_s: float) -> None:

@@ -17,11 +17,9 @@ def fn(name: str, inv: str | dict = "async", *, workload: dict | None = None, du
 
 
 def at(*times: float) -> dict:
-    """A workload with arrivals at exactly these times (a deterministic process for one arrival)."""
-    if len(times) == 1:
-        return {"kind": "deterministic", "interval_s": 1e9, "start_s": times[0]}
-    step = times[1] - times[0]
-    return {"kind": "deterministic", "interval_s": step, "start_s": times[0]}
+    """A workload with one arrival at each of these times (and no other)."""
+    one = [{"kind": "deterministic", "interval_s": 1e9, "start_s": t} for t in times]
+    return one[0] if len(one) == 1 else {"kind": "superpose", "components": one}
 
 
 def app_scenario(functions: list[dict], edges: list[dict], *, horizon_s: float = 1000.0, seed: int = 1,

@@ -1,9 +1,12 @@
 """Running application graphs: exact chains, fan-out / fan-in, sync calls, conservation (issue 8)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import lambdasim
 from lambdasim.lineage import PARTS
@@ -202,8 +205,6 @@ def test_summary_and_plots():
     assert plot_e2e_latency({"a": r}) is not None
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
-
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trigger=st.sampled_from(["async", "sqs", "stream"]), emit=st.integers(0, 4),
@@ -228,3 +229,63 @@ def test_conservation_holds_for_random_graphs(trigger, emit, p, cap, err, seed):
     done = e2e[e2e["complete"]]
     assert np.allclose(done["latency_s"], done[PARTS].sum(axis=1))
     assert (done[PARTS] >= -1e-9).all().all()
+
+
+def test_a_throttled_sync_call_retries_with_the_callee_policy_and_the_caller_pays_the_wait():
+    retry = {"attempts": 4, "backoff_s": 0.5, "multiplier": 2.0}
+    fns = [fn("api", "sync", workload=at(1.0, 1.1), dur=1.0),
+           fn("db", {"type": "sync", "retry": retry}, dur=2.0, reserved_concurrency=1)]
+    r = lambdasim.simulate(app_scenario(fns, [{"from": "api", "to": "db", "trigger": "sync"}], horizon_s=100.0))
+    db = r.invocations[r.invocations["function"] == "db"].sort_values("arrival_s")
+    # root 2 calls db at 2.1 while root 1's call holds it until 4.0: throttled at 2.1, 2.6, 3.6; runs at 5.6
+    assert db["arrival_s"].tolist() == pytest.approx([2.0, 2.1, 2.6, 3.6, 5.6])
+    assert db["status"].tolist() == ["completed", "throttled", "throttled", "throttled", "completed"]
+    e2e = r.end_to_end
+    assert e2e["latency_s"].tolist() == pytest.approx([3.0, 6.5])
+    assert e2e.loc[1, "retry_s"] == pytest.approx(3.5)
+    assert r.summary["billed_gb_s"] == pytest.approx(2 * 1.0 + 2 * 2.0 + 2.0 + 5.5)  # runs, then both waits
+
+
+@pytest.mark.parametrize("inv, fails_at", [
+    ({"type": "async", "maximum_retry_attempts": 0}, 3.0),            # one run, 1 -> 3, to the destination
+    ({"type": "sqs", "batch_size": 1, "visibility_timeout_s": 10.0, "max_receive_count": 2}, 21.0),  # DLQ
+    ({"type": "stream", "maximum_retry_attempts": 1}, 5.0),  # 1 -> 3 fails, retried at once 3 -> 5, given up
+])
+def test_an_on_failure_edge_carries_the_tree_to_the_alarm(inv, fails_at):
+    fns = [fn("copy", inv, workload=at(1.0), dur=2.0, error_probability=1.0), fn("alarm", "async", dur=0.1)]
+    edges = [{"from": "copy", "to": "alarm", "trigger": "async", "when": "failure", "delay_s": 0.5,
+              "services": {"sns.publish": 1}}]
+    r = lambdasim.simulate(app_scenario(fns, edges, horizon_s=100.0))
+    inv_ = r.invocations
+    alarm = inv_[inv_["function"] == "alarm"]
+    assert alarm["start_s"].tolist() == pytest.approx([fails_at + 0.5])
+    e2e = r.end_to_end.iloc[0]
+    assert e2e["complete"] and e2e["failures"] == 1 and e2e["critical_path"] == "copy > alarm"
+    assert e2e["latency_s"] == pytest.approx(fails_at + 0.6 - 1.0)
+    assert e2e["retry_s"] == pytest.approx(fails_at - 1.0) and e2e["delay_s"] == pytest.approx(0.5)
+    assert r.summary["to_destination"] + r.summary["dlq"] == 1
+
+
+def test_without_an_on_failure_edge_a_failure_leaves_the_tree_incomplete():
+    fns = [fn("copy", {"type": "async", "maximum_retry_attempts": 0}, workload=at(1.0), dur=2.0,
+              error_probability=1.0), fn("verify", "async", dur=0.1)]
+    r = lambdasim.simulate(app_scenario(fns, [{"from": "copy", "to": "verify", "trigger": "async"}], horizon_s=100.0))
+    e2e = r.end_to_end.iloc[0]
+    assert not e2e["complete"] and e2e["failures"] == 1
+
+
+def test_fan_in_waits_for_the_maximum_of_the_chunks_order_statistics():
+    # chunks ~ U(50, 150): a film of n chunks waits for the largest, E[max] = 50 + 100 n / (n + 1)
+    n, films_per_s = 4, 0.1
+    fns = [fn("split", "async", workload={"kind": "poisson", "rate_per_s": films_per_s}, dur=10.0),
+           fn("encode", "async", dur={"dist": "uniform", "low_s": 50.0, "high_s": 150.0}),
+           fn("package", "async", dur=30.0)]
+    edges = [{"from": "split", "to": "encode", "trigger": "async", "emit": n},
+             {"from": "encode", "to": "package", "trigger": "async", "fan_in": "split"}]
+    r = lambdasim.simulate(app_scenario(fns, edges, horizon_s=4000.0, seed=3))
+    e2e = r.end_to_end[r.end_to_end["complete"]]
+    wait_max = e2e["latency_s"].to_numpy() - 10.0 - 30.0
+    sd = 100.0 * math.sqrt(n / ((n + 1) ** 2 * (n + 2)))  # the max of n U(0, 1) is Beta(n, 1)
+    assert len(wait_max) > 300
+    assert abs(wait_max.mean() - (50 + 100 * n / (n + 1))) < 4 * sd / math.sqrt(len(wait_max))
+    assert (e2e["queue_s"] == 0).all() and (e2e["retry_s"] == 0).all()

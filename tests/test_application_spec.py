@@ -161,3 +161,11 @@ def test_lineage_critical_path_and_parts_by_hand():
     assert list(e2e["complete"]) == [True, False] and e2e.loc[1, "events"] == 1
     ev = lin.events(["x", "y", "z"])
     assert list(ev["parent"]) == [-1, 0, 0, 2, -1] and list(ev["function"]) == ["x", "y", "y", "z", "x"]
+
+
+def test_an_on_failure_edge_cannot_join():
+    def bad(e, f):
+        e[0]["emit"] = 3
+        e[1].update(fan_in="upload", when="failure")
+    assert "fires on failure, so it cannot be a fan-in" in error(bad)
+    assert "'application.edges.0.when' field" in error(lambda e, f: e[0].update(when="always"))
