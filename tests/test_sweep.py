@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -295,3 +296,11 @@ def test_sweep_file_with_inline_base_and_a_misspelt_key(tmp_path):
     assert spec_.base.functions[0].name == "f" and len(expand(spec_)) == 2
     with pytest.raises(SweepError, match="'replication' key of Sweep is not allowed .did you mean 'replications'"):
         SweepSpec.from_file(write_sweep(tmp_path, SWEEP_YAML.replace("replications:", "replication:")))
+
+
+def test_the_shipped_example_sweep_file_expands():
+    path = Path(__file__).absolute().parents[1] / "data" / "sweeps" / "keepalive_memory.yaml"
+    spec_ = SweepSpec.from_file(path)
+    variants = expand(spec_)
+    assert len(variants) == 12 and spec_.replications == 10
+    assert {v.scenario.pricing.preset for v in variants} == {"aws-latest"}
