@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .confidence import t_half_width
 from .scenario import Scenario
 from .simulation import simulate
 
@@ -50,10 +51,7 @@ def ci95(values) -> tuple[float, float]:
     if len(x) < 2:
         return float(x[0]), math.nan
     sd = x.std(ddof=1) if np.ptp(x) > 0 else 0.0  # identical values: exactly 0, not float noise
-    from scipy import stats  # imported here: scipy.stats costs ~1 s at `import lambdasim`
-
-    half = stats.t.ppf(0.975, len(x) - 1) * sd / math.sqrt(len(x))
-    return float(x.mean()), float(half)
+    return float(x.mean()), float(t_half_width(sd, len(x)))
 
 
 class Runner:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .confidence import t_half_width
 from .sweep import RESERVED
 
 __all__ = ["summarize", "factor_columns", "metric_columns", "plot_factor", "plot_heatmap"]
@@ -38,8 +39,6 @@ def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float =
     out of its n. With n < 2 the interval is NaN. The result is tidy: one
     row per (variant, metric), factor values first.
     """
-    from scipy import stats  # imported here: it is slow to import and only summaries need it
-
     if not 0 < level < 1:
         raise ValueError(f"level must be a float in the range (0, 1). Got {level!r} instead.")
     factors = factor_columns(df)
@@ -52,8 +51,7 @@ def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float =
     long["value"] = long["value"].astype(float)
     g = long.groupby(["variant", "metric"], sort=False)["value"]
     out = g.agg(n="count", mean="mean", std="std").reset_index()
-    t = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"] - 1, 1))
-    half = np.where(out["n"] >= 2, t * out["std"] / np.sqrt(out["n"]), np.nan)
+    half = t_half_width(out["std"], out["n"], level)
     out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
     keys = df.drop_duplicates("variant")[factors + ["variant"]]
     out = keys.merge(out, on="variant", how="right")
