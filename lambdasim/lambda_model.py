@@ -202,55 +202,28 @@ class LambdaModel:
             status, cold, inst, end, pcs = [COMPLETED] * n, [False] * n, [-1] * n, [math.nan] * n, [False] * n
             ts, fs = b["arrival_s"].tolist(), b["function"].tolist()
             ds, inits = b["duration_s"].tolist(), b["init_draw"].tolist()
-            busy, pools, acquire, lrelease = self._busy, self.pools, self.limiter.acquire, self.limiter.release
-            timeout, push, release = env.timeout, heapq.heappush, self._release
-            kinds, budgets, deferred, retry = self.kinds, self.budgets, self.deferred, self.client_retry
+            start, timeout = self.start, env.timeout
+            kinds, deferred, retry = self.kinds, self.deferred, self.client_retry
             retried = []
-            peak = 0  # the largest concurrency this window's sync calls saw (start() tracks the others)
             for i in range(n):
                 t = ts[i]
                 if deferred and deferred[0][0] <= t:
                     yield from self._due(t)
                 if t > env.now:
                     yield timeout(t - env.now)
-                if busy and busy[0][0] <= t:
-                    release(t)
                 f = fs[i]
                 if kinds[f]:
                     status[i] = _SKIP
                     self.sources[f].offer(t, b["work_s"][i], inits[i], bool(fail_a[i]), bool(timed_out_a[i]))
                     continue
-                if not acquire(f):
+                res = start(f, t, ds[i], inits[i])
+                if res is None:
                     status[i] = THROTTLED
                     if retry[f] is not None and retry[f].attempts > 1:
                         retried.append(i)
                         self._retry_later(t, f, t, ds[i], inits[i], bool(timed_out_a[i]), 1)
                     continue
-                pool = pools[f]
-                if pool.pc_idle:
-                    gid = pool.pc_idle.pop()
-                    pcs[i] = True
-                    e = t + ds[i]
-                else:
-                    gid = pool.take(t)
-                    if gid < 0:
-                        if budgets is not None and not budgets[f].take(f, t):
-                            lrelease(f)
-                            status[i] = THROTTLED
-                            if retry[f] is not None and retry[f].attempts > 1:
-                                retried.append(i)
-                                self._retry_later(t, f, t, ds[i], inits[i], bool(timed_out_a[i]), 1)
-                            continue
-                        gid = pool.create(t, inits[i])
-                        cold[i] = True
-                        e = t + inits[i] + ds[i]
-                    else:
-                        e = t + ds[i]
-                push(busy, (e, gid, f))
-                inst[i], end[i] = gid, e
-                if len(busy) > peak:
-                    peak = len(busy)
-            self.tally.max_concurrency = max(self.tally.max_concurrency, peak)
+                inst[i], end[i], cold[i], pcs[i] = res
             self._record(b, status, cold, inst, end, pcs, fail_a, retried)
             self.flush()
         yield from self._due(self.horizon_s, strict=True)
