@@ -145,6 +145,12 @@ class ApplicationSpec(Spec):
     kinesis: tuple[str, ...] = ()  # stream-invoked functions fed by a Kinesis data stream (shard-hours)
 
 
+def kinesis_shard_hours(sc) -> float:
+    """Shard-hours over the horizon of the Kinesis streams feeding ``sc.application.kinesis``."""
+    shards = {f.name: getattr(f.invocation, "shards", 0) for f in sc.functions}
+    return sum(shards[k] for k in sc.application.kinesis) * sc.horizon_s / 3600.0
+
+
 def _unknown(name: str, names: list[str], where: str) -> str:
     near = difflib.get_close_matches(name, names, n=1)
     hint = f" (did you mean {near[0]!r}?)" if near else ""

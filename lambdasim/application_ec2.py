@@ -14,7 +14,7 @@ the same managed services (:func:`ec2_services`, at their expected counts).
 """
 from __future__ import annotations
 
-from .application import layers
+from .application import kinesis_shard_hours, layers
 from .scenario import Scenario
 from .services_billing import service_line_items
 
@@ -31,6 +31,14 @@ def _external(f, horizon_s: float) -> float:
     return count(0.0, horizon_s) / horizon_s if count is not None else w.mean_rate_per_s
 
 
+def _edge_rate(e, edges, rate: dict[str, float]) -> float:
+    """Mean events per second sent along edge ``e``, given the mean rates reaching each function."""
+    if e.fan_in is not None:  # one join per group the fan-out sends (an empty group joins at once)
+        fan = next(o for o in edges if o.from_ == e.fan_in and o.to == e.from_ and o.fans_out)
+        return rate[fan.from_] * fan.probability * e.probability
+    return rate[e.from_] * e.probability * _mean_emit(e)
+
+
 def expected_rates(sc: Scenario) -> dict[str, float]:
     """Mean events per second reaching each function (external arrivals plus edges), failures ignored."""
     rate = {f.name: _external(f, sc.horizon_s) for f in sc.functions}
@@ -41,12 +49,7 @@ def expected_rates(sc: Scenario) -> dict[str, float]:
     for e in sorted(app.edges, key=lambda e: depth[e.from_]):  # sources before their targets
         if e.when == "failure":
             continue  # failures are rare by design; their rate is not known before a run
-        if e.fan_in is not None:
-            fan = next(o for o in app.edges if o.from_ == e.fan_in and o.to == e.from_ and o.fans_out)
-            groups = rate[fan.from_] * fan.probability  # one join per group (an empty group joins at once)
-            rate[e.to] += groups * e.probability
-        else:
-            rate[e.to] += rate[e.from_] * e.probability * _mean_emit(e)
+        rate[e.to] += _edge_rate(e, app.edges, rate)
     return rate
 
 
@@ -60,11 +63,7 @@ def expected_services(sc: Scenario) -> dict[str, float]:
     for e in app.edges:
         if e.when == "failure":
             continue
-        if e.fan_in is not None:
-            fan = next(o for o in app.edges if o.from_ == e.fan_in and o.to == e.from_ and o.fans_out)
-            per_s = rate[fan.from_] * fan.probability * e.probability
-        else:
-            per_s = rate[e.from_] * e.probability * _mean_emit(e)
+        per_s = _edge_rate(e, app.edges, rate)
         for s, n in e.services.items():
             out[s] = out.get(s, 0.0) + per_s * n
     for g in app.ingress:
@@ -96,7 +95,5 @@ def ec2_services(sc: Scenario, catalogue, period: str = "horizon"):
     """Line items of the managed services an EC2 design of ``sc`` still uses (S3, DynamoDB, Kinesis, ...),
     at their expected counts over the horizon (a Kinesis stream's shard-hours as configured)."""
     h = sc.horizon_s
-    shards = {f.name: getattr(f.invocation, "shards", 0) for f in sc.functions}
-    shard_hours = sum(shards[k] for k in sc.application.kinesis) * h / 3600.0
     return service_line_items({k: v * h for k, v in expected_services(sc).items()}, catalogue,
-                              shard_hours=shard_hours, period=period)
+                              shard_hours=kinesis_shard_hours(sc), period=period)

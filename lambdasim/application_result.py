@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .application import kinesis_shard_hours
 from .lineage import PARTS
 from .services_billing import service_line_items
 
@@ -30,8 +31,7 @@ class ApplicationResult:
         self.emitted = rt.emitted.copy()
         self.service_counts = dict(rt.service_counts)
         self.wait_ms = rt.wait_ms.copy()
-        shards = {f.name: getattr(f.invocation, "shards", 0) for f in sc.functions}
-        self.shard_hours = sum(shards[k] for k in self.spec.kinesis) * self.horizon_s / 3600.0
+        self.shard_hours = kinesis_shard_hours(sc)
 
     def __repr__(self) -> str:
         s = self.summary()

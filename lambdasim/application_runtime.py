@@ -169,8 +169,12 @@ class AppRuntime:
     def billed_usd(self, f: int, run_s: float, init_s: float) -> float:
         """One execution's Lambda cost: a request and its billed GB-s (INIT where billed, capped)."""
         extra = min(init_s, self.init_cap_s) if self.m.init_billed[f] else 0.0
-        ms = math.ceil(round((run_s + extra) * 1000.0 / self.gran_ms, 6)) * self.gran_ms
+        ms = self._billed_ms(run_s + extra)
         return self.req_usd + self.gb[f] * ms / 1000.0 * self.gb_s_usd[f]
+
+    def _billed_ms(self, s: float) -> float:
+        """``s`` seconds rounded up to the billing granularity, in ms (as :func:`lambdasim.billing.billed_ms`)."""
+        return math.ceil(round(s * 1000.0 / self.gran_ms, 6)) * self.gran_ms
 
     def done(self, f: int, token: int, start: float, end: float, init: float, retry: float,
              share: float = 1.0) -> None:
@@ -192,7 +196,7 @@ class AppRuntime:
         if caller is not None:  # the caller of a sync call waited from its own end until ``t``
             lin = self.lin
             fc = lin.fn[caller]
-            wait_ms = math.ceil(round((t - lin.sent[token]) * 1000.0 / self.gran_ms, 6)) * self.gran_ms
+            wait_ms = self._billed_ms(t - lin.sent[token])
             self.wait_ms[fc] += wait_ms
             lin.lambda_usd[caller] += self.gb[fc] * wait_ms / 1000.0 * self.gb_s_usd[fc]
 

@@ -18,7 +18,7 @@ proportion, then rises once extra vCPUs stop helping.
 """
 from __future__ import annotations
 
-from .spec import FloatIn, IntIn, Probability, Spec
+from .spec import IntIn, Probability, Spec
 
 __all__ = ["CpuScaling", "vcpu", "cpu_speed", "duration_factor", "MB_PER_VCPU", "MAX_VCPU"]
 

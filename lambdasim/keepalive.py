@@ -140,6 +140,13 @@ class HistogramPool(InstancePool):
         gid = int(gid)
         self.log.retire(gid, self._end_of_life(gid, since, t))
 
+    def _prewarmed(self, created: float, ready: float) -> int:
+        """Log the instance a pre-warm entry started at ``created``; its id."""
+        gid = self.log.create(self.function, created, ready)
+        if self.lifetime_s is not None:
+            self.born[gid] = created
+        return gid
+
     def _take_hist(self, t: float) -> int:
         if self.last_idle is not None and t > self.last_idle:
             self.observe(t - self.last_idle)
@@ -152,10 +159,7 @@ class HistogramPool(InstancePool):
             k = max(usable, key=lambda j: self.entries[j][0])
             since, gid, created, ready, until = self.entries.pop(k)
             if gid < 0:
-                gid = self.log.create(self.function, created, ready)
-                if self.lifetime_s is not None:
-                    self.born[gid] = created
-                return gid
+                return self._prewarmed(created, ready)
             gid = int(gid)
             if self.lifetime_s is None or self.born[gid] + self.lifetime_s > t:
                 return gid
@@ -166,10 +170,7 @@ class HistogramPool(InstancePool):
         keep = []
         for e in self.entries:
             if e[1] < 0 and e[2] < horizon_s:  # a pre-warmed instance live at the end
-                gid = self.log.create(self.function, e[2], e[3])
-                if self.lifetime_s is not None:
-                    self.born[gid] = e[2]
-                e = [e[0], gid, e[2], e[3], e[4]]
+                e = [e[0], self._prewarmed(e[2], e[3]), e[2], e[3], e[4]]
             if e[1] >= 0 and self.lifetime_s is not None and self.born[int(e[1])] + self.lifetime_s <= horizon_s:
                 gid = int(e[1])
                 self.log.retire(gid, max(e[0], self.born.pop(gid) + self.lifetime_s))

@@ -185,14 +185,15 @@ class LambdaModel:
             dur = dur * self.factor[fs]
         b["work_s"] = dur
         tmo = self.timeout_s[fs]
-        fail = dur > tmo
+        timed_out = dur > tmo
+        fail = timed_out.copy()
         b["duration_s"] = np.minimum(dur, tmo)
         for i, p in enumerate(self.error_p):
             if p > 0:
                 mine = fs == i
                 fail[mine] |= self._err_rng[i].random(int(mine.sum())) < p
         self.outcomes.events += np.bincount(fs, minlength=len(self.error_p))
-        return fail, b["work_s"] > tmo
+        return fail, timed_out
 
     def _drive(self):
         env = self.env
@@ -251,17 +252,13 @@ class LambdaModel:
     # --- records ------------------------------------------------------------------------
     def _record(self, b, status, cold, inst, end, pcs, fail, retried) -> None:
         st = np.array(status, dtype=np.int8)
+        final = np.ones(len(st), dtype=bool)  # rows whose outcome is final (not retried later)
+        final[retried] = False
         keep = st != _SKIP
         if not keep.all():
             b = {k: v[keep] for k, v in b.items()}
-            st, fail = st[keep], fail[keep]
+            st, fail, final = st[keep], fail[keep], final[keep]
             cold, inst, end, pcs = (np.array(x)[keep] for x in (cold, inst, end, pcs))
-            final = np.ones(len(keep), dtype=bool)
-            final[retried] = False
-            final = final[keep]
-        else:
-            final = np.ones(len(st), dtype=bool)
-            final[retried] = False
         cold = np.asarray(cold, dtype=bool)
         end = np.asarray(end, dtype=float)
         ran = st != THROTTLED

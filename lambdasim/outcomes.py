@@ -23,8 +23,8 @@ OUTCOMES = ["completed", "throttled", "failed", "in_flight", "to_destination", "
 
 
 class Outcomes:
-    def __init__(self, n_functions: int, queued_kinds: list[bool] | None = None):
-        self.queued_kinds = np.array(queued_kinds if queued_kinds is not None else [False] * n_functions)
+    def __init__(self, n_functions: int, queued_kinds: list[bool]):
+        self.queued_kinds = np.array(queued_kinds)  # per function: are its events queued (async, stream, sqs)?
         self.delays = LogHistogram()  # queue_delay_s of executions of async, stream and sqs functions
         self.counts = np.zeros((n_functions, len(OUTCOMES)), dtype=np.int64)
         self.events = np.zeros(n_functions, dtype=np.int64)

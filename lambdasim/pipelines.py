@@ -23,6 +23,7 @@ import pandas as pd
 
 from .application_ec2 import ec2_equivalent
 from .ec2_model import initial_instances
+from .lineage import PARTS
 from .paths import data_dir
 from .scenario import Scenario
 from .simulation import simulate
@@ -78,8 +79,6 @@ def film_time_ec2_s(sc: Scenario, chunks: int) -> float:
 
 def where_time_goes(result) -> pd.Series:
     """Mean seconds per complete root event on its critical path, by part."""
-    from .lineage import PARTS
-
     e2e = result.end_to_end
     done = e2e[e2e["complete"]]
     return pd.Series({p[:-2]: float(done[p].mean()) for p in PARTS}, name=result.scenario.name)
