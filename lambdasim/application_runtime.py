@@ -174,7 +174,7 @@ class AppRuntime:
 
     def _billed_ms(self, s: float) -> float:
         """``s`` seconds rounded up to the billing granularity, in ms (as :func:`lambdasim.billing.billed_ms`)."""
-        return math.ceil(round(s * 1000.0 / self.gran_ms, 6)) * self.gran_ms
+        return math.ceil(round(s * 1000.0, 6) / self.gran_ms) * self.gran_ms  # as billing.billed_ms
 
     def done(self, f: int, token: int, start: float, end: float, init: float, retry: float,
              share: float = 1.0) -> None:

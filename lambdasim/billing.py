@@ -37,11 +37,13 @@ ARCHS = ("x86_64", "arm64")
 def billed_ms(duration_s: np.ndarray | float, granularity_ms: float) -> np.ndarray:
     """Each duration rounded up to a multiple of the granularity, in ms.
 
-    Durations are rounded to a nanosecond first so that float noise
-    (0.101 s is 101.00000000000001 ms) does not add a billing unit.
+    Durations are rounded to a nanosecond first, before dividing by the
+    granularity, so that float noise (0.101 s is 101.00000000000001 ms)
+    does not add a billing unit while any run longer than a nanosecond
+    bills at least one unit.
     """
-    units = np.round(np.asarray(duration_s, dtype=float) * 1000.0 / granularity_ms, 6)
-    return np.ceil(units) * granularity_ms
+    ms = np.round(np.asarray(duration_s, dtype=float) * 1000.0, 6)
+    return np.ceil(ms / granularity_ms) * granularity_ms
 
 
 def init_billed(function: Any, catalogue: Catalogue) -> bool:
@@ -115,7 +117,7 @@ def pc_segments(setting: Any, horizon_s: float) -> tuple[tuple[float, float], ..
 def pc_configured_s(segments: Iterable[tuple[float, float]], catalogue: Catalogue) -> float:
     """Concurrency-seconds billed for PC: each configured period rounded up to 5 minutes."""
     step = catalogue["lambda.pc_rounding_s"]
-    return float(sum(math.ceil(round(s / step, 6)) * step * n for s, n in segments))
+    return float(sum(math.ceil(round(s, 9) / step) * step * n for s, n in segments))  # round to 1 ns first
 
 
 # --- usage --------------------------------------------------------------------------
@@ -290,7 +292,7 @@ def ec2_billed_s(lifetimes_s: np.ndarray, catalogue: Catalogue) -> np.ndarray:
     if t.size and not (np.all(np.isfinite(t)) and t.min() >= 0):
         raise ValueError("lifetimes_s must be finite and >= 0 (terminate - launch, in s).")
     g, least = catalogue["ec2.billing_granularity_s"], catalogue["ec2.minimum_billed_s"]
-    return np.maximum(np.ceil(np.round(t / g, 6)) * g, least)
+    return np.maximum(np.ceil(np.round(t, 9) / g) * g, least)  # round to 1 ns first, then whole units
 
 
 def ec2_line_items(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catalogue, *,
@@ -326,7 +328,7 @@ def ec2_line_items(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catal
         rows.append(("ec2", f"{purchase} discount", covered, "USD covered", -discount, -discount * covered,
                      "discount", period))
     if alb_s is not None:
-        alb_h = math.ceil(round(alb_s * scale / 3600.0, 6))
+        alb_h = math.ceil(round(alb_s * scale, 9) / 3600.0)
         rows.append(("ec2", "application load balancer", alb_h, "ALB-hours", cat["alb.hour_usd"],
                      alb_h * cat["alb.hour_usd"], "load_balancer", period))
         rows.append(("ec2", "load balancer capacity units", alb_h * alb_lcu, "LCU-hours", cat["alb.lcu_hour_usd"],

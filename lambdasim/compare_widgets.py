@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from .compare import compare
+from .compare import STRATEGIES, compare
 from .compare_plots import plot_comparison
 from .errors import LambdasimError
 from .pricing import instance_types, load_catalogue
@@ -30,7 +30,7 @@ COLUMNS = [("cost_per_million_usd", "USD / million"), ("cost_ratio", "vs Lambda"
 
 class ComparisonPanel:
     def __init__(self, scenario: Scenario, replications: int = 2, horizon_s: float | None = None,
-                 strategies: tuple[str, ...] = ("configured", "slo", "autoscaled")):
+                 strategies: tuple[str, ...] = STRATEGIES):
         self.base = scenario.with_overrides({"horizon_s": horizon_s}) if horizon_s else scenario
         self.replications, self.strategies = replications, strategies
         fn = self.base.functions[0]

@@ -15,13 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from .errors import CatalogueError
 from .paths import data_dir
-from .spec import FloatIn, Spec
+from .spec import FloatIn, Spec, read_data
 
 __all__ = ["PricingSpec", "Catalogue", "InstanceSpec", "load_catalogue", "presets", "instance_spec",
            "instance_types", "parse_catalogue", "MONTH_S"]
@@ -206,11 +205,7 @@ def _raw_from(folder: str) -> dict[str, Any]:
     if not files:
         raise CatalogueError(f"No price catalogue (*.yaml) in {folder}.")
     for path in files:
-        try:
-            doc = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise CatalogueError(f"{path}: not valid YAML: {exc}") from None
-        parsed = parse_catalogue(doc, str(path))
+        parsed = parse_catalogue(read_data(path, "Catalogue", CatalogueError, yaml_only=True), str(path))
         for section in ("presets", "prices"):
             for key, val in parsed[section].items():
                 if key in merged[section]:

@@ -44,7 +44,7 @@ def headline(summary: dict[str, Any], platform: str) -> dict[str, float]:
 
 def ci95(values) -> tuple[float, float]:
     """Mean and half-width of the 95 % t-interval (half-width nan for fewer than 2 values)."""
-    x = np.asarray([v for v in values], dtype=float)
+    x = np.asarray(list(values), dtype=float)
     x = x[~np.isnan(x)]
     if len(x) == 0:
         return math.nan, math.nan

@@ -53,14 +53,12 @@ class Result:
     def usage(self) -> list[FunctionUsage]:
         """What each function used over the horizon, as billing needs it (on-demand and on PC)."""
         t, h, out = self._tally, self.scenario.horizon_s, []
-        pc_req = getattr(t, "pc_requests", np.zeros(len(self.names)))
-        pc_ms = getattr(t, "pc_billed_ms", np.zeros(len(self.names)))
         for i, f in enumerate(self.scenario.functions):
             req = int(t.status[i, COMPLETED] + t.status[i, FAILED])
+            pc_req, pc_ms = t.pc_requests[i], t.pc_billed_ms[i]
             out.append(FunctionUsage(
-                f.memory_mb, float(req - pc_req[i]), float(t.billed_ms[i] - pc_ms[i]), float(pc_req[i]), float(pc_ms[i]),
-                pc_segments(schedule_of(getattr(f, "provisioned_concurrency", None)), h), getattr(f, "arch", "x86_64"),
-                getattr(f, "ephemeral_storage_mb", 512)))
+                f.memory_mb, float(req - pc_req), float(t.billed_ms[i] - pc_ms), float(pc_req), float(pc_ms),
+                pc_segments(schedule_of(f.provisioned_concurrency), h), f.arch, f.ephemeral_storage_mb))
         return out
 
     @cached_property
@@ -160,7 +158,6 @@ class Result:
             raise ValueError(f"step_s must be a float > 0. Got {step_s!r} instead.")
         h = self.scenario.horizon_s
         edges = np.arange(0.0, h + step_s, step_s)
-        edges[-1] = min(edges[-1], h) if edges[-1] > h else edges[-1]
         edges = np.unique(np.append(edges[edges < h], h))
         inv, ins = self._tally.columns(), self._instances.array()
         ran = inv["status"] != THROTTLED

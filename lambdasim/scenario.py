@@ -7,12 +7,9 @@ Every field is documented in ``docs/scenario.md``.
 """
 from __future__ import annotations
 
-import json
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, ValidationInfo, field_serializer, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -27,7 +24,7 @@ from .billing import unpriced
 from .pricing import PricingSpec, load_catalogue
 from .provisioned import ProvisionedConcurrency, peak
 from .scaling import ScalingSpec
-from .spec import FloatIn, IntIn, NonNegative, Positive, Probability, Spec
+from .spec import FloatIn, IntIn, Positive, Probability, Spec, read_data
 from .traces import TraceSet, expand
 from .workload import Workload
 
@@ -153,22 +150,7 @@ class Scenario(Spec):
     def from_file(cls, path: str | Path) -> "Scenario":
         """Read a ``.yaml``/``.yml``, ``.toml`` or ``.json`` scenario file."""
         path = Path(path)
-        if not path.is_file():
-            raise ScenarioError(f"Scenario file {str(path)!r} does not exist.")
-        text = path.read_text()
-        try:
-            if path.suffix in (".yaml", ".yml"):
-                data = yaml.safe_load(text)
-            elif path.suffix == ".toml":
-                data = tomllib.loads(text)
-            elif path.suffix == ".json":
-                data = json.loads(text)
-            else:
-                raise ScenarioError(
-                    f"Scenario file {str(path)!r} must end in .yaml, .yml, .toml or .json; got {path.suffix!r}."
-                )
-        except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-            raise ScenarioError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
+        data = read_data(path, "Scenario", ScenarioError)
         return cls.from_dict(data, source=str(path), base_dir=path.parent)
 
     def to_dict(self) -> dict[str, Any]:

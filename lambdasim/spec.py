@@ -7,13 +7,17 @@ pydantic's internals.
 from __future__ import annotations
 
 import difflib
+import json
 import math
+import tomllib
+from pathlib import Path
 from typing import Annotated, Any
 
+import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-__all__ = ["Spec", "IntIn", "FloatIn", "Positive", "NonNegative", "Probability"]
+__all__ = ["Spec", "IntIn", "FloatIn", "Positive", "NonNegative", "Probability", "read_data"]
 
 
 class Spec(BaseModel):
@@ -72,3 +76,26 @@ def FloatIn(lo: float | None = None, hi: float | None = None, lo_open: bool = Fa
 Positive = FloatIn(0.0, None, lo_open=True)
 NonNegative = FloatIn(0.0, None)
 Probability = FloatIn(0.0, 1.0)
+
+
+_LOADERS = {".yaml": yaml.safe_load, ".yml": yaml.safe_load, ".toml": tomllib.loads, ".json": json.loads}
+
+
+def read_data(path: Path, kind: str, error: type[Exception], *, yaml_only: bool = False) -> Any:
+    """The parsed contents of a ``kind`` file (``Scenario``, ``Sweep``), by suffix, or as YAML with ``yaml_only``.
+
+    A missing file, another suffix or a parse error raises ``error`` with one line naming the file.
+    """
+    if not path.is_file():
+        raise error(f"{kind} file {str(path)!r} does not exist.")
+    text = path.read_text()
+    if yaml_only:
+        loads, fmt = yaml.safe_load, "YAML"
+    elif path.suffix in _LOADERS:
+        loads, fmt = _LOADERS[path.suffix], path.suffix[1:].upper()
+    else:
+        raise error(f"{kind} file {str(path)!r} must end in .yaml, .yml, .toml or .json; got {path.suffix!r}.")
+    try:
+        return loads(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path}: not valid {fmt}: {exc}") from None

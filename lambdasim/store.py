@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import SweepError
+from .sweep import RESERVED
 
 __all__ = ["ResultStore", "read_results", "finish_table"]
 
@@ -41,8 +42,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def definition(spec, variants) -> dict[str, Any]:
     """What must match for two runs to share a results folder (replications may grow)."""
-    base = spec.base.with_overrides(dict(spec.overrides)) if spec.overrides else spec.base
-    return {"base": base.to_dict(), "variants": [{"key": v.key, "factors": v.factors} for v in variants],
+    return {"base": spec.resolved_base().to_dict(),
+            "variants": [{"key": v.key, "factors": v.factors} for v in variants],
             "seed": spec.seed, "common_random_numbers": spec.common_random_numbers, "platform": spec.platform}
 
 
@@ -129,7 +130,7 @@ class ResultStore:
         m = self.manifest()
         files = self._files()
         df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else pd.DataFrame(
-            columns=[*m["factors"], "variant", "replication", "seed", "status", "error"])
+            columns=[*m["factors"], *RESERVED])
         order = {v["key"]: i for i, v in enumerate(m["definition"]["variants"])}
         df = _dedup(df, order)
         df.attrs.update(sweep=m["name"], factors=list(m["factors"]), fingerprint=m["fingerprint"])
@@ -154,7 +155,7 @@ def finish_table(df: pd.DataFrame, spec, variants) -> pd.DataFrame:
     if not df.empty:
         df = df[df["variant"].isin(order) & (df["replication"] < spec.replications)]
         df = _dedup(df, order)
-        first = [c for c in [*paths, "variant", "replication", "seed", "status", "error"] if c in df.columns]
+        first = [c for c in [*paths, *RESERVED] if c in df.columns]
         df = df[first + [c for c in df.columns if c not in first]]
     df.attrs.update(sweep=spec.name, factors=paths, failed=int((df.get("status") == "failed").sum()) if not df.empty else 0)
     return df

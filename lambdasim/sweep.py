@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .errors import SweepError, format_validation_error
 from .scenario import Scenario
-from .spec import IntIn, Spec
+from .simulation import PLATFORMS, _as_scenario
+from .spec import IntIn, Spec, read_data
 
 __all__ = ["SweepSpec", "Factors", "Sample", "Variant", "expand", "run_seed", "sweep", "RESERVED"]
 
@@ -102,8 +102,6 @@ class SweepSpec(Spec):
     @field_validator("platform")
     @classmethod
     def _known_platform(cls, v: str) -> str:
-        from .simulation import PLATFORMS
-
         if v not in PLATFORMS:
             raise PydanticCustomError("platform", "must be one of {p}", {"p": ", ".join(PLATFORMS)})
         return v
@@ -131,13 +129,12 @@ class SweepSpec(Spec):
     def from_file(cls, path: str | Path) -> "SweepSpec":
         """Read a sweep YAML file."""
         path = Path(path)
-        if not path.is_file():
-            raise SweepError(f"Sweep file {str(path)!r} does not exist.")
-        try:
-            data = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise SweepError(f"{path}: not valid YAML: {exc}") from None
+        data = read_data(path, "Sweep", SweepError, yaml_only=True)
         return cls.from_dict(data, source=str(path), base_dir=path.parent)
+
+    def resolved_base(self) -> Scenario:
+        """The base scenario with the sweep's fixed ``overrides`` applied."""
+        return self.base.with_overrides(dict(self.overrides), source="sweep overrides") if self.overrides else self.base
 
 
 def _wrap_factors(factors: Any) -> Any:
@@ -186,7 +183,7 @@ def _points(spec: SweepSpec) -> list[dict[str, Any]]:
 
 def expand(spec: SweepSpec) -> list[Variant]:
     """The sweep's variants, each validated; bad values fail here, before any run."""
-    base = spec.base.with_overrides(dict(spec.overrides), source="sweep overrides") if spec.overrides else spec.base
+    base = spec.resolved_base()
     variants, seen = [], {}
     for point in _points(spec):
         key = variant_key(point)
@@ -212,10 +209,8 @@ def run_seed(sweep_seed: int, key: str, replication: int, common_random_numbers:
 def _spec(base, factors, replications, seed, overrides, common_random_numbers, name, platform) -> SweepSpec:
     if isinstance(base, SweepSpec):
         return base
-    if isinstance(base, (str, Path)):
-        base = Scenario.from_file(base)
-    elif isinstance(base, dict):
-        base = Scenario.from_dict(base)
+    if isinstance(base, (str, Path, dict)):
+        base = _as_scenario(base)
     return SweepSpec.from_dict({"name": name, "base": base, "overrides": overrides or {},
                                 "factors": factors,
                                 "replications": replications, "seed": seed,

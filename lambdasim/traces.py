@@ -37,7 +37,7 @@ from .paths import data_dir
 from .processes import ArrayStream
 from .spec import IntIn, NonNegative, Positive, Spec
 from .streams import stream
-from .trace_formats import FORMATS, MEMORY_STATS, Trace, read_trace
+from .trace_formats import FORMATS, Trace, read_trace
 
 __all__ = ["TraceReplay", "Selection", "TraceSet", "expand", "load_trace", "resolve_path", "short_names"]
 
@@ -131,7 +131,7 @@ class _Window(Spec):
     def _resolve(cls, v: str, info: ValidationInfo) -> str:
         return str(resolve_path(v, info))
 
-    def _check_window(self, trace: Trace) -> None:
+    def _check_window(self) -> None:
         if self.end_s is not None and self.end_s <= self.start_s:
             raise PydanticCustomError("window", "must have end_s > start_s; got start_s={a}, end_s={b}",
                                       {"a": self.start_s, "b": self.end_s})
@@ -155,7 +155,7 @@ class TraceReplay(_Window):
     @model_validator(mode="after")
     def _check(self) -> "TraceReplay":
         trace = _load(self.path, self.format)
-        self._check_window(trace)
+        self._check_window()
         if self.function is None and len(trace.ids) != 1:
             raise PydanticCustomError("function", "must name one function (the trace {p} holds {n})",
                                       {"p": self.path, "n": len(trace.ids)})
@@ -236,7 +236,7 @@ class TraceSet(_Window):
     @model_validator(mode="after")
     def _check(self) -> "TraceSet":
         trace = _load(self.path, self.kind)
-        self._check_window(trace)
+        self._check_window()
         rows = self.rows
         if self.duration is None:
             if trace.quantiles is None:

@@ -126,3 +126,10 @@ def test_timeseries_integrates_to_the_summary():
     assert ts["instances"].mean() == pytest.approx(s["mean_instances"], rel=1e-9)
     assert ts["cold_starts"].sum() == s["cold_starts"]
     assert ts["invocations"].sum() == s["invocations"]
+
+
+def test_billed_ms_rounds_up_every_run_even_the_tiniest():
+    from lambdasim.billing import billed_ms
+    # float noise must not add a unit; any run longer than a nanosecond bills at least one unit
+    assert billed_ms([0.101, 0.3, 0.7, 1e-8, 0.0], 100).tolist() == [200.0, 300.0, 700.0, 100.0, 0.0]
+    assert billed_ms([0.101, 0.3, 1e-8], 1).tolist() == [101.0, 300.0, 1.0]

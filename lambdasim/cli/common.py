@@ -11,7 +11,7 @@ import yaml
 from ..errors import ScenarioError
 from ..scenario import Scenario
 
-__all__ = ["add_scenario_args", "load_scenario", "print_json", "format_table"]
+__all__ = ["add_scenario_args", "load_scenario", "scenario_overrides", "print_json", "format_table"]
 
 
 def add_scenario_args(p: argparse.ArgumentParser) -> None:
@@ -35,11 +35,17 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
     return out
 
 
-def load_scenario(args: argparse.Namespace) -> Scenario:
-    sc = Scenario.from_file(args.scenario)
+def scenario_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The --set and --seed overrides as {dotted path: value}."""
     overrides = parse_sets(args.sets)
     if args.seed is not None:
         overrides["seed"] = args.seed
+    return overrides
+
+
+def load_scenario(args: argparse.Namespace) -> Scenario:
+    sc = Scenario.from_file(args.scenario)
+    overrides = scenario_overrides(args)
     return sc.with_overrides(overrides, source=f"{args.scenario} with --set/--seed") if overrides else sc
 
 

@@ -91,18 +91,13 @@ def _cell(v, ci) -> str:
 def _plots(df, sc, out_dir: Path) -> None:
     from ..compare_plots import save_compare_plots
     from ..simulation import simulate
-    from ..sizing import with_scaling
+    from ..sizing import tracking_policy, with_scaling
 
     results = {"Lambda": simulate(sc, "lambda")}
     for r in df.itertuples():
         if r.platform == "ec2" and r.strategy in ("configured", "autoscaled") and r.replications:
-            variant = sc if r.strategy == "configured" else with_scaling(sc, _tracking(sc, df))
+            variant = (sc if r.strategy == "configured"
+                       else with_scaling(sc, tracking_policy(sc, df.attrs["slo_target"])))
             results[f"EC2 {r.strategy}"] = simulate(variant, "ec2")
     for path in save_compare_plots(df, results, out_dir, sc.name):
         print(f"wrote {path}")
-
-
-def _tracking(sc, df):
-    from ..sizing import tracking_policy
-
-    return tracking_policy(sc, df.attrs["slo_target"])

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import LambdasimError
-from .common import add_scenario_args, load_scenario, parse_sets
+from .common import add_scenario_args, load_scenario, scenario_overrides
 
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.ipynb"
 
@@ -39,10 +39,8 @@ def run(args: argparse.Namespace) -> int:
     load_scenario(args)  # fail fast, with one message, on a bad scenario or --set
     if not args.notebook.is_file():
         raise LambdasimError(f"Report notebook {str(args.notebook)!r} does not exist.")
-    overrides = parse_sets(args.sets)
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    params = {"scenario_path": str(Path(args.scenario).resolve()), "overrides": overrides, "horizon_s": None}
+    params = {"scenario_path": str(Path(args.scenario).resolve()), "overrides": scenario_overrides(args),
+              "horizon_s": None}
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / "report.ipynb"
         try:
