@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 .PHONY: run test lab bench env clean
 
 run: .venv/.synced
-	$(RUN) lambdasim compare data/scenarios/default.yaml --horizon-s 20000 --plots out/
+	$(RUN) lambdasim compare data/scenarios/default.yaml --plots out/
 
 test: .venv/.synced
 	$(RUN) pytest --nbmake tests notebooks

@@ -20,8 +20,8 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
     """Run one scenario on one platform.
 
     ``seed`` replaces the scenario's seed; ``records="summary"`` keeps only
-    streaming statistics (bounded memory, approximate percentiles within
-    0.5 %) instead of one row per invocation.
+    streaming statistics (bounded memory, percentiles within 0.03 %)
+    instead of one row per invocation.
     """
     sc = _as_scenario(scenario)
     if seed is not None:

@@ -20,7 +20,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="compare Lambda and EC2 on one scenario",
                        description="Run a scenario on Lambda and on EC2 (as configured, SLO-sized and "
                                    "autoscaled) with common random numbers and print the metrics side by side, "
-                                   "each with the half-width of its 95 %% confidence interval.")
+                                   "each with the half-width of its 95 % confidence interval.")
     add_scenario_args(p)
     p.add_argument("--replications", type=int, default=3, metavar="R", help="replications per row (default 3)")
     p.add_argument("--sizing-replications", type=int, default=1, metavar="K",
