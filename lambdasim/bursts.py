@@ -12,13 +12,13 @@
 """
 from __future__ import annotations
 
-import io
 
 import ipywidgets as w
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .plots import png_bytes
 from .result import Result
 from .scenario import Scenario
 from .simulation import simulate
@@ -136,6 +136,4 @@ class BurstsPanel:
             fig = Figure(figsize=(11, 3))
             plot_timelines({self.model.value: self.timeline}, fig.subplots(1, 3))
             fig.tight_layout()
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=80)
-            self.image.value = buf.getvalue()
+            self.image.value = png_bytes(fig, dpi=80)

@@ -10,7 +10,6 @@ set ``panel.memory.value`` and read ``panel.result`` without a kernel.
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
 
 import ipywidgets as w
@@ -19,6 +18,7 @@ import pandas as pd
 from .compare import STRATEGIES, compare
 from .compare_plots import plot_comparison
 from .errors import LambdasimError
+from .plots import png_bytes
 from .pricing import instance_types, load_catalogue
 from .scenario import Scenario
 
@@ -92,9 +92,7 @@ class ComparisonPanel:
 
         fig = Figure(figsize=(11, 3.2), dpi=72, layout="constrained")
         plot_comparison(self.result, fig.subplots(1, 2))
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return png_bytes(fig)
 
     def _on_change(self, change: Any) -> None:
         self.update()

@@ -10,13 +10,13 @@ a plain test can set ``panel.rate.value`` and read ``panel.rows``.
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as w
 import pandas as pd
 
 from . import pipelines
 from .application_plots import plot_e2e_latency, plot_time_parts
+from .plots import png_bytes
 from .simulation import simulate
 
 __all__ = ["PipelinePanel"]
@@ -74,9 +74,7 @@ class PipelinePanel:
         plot_e2e_latency(self.results, ax=a)
         plot_time_parts(self.results, ax=b, share=True)
         fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=80)
-        self.image.value = buf.getvalue()
+        self.image.value = png_bytes(fig, dpi=80)
 
     def _repr_html_(self) -> str:  # a text fallback outside a live kernel
         return html.escape(str(pd.DataFrame(self.rows).T))

@@ -5,8 +5,17 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_timeseries", "plot_latency_cdf", "plot_concurrency", "plot_cold_starts",
+__all__ = ["png_bytes", "plot_timeseries", "plot_latency_cdf", "plot_concurrency", "plot_cold_starts",
            "plot_cost_per_million", "save_run_plots"]
+
+
+def png_bytes(fig, dpi: float | None = None) -> bytes:
+    """A matplotlib figure as PNG bytes (for an ``ipywidgets.Image``; no pyplot state)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", **({} if dpi is None else {"dpi": dpi}))
+    return buf.getvalue()
 
 
 def _axes(ax):

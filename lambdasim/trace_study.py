@@ -8,12 +8,12 @@ functions widget, testable without a kernel (set ``panel.keep_alive_min.value``)
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .plots import png_bytes
 from .result import Result
 from .scenario import Scenario
 from .simulation import simulate
@@ -129,6 +129,4 @@ def _cdf_png(cdf: pd.DataFrame, title: str) -> bytes:
            xlim=(0, 100), ylim=(0, 1), title=title)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    return buf.getvalue()
+    return png_bytes(fig, dpi=80)

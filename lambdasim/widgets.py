@@ -16,7 +16,6 @@ a browser drag does.
 from __future__ import annotations
 
 import html
-import io
 import math
 import time
 from typing import Any
@@ -25,7 +24,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .errors import LambdasimError
-from .plots import plot_cold_starts, plot_concurrency, plot_cost_per_million
+from .plots import plot_cold_starts, plot_concurrency, plot_cost_per_million, png_bytes
 from .result import Result
 from .scenario import Scenario
 from .simulation import simulate
@@ -191,9 +190,7 @@ class QuickstartPanel:
         return fig
 
     def render_png(self) -> bytes:
-        buf = io.BytesIO()
-        self.figure().savefig(buf, format="png")
-        return buf.getvalue()
+        return png_bytes(self.figure())
 
     def _on_change(self, change) -> None:
         try:
