@@ -17,7 +17,7 @@ from .fleet import COMPLETED, DROPPED, IN_FLIGHT
 from .pricing import Catalogue
 from .records import LogHistogram
 from .scenario import Scenario
-from .timeseries import counts, occupancy
+from .timeseries import bin_edges, counts, occupancy
 
 __all__ = ["EC2Result", "EC2Tally", "EC2_STATUS"]
 
@@ -175,10 +175,7 @@ class EC2Result:
 
     def timeseries(self, step_s: float) -> pd.DataFrame:
         """Per step: busy workers, live and serving instances, queue length, arrivals, drops."""
-        if not step_s > 0:
-            raise ValueError(f"step_s must be a float > 0. Got {step_s!r} instead.")
-        h = self.scenario.horizon_s
-        edges = np.unique(np.append(np.arange(0.0, h, step_s), h))
+        edges = bin_edges(self.scenario.horizon_s, step_s)
         c = self._tally.columns()
         s = ~np.isnan(c["start_s"])
         q_end = np.where(s, c["start_s"], np.nan_to_num(c["end_s"], nan=np.inf))  # wait ends: start or drop

@@ -13,7 +13,7 @@ from .pricing import MONTH_S, Catalogue
 from .provisioned import schedule_of
 from .records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
 from .scenario import Scenario
-from .timeseries import counts, occupancy
+from .timeseries import bin_edges, counts, occupancy
 
 __all__ = ["Result"]
 
@@ -154,11 +154,7 @@ class Result:
 
     def timeseries(self, step_s: float) -> pd.DataFrame:
         """Per step: mean concurrency and live instances, invocations, cold starts, throttles."""
-        if not step_s > 0:
-            raise ValueError(f"step_s must be a float > 0. Got {step_s!r} instead.")
-        h = self.scenario.horizon_s
-        edges = np.arange(0.0, h + step_s, step_s)
-        edges = np.unique(np.append(edges[edges < h], h))
+        edges = bin_edges(self.scenario.horizon_s, step_s)
         inv, ins = self._tally.columns(), self._instances.array()
         ran = inv["status"] != THROTTLED
         ins_end = np.nan_to_num(ins[:, 3], nan=np.inf)

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["occupancy", "counts"]
+__all__ = ["bin_edges", "occupancy", "counts"]
+
+
+def bin_edges(horizon_s: float, step_s: float) -> np.ndarray:
+    """Edges 0, step, 2·step, ... ending exactly at the horizon (the last bin may be shorter)."""
+    if not step_s > 0:
+        raise ValueError(f"step_s must be a float > 0. Got {step_s!r} instead.")
+    return np.unique(np.append(np.arange(0.0, horizon_s, step_s), horizon_s))
 
 
 def _integral(points: np.ndarray, x: np.ndarray) -> np.ndarray:
