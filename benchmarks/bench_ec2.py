@@ -6,7 +6,7 @@ import statistics
 import time
 
 import lambdasim
-from lambdasim.sizing import tracking_policy, with_scaling
+from lambdasim.comparison.sizing import tracking_policy, with_scaling
 
 
 def main(horizon_s: float = 100_000.0, repeats: int = 3) -> None:

@@ -5,18 +5,18 @@
 >>> r = lambdasim.simulate(sc)
 >>> r.summary["cold_start_rate"]
 """
-from .break_even import break_even
-from .compare import compare
-from .errors import CatalogueError, LambdasimError, ScenarioError, TraceError
-from .pricing import load_catalogue
-from .result import Result
-from .scenario import Scenario
-from .simulation import simulate
-from .store import read_results
-from .sweep import sweep
-from .sweep_summary import summarize
-from .sizing import size_ec2
+from lambdasim.comparison.break_even import break_even
+from lambdasim.comparison.compare import compare
+from lambdasim.errors import CatalogueError, LambdasimError, ScenarioError, TraceError
+from lambdasim.billing.catalogue import load_catalogue
+from lambdasim.awslambda.result import Result
+from lambdasim.scenario import Scenario
+from lambdasim.simulation import simulate
+from lambdasim.sweeps.store import read_results
+from lambdasim.sweeps.driver import sweep
+from lambdasim.sweeps.summary import summarize
+from lambdasim.comparison.sizing import size_ec2
+from lambdasim.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["Scenario", "simulate", "Result", "LambdasimError", "ScenarioError", "TraceError", "CatalogueError",
            "sweep", "summarize", "read_results", "compare", "break_even", "size_ec2", "load_catalogue"]

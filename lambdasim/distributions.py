@@ -15,8 +15,8 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .errors import register_tags
-from .spec import FloatIn, NonNegative, Positive, Spec
+from lambdasim.errors import register_tags
+from lambdasim.spec import FloatIn, NonNegative, Positive, Spec
 
 __all__ = ["Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Quantiles", "Distribution"]
 

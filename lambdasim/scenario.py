@@ -13,22 +13,22 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, ValidationInfo, field_serializer, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Constant, Distribution
-from .ec2_spec import EC2Spec
-from .application import ApplicationSpec, check_application
-from .cpu import CpuScaling
-from .errors import ScenarioError, format_validation_error
-from .invocation import Invocation, Sync
-from .keepalive import KeepAlive
-from .billing import unpriced
-from .pricing import PricingSpec, load_catalogue
-from .provisioned import ProvisionedConcurrency, peak
-from .scaling import ScalingSpec
-from .spec import FloatIn, IntIn, Positive, Probability, Spec, read_data
-from .traces import TraceSet, expand
-from .workload import Workload
+from lambdasim.distributions import Constant, Distribution
+from lambdasim.ec2.spec import EC2Spec
+from lambdasim.application.spec import ApplicationSpec, check_application
+from lambdasim.awslambda.cpu import CpuScaling
+from lambdasim.errors import ScenarioError, format_validation_error
+from lambdasim.awslambda.invocation import Invocation, Sync
+from lambdasim.awslambda.keepalive import KeepAlive
+from lambdasim.billing.rules import unpriced
+from lambdasim.billing.catalogue import PricingSpec, load_catalogue
+from lambdasim.awslambda.provisioned import ProvisionedConcurrency, peak
+from lambdasim.awslambda.scaling import ScalingSpec
+from lambdasim.spec import FloatIn, IntIn, Positive, Probability, Spec, read_data
+from lambdasim.workload.traces import TraceSet, expand
+from lambdasim.workload.kinds import Workload
 
-__all__ = ["Scenario", "FunctionSpec", "LambdaSpec", "KeepAlive"]
+__all__ = ["Scenario", "FunctionSpec", "LambdaSpec", "KeepAlive", "as_scenario"]
 
 
 class LambdaSpec(Spec):
@@ -193,3 +193,12 @@ def _child(node: Any, key: str, where: str, path: str, create: bool) -> Any:
             node[key] = {}
         return node[key]
     raise ScenarioError(f"Cannot set {path!r}: {where!r} is not a mapping or list.")
+
+
+def as_scenario(s) -> Scenario:
+    """A :class:`Scenario` from a Scenario, a dict or a scenario file path."""
+    if isinstance(s, Scenario):
+        return s
+    if isinstance(s, dict):
+        return Scenario.from_dict(s)
+    return Scenario.from_file(s)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from .application_runtime import attach
-from .lambda_model import LambdaModel
-from .pricing import load_catalogue
-from .result import Result
-from .scenario import Scenario
+from lambdasim.application.runtime import attach
+from lambdasim.awslambda.model import LambdaModel
+from lambdasim.billing.catalogue import load_catalogue
+from lambdasim.awslambda.result import Result
+from lambdasim.scenario import Scenario, as_scenario
 
 __all__ = ["simulate"]
 
@@ -23,7 +23,7 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
     streaming statistics (bounded memory, percentiles within 0.03 %)
     instead of one row per invocation.
     """
-    sc = _as_scenario(scenario)
+    sc = as_scenario(scenario)
     if seed is not None:
         sc = sc.with_overrides({"seed": seed})
     if platform not in PLATFORMS:
@@ -32,9 +32,9 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
         raise ValueError(f"records must be 'full' or 'summary'. Got {records!r} instead.")
     catalogue = load_catalogue(sc.pricing)
     if platform == "ec2":
-        from .application_ec2 import ec2_equivalent, ec2_services
-        from .ec2_model import EC2Model
-        from .ec2_result import EC2Result
+        from lambdasim.application.on_ec2 import ec2_equivalent, ec2_services
+        from lambdasim.ec2.model import EC2Model
+        from lambdasim.ec2.result import EC2Result
 
         flat = ec2_equivalent(sc)  # an application's work as flat per-function arrivals (application_ec2.py)
         ec2 = EC2Model(flat, keep_records=records == "full")
@@ -49,11 +49,3 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
     result = Result(sc, platform, catalogue, model.tally, model.instances, sc.seed)
     result.application = app.finish() if app is not None else None
     return result
-
-
-def _as_scenario(s) -> Scenario:
-    if isinstance(s, Scenario):
-        return s
-    if isinstance(s, dict):
-        return Scenario.from_dict(s)
-    return Scenario.from_file(s)

@@ -6,7 +6,7 @@ import pytest
 import lambdasim
 from lambdasim.theory import erlang_b
 
-from helpers import one_function
+from support.scenarios import one_function
 
 
 @pytest.mark.parametrize("duration", [

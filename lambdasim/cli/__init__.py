@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import LambdasimError
+from lambdasim.errors import LambdasimError
 
 __all__ = ["main", "build_parser"]
 

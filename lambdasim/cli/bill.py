@@ -14,9 +14,9 @@ import datetime as dt
 
 import numpy as np
 
-from ..billing import FunctionUsage, ec2_line_items, lambda_line_items, totals, unpriced
-from ..errors import CatalogueError
-from ..pricing import MONTH_S, PricingSpec, load_catalogue, presets
+from lambdasim.billing.rules import FunctionUsage, ec2_line_items, lambda_line_items, totals, unpriced
+from lambdasim.errors import CatalogueError
+from lambdasim.billing.catalogue import MONTH_S, PricingSpec, load_catalogue, presets
 from .common import format_value, print_json
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import ScenarioError
-from ..scenario import Scenario
+from lambdasim.errors import ScenarioError
+from lambdasim.scenario import Scenario
 
 __all__ = ["add_scenario_args", "load_scenario", "scenario_overrides", "print_json", "format_table"]
 

@@ -5,7 +5,7 @@ import argparse
 import math
 from pathlib import Path
 
-from ..errors import ScenarioError
+from lambdasim.errors import ScenarioError
 from .common import add_scenario_args, format_value, load_scenario, parse_sets, print_json
 
 ROWS = [("completed", "completed"), ("dropped", "dropped / throttled"), ("latency_mean_s", "latency mean (s)"),
@@ -36,8 +36,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..compare import compare
-    from ..replication import Runner
+    from lambdasim.comparison.compare import compare
+    from lambdasim.comparison.replication import Runner
 
     sc = load_scenario(args)
     if args.horizon_s is not None:
@@ -89,9 +89,9 @@ def _cell(v, ci) -> str:
 
 
 def _plots(df, sc, out_dir: Path) -> None:
-    from ..compare_plots import save_compare_plots
-    from ..simulation import simulate
-    from ..sizing import tracking_policy, with_scaling
+    from lambdasim.viz.comparison import save_compare_plots
+    from lambdasim.simulation import simulate
+    from lambdasim.comparison.sizing import tracking_policy, with_scaling
 
     results = {"Lambda": simulate(sc, "lambda")}
     for r in df.itertuples():

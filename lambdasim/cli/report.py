@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import LambdasimError
+from lambdasim.errors import LambdasimError
 from .common import add_scenario_args, load_scenario, scenario_overrides
 
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.ipynb"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..simulation import PLATFORMS, simulate
+from lambdasim.simulation import PLATFORMS, simulate
 from .common import add_scenario_args, format_table, load_scenario, print_json
 
 
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(list(result.summary.items()),
                            f"{sc.name} on {args.platform} ({sc.horizon_s:,.0f} s, seed {sc.seed}, pricing {sc.pricing.date})"))
     if args.plots is not None:
-        from ..plots import save_run_plots
+        from lambdasim.viz.runs import save_run_plots
 
         for path in save_run_plots(result, args.plots):
             print(f"wrote {path}")

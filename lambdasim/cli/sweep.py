@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import SweepError
+from lambdasim.errors import SweepError
 
 
 def add_parser(sub) -> None:
@@ -31,7 +31,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..sweep import SweepSpec, sweep
+    from lambdasim.sweeps.driver import sweep
+    from lambdasim.sweeps.spec import SweepSpec
 
     spec = SweepSpec.from_file(args.sweep_file)
     if args.replications is not None:

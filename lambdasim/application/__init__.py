@@ -1,0 +1,1 @@
+"""Event-driven applications: function graphs, their runtime, lineage and results."""

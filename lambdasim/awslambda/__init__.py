@@ -1,0 +1,1 @@
+"""The AWS Lambda platform model: instance pools, keep-alive, limits, scaling, event sources, results."""

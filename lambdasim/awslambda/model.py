@@ -1,0 +1,303 @@
+"""The AWS Lambda platform as a SimPy model.
+
+One driver process walks through the arrivals in time order (one SimPy
+timeout per distinct arrival time) and, at each, does what Lambda does for
+a synchronous call: free the executions that have finished, check
+concurrency, use an idle provisioned instance, else reuse a warm instance,
+else start a new one if the burst-scaling budget allows (a cold start:
+init, then the run), else throttle. A run's end is known when it starts,
+so completions need no events of their own: they are released lazily from
+a heap whenever something next needs an instance.
+
+Everything else hangs off the same core (:meth:`LambdaModel.start`):
+retries that are due later (a client's retry of a throttled sync call, an
+async event's throttle or error retry) sit in a ``deferred`` heap that the
+driver merges with the arrivals; stream shards and SQS pollers are SimPy
+processes (they wait for their batch to finish); a provisioned-concurrency
+schedule is a process too. The driver yields to them whenever time moves.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+
+import numpy as np
+import simpy
+
+from lambdasim.workload.arrivals import ArrivalSource
+from lambdasim.awslambda.sources.async_queue import AsyncQueue
+from lambdasim.billing.rules import init_billed, invocation_billed_ms
+from lambdasim.awslambda.concurrency import ConcurrencyLimiter
+from lambdasim.awslambda.cpu import duration_factor
+from lambdasim.awslambda.instances import InstanceLog
+from lambdasim.awslambda.invocation import backoff_s
+from lambdasim.awslambda.keepalive import make_pool
+from lambdasim.awslambda.outcomes import O_QUEUED, Outcomes
+from lambdasim.billing.catalogue import Catalogue
+from lambdasim.awslambda.provisioned import ProvisionedSchedule
+from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
+from lambdasim.awslambda.scaling import make_budgets
+from lambdasim.scenario import Scenario
+from lambdasim.awslambda.sources.sqs import SqsSource
+from lambdasim.awslambda.sources.stream import StreamSource
+from lambdasim.rng import stream
+
+__all__ = ["LambdaModel"]
+
+SYNC = 0
+_SKIP = -1  # a window row handed to an event source; it records its own rows
+_SOURCES = {"async": AsyncQueue, "stream": StreamSource, "sqs": SqsSource}
+
+
+class LambdaModel:
+    def __init__(self, scenario: Scenario, catalogue: Catalogue, keep_records: bool = True):
+        self.sc, self.catalogue = scenario, catalogue
+        self.env = simpy.Environment()
+        fns = scenario.functions
+        names = [f.name for f in fns]
+        nf = len(names)
+        lam, seed = scenario.lambda_, scenario.seed
+        self.horizon_s = scenario.horizon_s
+        self.instances = InstanceLog(names, keep=keep_records)
+        self.tally = Tally(nf, scenario.horizon_s, keep=keep_records)
+        self.outcomes = self.tally.outcomes = Outcomes(nf, [f.invocation.type != "sync" for f in fns])
+        self.limiter = ConcurrencyLimiter(lam.account_concurrency, [scenario.reserved(i) for i in range(nf)])
+        self.pools = [
+            make_pool(i, lam.keep_alive, lam.instance_selection, self.instances, stream(seed, "selection", i),
+                      f.init.mean, f.provisioned_concurrency is not None)
+            for i, f in enumerate(fns)
+        ]
+        self.budgets = make_budgets(lam.scaling, scenario.pricing.date, nf)
+        self.arrivals = ArrivalSource(scenario)
+        self._busy: list[tuple[float, int, int]] = []  # heap of (end, instance, function)
+        self.init_billed = np.array([init_billed(f, catalogue) for f in fns])  # docs/pricing.md
+        # function behaviour
+        self.factor = np.array([duration_factor(f.memory_mb, f.cpu_scaling, f.speed_factor) for f in fns])
+        self.timeout_s = np.array([f.timeout_s for f in fns])
+        self.error_p = [f.error_probability for f in fns]
+        self._err_rng = [stream(seed, "errors", i) for i in range(nf)]
+        self._retry_rng = [stream(seed, "retries", i) for i in range(nf)]
+        self.client_retry = [getattr(f.invocation, "retry", None) for f in fns]
+        # retries due later, merged with the arrivals: (time, seq, callback, function, args)
+        self.deferred: list = []
+        self._seq = itertools.count()
+        self.rows: list[tuple] = []  # rows of retries and event sources, flushed into the tally
+        self.app = None  # an application graph's runtime sets itself here: sources report done(...) to it
+        self.kinds = [0 if f.invocation.type == "sync" else 1 for f in fns]
+        self.sources = [_SOURCES[f.invocation.type](self, i, f.invocation) if self.kinds[i] else None
+                        for i, f in enumerate(fns)]
+        self.provisioned = [ProvisionedSchedule(self, i, f.provisioned_concurrency, f.init, stream(seed, "init", 1000 + i))
+                            if f.provisioned_concurrency is not None else None for i, f in enumerate(fns)]
+
+    # --- the run ------------------------------------------------------------
+    def run(self) -> None:
+        h = self.horizon_s
+        for pc in self.provisioned:
+            if pc is not None:
+                self.env.process(pc.run())
+        self.env.process(self._drive())
+        self.env.run(until=h)
+        self._release(h)
+        for pool in self.pools:
+            pool.close(h)
+        for _, _, _, f, _ in self.deferred:
+            self.outcomes.add(f, O_QUEUED)
+        for src in self.sources:
+            if src is not None:
+                src.finish(h)
+        self.flush()
+
+    def _release(self, t: float) -> None:
+        busy, pools, release = self._busy, self.pools, self.limiter.release
+        while busy and busy[0][0] <= t:
+            end, gid, f = heapq.heappop(busy)
+            pools[f].release(gid, end)
+            release(f)
+
+    def start(self, f: int, t: float, dur: float, init: float):
+        """Start one execution of ``f`` at ``t``: ``(instance, end, cold, on_pc)``, or ``None`` if throttled."""
+        if self._busy and self._busy[0][0] <= t:
+            self._release(t)
+        if not self.limiter.acquire(f):
+            return None
+        pool, cold, on_pc = self.pools[f], False, False
+        if pool.pc_idle:
+            gid, on_pc, end = pool.pc_idle.pop(), True, t + dur
+        else:
+            gid = pool.take(t)
+            if gid < 0:
+                if self.budgets is not None and not self.budgets[f].take(f, t):
+                    self.limiter.release(f)
+                    return None
+                gid, cold, end = pool.create(t, init), True, t + init + dur
+            else:
+                end = t + dur
+        heapq.heappush(self._busy, (end, gid, f))
+        if len(self._busy) > self.tally.max_concurrency:
+            self.tally.max_concurrency = len(self._busy)
+        return gid, end, cold, on_pc
+
+    def defer(self, t: float, callback, f: int, args: tuple = ()) -> None:
+        """Call ``callback(t, *args)`` at time ``t`` (an event of function ``f`` waits till then)."""
+        heapq.heappush(self.deferred, (t, next(self._seq), callback, f, args))
+        if self.app is not None and t < self.horizon_s:
+            # an application's stream and SQS processes defer events while the driver sleeps until its
+            # next arrival: a timeout makes the callback fire on time (application_runtime.py)
+            self.env.timeout(max(0.0, t - self.env.now)).callbacks.append(self._fire)
+
+    def _fire(self, _event) -> None:
+        """Run the deferred callbacks due now (whoever comes first, this or the driver, runs each once)."""
+        d, now = self.deferred, self.env.now
+        while d and d[0][0] <= now:
+            when, _, callback, _, args = heapq.heappop(d)
+            callback(when, *args)
+
+    def draw_error(self, f: int) -> bool:
+        p = self.error_p[f]
+        return p > 0 and bool(self._retry_rng[f].random() < p)
+
+    def row(self, f: int, arrival: float, start: float, end: float, init: float, dur: float, cold: bool,
+            gid: int, failed: bool, on_pc: bool, attempt: int, queue_delay: float) -> None:
+        """Record one execution that started at ``start``."""
+        st = IN_FLIGHT if end > self.horizon_s else (FAILED if failed else COMPLETED)
+        self.rows.append((f, arrival, start, end, init, dur, cold, gid, st, on_pc, attempt, queue_delay))
+
+    def throttled_row(self, f: int, t: float, attempt: int, queue_delay: float) -> None:
+        nan = math.nan
+        self.rows.append((f, t, nan, nan, nan, nan, False, -1, THROTTLED, False, attempt, queue_delay))
+
+    # --- the driver ---------------------------------------------------------------
+    def _due(self, t: float, strict: bool = False):
+        """Run the deferred callbacks due by ``t`` (before ``t`` if ``strict``), each at its time."""
+        d, env = self.deferred, self.env
+        while d and (d[0][0] < t if strict else d[0][0] <= t):
+            when, _, callback, _, args = heapq.heappop(d)
+            if when > env.now:
+                yield env.timeout(when - env.now)
+            callback(when, *args)
+
+    def _prepare(self, b: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Scale the drawn durations to the function's memory and arch; cut at the timeout; draw errors."""
+        fs = b["function"]
+        dur = b["duration_s"]
+        if np.any(self.factor != 1.0):
+            dur = dur * self.factor[fs]
+        b["work_s"] = dur
+        tmo = self.timeout_s[fs]
+        timed_out = dur > tmo
+        fail = timed_out.copy()
+        b["duration_s"] = np.minimum(dur, tmo)
+        for i, p in enumerate(self.error_p):
+            if p > 0:
+                mine = fs == i
+                fail[mine] |= self._err_rng[i].random(int(mine.sum())) < p
+        self.outcomes.events += np.bincount(fs, minlength=len(self.error_p))
+        return fail, timed_out
+
+    def _drive(self):
+        env = self.env
+        for b in self.arrivals:
+            n = len(b["arrival_s"])
+            fail_a, timed_out_a = self._prepare(b)
+            status, cold, inst, end, pcs = [COMPLETED] * n, [False] * n, [-1] * n, [math.nan] * n, [False] * n
+            ts, fs = b["arrival_s"].tolist(), b["function"].tolist()
+            ds, inits = b["duration_s"].tolist(), b["init_draw"].tolist()
+            start, timeout = self.start, env.timeout
+            kinds, deferred, retry = self.kinds, self.deferred, self.client_retry
+            retried = []
+            for i in range(n):
+                t = ts[i]
+                if deferred and deferred[0][0] <= t:
+                    yield from self._due(t)
+                if t > env.now:
+                    yield timeout(t - env.now)
+                f = fs[i]
+                if kinds[f]:
+                    status[i] = _SKIP
+                    self.sources[f].offer(t, b["work_s"][i], inits[i], bool(fail_a[i]), bool(timed_out_a[i]))
+                    continue
+                res = start(f, t, ds[i], inits[i])
+                if res is None:
+                    status[i] = THROTTLED
+                    if retry[f] is not None and retry[f].attempts > 1:
+                        retried.append(i)
+                        self._retry_later(t, f, t, ds[i], inits[i], bool(timed_out_a[i]), 1)
+                    continue
+                inst[i], end[i], cold[i], pcs[i] = res
+            self._record(b, status, cold, inst, end, pcs, fail_a, retried)
+            self.flush()
+        yield from self._due(self.horizon_s, strict=True)
+
+    # --- sync client retries ---------------------------------------------------------
+    def _retry_later(self, t: float, f: int, t0: float, dur: float, init: float, timed_out: bool, attempt: int) -> None:
+        r = self.client_retry[f]
+        wait = backoff_s(attempt - 1, r.backoff_s, r.multiplier, r.max_backoff_s)
+        self.defer(t + wait, self._sync_retry, f, (f, t0, dur, init, timed_out, attempt))
+
+    def _sync_retry(self, t: float, f: int, t0: float, dur: float, init: float, timed_out: bool, attempt: int) -> None:
+        res = self.start(f, t, dur, init)
+        if res is None:
+            self.throttled_row(f, t, attempt, t - t0)
+            if attempt + 1 < self.client_retry[f].attempts:
+                self._retry_later(t, f, t0, dur, init, timed_out, attempt + 1)
+            else:
+                self.outcomes.add(f, THROTTLED)  # outcome codes 0-3 equal the status codes
+            return
+        gid, end, cold, on_pc = res
+        failed = timed_out or self.draw_error(f)
+        self.row(f, t, t, end, init if cold else 0.0, dur, cold, gid, failed, on_pc, attempt, t - t0)
+        self.outcomes.add(f, self.rows[-1][8])
+
+    # --- records ------------------------------------------------------------------------
+    def _record(self, b, status, cold, inst, end, pcs, fail, retried) -> None:
+        st = np.array(status, dtype=np.int8)
+        final = np.ones(len(st), dtype=bool)  # rows whose outcome is final (not retried later)
+        final[retried] = False
+        keep = st != _SKIP
+        if not keep.all():
+            b = {k: v[keep] for k, v in b.items()}
+            st, fail, final = st[keep], fail[keep], final[keep]
+            cold, inst, end, pcs = (np.array(x)[keep] for x in (cold, inst, end, pcs))
+        cold = np.asarray(cold, dtype=bool)
+        end = np.asarray(end, dtype=float)
+        ran = st != THROTTLED
+        st[ran & fail] = FAILED
+        st[ran & (end > self.horizon_s)] = IN_FLIGHT
+        f = b["function"]
+        oc = self.outcomes.counts  # outcome codes 0-3 equal the status codes
+        oc += np.bincount(f[final].astype(np.int64) * oc.shape[1] + st[final], minlength=oc.size).reshape(oc.shape)
+        init = np.where(cold, b["init_draw"], 0.0)
+        billed = np.where((st == COMPLETED) | (st == FAILED),
+                          invocation_billed_ms(b["duration_s"], init, self.init_billed[f], self.catalogue), 0.0)
+        n = len(st)
+        self.tally.add({
+            "function": f, "arrival_s": b["arrival_s"],
+            "start_s": np.where(ran, b["arrival_s"], np.nan), "end_s": end,
+            "init_s": np.where(ran, init, np.nan), "duration_s": np.where(ran, b["duration_s"], np.nan),
+            "cold": cold, "instance": np.asarray(inst, dtype=np.int32), "status": st, "billed_ms": billed,
+            "on_pc": np.asarray(pcs, dtype=bool), "attempt": np.zeros(n, dtype=np.int32),
+            "queue_delay_s": np.zeros(n),
+        })
+
+    def flush(self) -> None:
+        """Fold the rows of retries and event sources recorded so far into the tally."""
+        if not self.rows:
+            return
+        cols = list(zip(*self.rows))
+        self.rows = []
+        f = np.array(cols[0], dtype=np.int32)
+        st = np.array(cols[8], dtype=np.int8)
+        dur, init = np.array(cols[5], dtype=float), np.array(cols[4], dtype=float)
+        qd = np.array(cols[11], dtype=float)
+        if not self.tally.keep:
+            self.outcomes.add_delays(f, qd)
+        billed = np.where((st == COMPLETED) | (st == FAILED),
+                          invocation_billed_ms(np.nan_to_num(dur), init, self.init_billed[f], self.catalogue), 0.0)
+        self.tally.add({
+            "function": f, "arrival_s": np.array(cols[1], dtype=float), "start_s": np.array(cols[2], dtype=float),
+            "end_s": np.array(cols[3], dtype=float), "init_s": init, "duration_s": dur,
+            "cold": np.array(cols[6], dtype=bool), "instance": np.array(cols[7], dtype=np.int32), "status": st,
+            "billed_ms": billed, "on_pc": np.array(cols[9], dtype=bool), "attempt": np.array(cols[10], dtype=np.int32),
+            "queue_delay_s": qd,
+        })

@@ -1,0 +1,90 @@
+"""Invocation records and the running tally of every summary metric.
+
+The engine hands over one batch of invocations at a time as columns. The
+:class:`Tally` folds each batch into counts and sums (and, with
+``keep=True``, keeps the columns for ``Result.invocations``), so a run in
+``records="summary"`` mode holds only bounded state however long it is.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lambdasim.stats import LogHistogram
+
+__all__ = ["COMPLETED", "THROTTLED", "FAILED", "IN_FLIGHT", "STATUS", "Tally"]
+
+COMPLETED, THROTTLED, FAILED, IN_FLIGHT = 0, 1, 2, 3
+STATUS = ["completed", "throttled", "failed", "in_flight"]
+
+COLUMNS = ["function", "arrival_s", "start_s", "end_s", "init_s", "duration_s", "cold", "instance",
+           "status", "billed_ms", "on_pc", "attempt", "queue_delay_s"]
+#: Columns added for platform fidelity (issue 4) and their values when a producer leaves them out:
+#: ran on a provisioned instance; attempt number (0 = first); event age at the start (async/sqs)
+#: or iterator age (stream batches).
+DEFAULTS = {"on_pc": False, "attempt": 0, "queue_delay_s": 0.0}
+
+
+class Tally:
+    def __init__(self, n_functions: int, horizon_s: float, keep: bool):
+        self.horizon_s, self.keep = horizon_s, keep
+        self.status = np.zeros((n_functions, len(STATUS)), dtype=np.int64)
+        self.cold = np.zeros(n_functions, dtype=np.int64)
+        self.billed_ms = np.zeros(n_functions)
+        self.pc_requests = np.zeros(n_functions, dtype=np.int64)  # of which on provisioned concurrency
+        self.pc_billed_ms = np.zeros(n_functions)
+        self.run_s = np.zeros(n_functions)
+        self.latency_sum = np.zeros(n_functions)
+        self.busy_s = 0.0
+        self.max_concurrency = 0
+        self.hist = LogHistogram()
+        self.batches: list[dict[str, np.ndarray]] = []
+        self.outcomes = None  # the engine's per-event Outcomes (lambdasim.awslambda.outcomes), if it keeps one
+
+    def add(self, b: dict[str, np.ndarray]) -> None:
+        for c, v in DEFAULTS.items():
+            if c not in b:
+                b[c] = np.full(len(b["status"]), v)
+        nf = len(self.cold)
+        f, st = b["function"], b["status"]
+        np.add.at(self.status, (f, st), 1)
+        started = st != THROTTLED
+        done = st == COMPLETED
+        self.cold += np.bincount(f[b["cold"]], minlength=nf)
+        billed = done | (st == FAILED)  # failed executions (errors, timeouts) are billed too
+        self.billed_ms += np.bincount(f[billed], weights=b["billed_ms"][billed], minlength=nf)
+        pc = billed & b["on_pc"].astype(bool)  # billing: executions on provisioned concurrency
+        self.pc_requests += np.bincount(f[pc], minlength=nf)
+        self.pc_billed_ms += np.bincount(f[pc], weights=b["billed_ms"][pc], minlength=nf)
+        self.run_s += np.bincount(f[done], weights=b["duration_s"][done], minlength=nf)
+        lat = b["end_s"][done] - b["arrival_s"][done]
+        self.latency_sum += np.bincount(f[done], weights=lat, minlength=nf)
+        self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
+        if self.keep:
+            self.batches.append(b)
+        else:
+            self.hist.add(lat)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """All invocation records as one array per column (joined once, then cached)."""
+        if not self.keep:
+            raise ValueError("Invocation records were not kept: simulate(..., records='full') keeps them.")
+        if len(self.batches) != 1:
+            joined = {}
+            for c in COLUMNS:  # one column at a time, freeing the parts, to keep the peak low
+                joined[c] = np.concatenate([b.pop(c) for b in self.batches]) if self.batches else np.empty(0)
+            self.batches = [joined]
+        return self.batches[0]
+
+    def latency_quantiles(self, qs: list[float]) -> list[float]:
+        if self.keep:
+            cols = self.columns()
+            lat = (cols["end_s"] - cols["arrival_s"])[cols["status"] == COMPLETED]
+            return [float(v) for v in np.quantile(lat, qs, method="inverted_cdf")] if len(lat) else [float("nan")] * len(qs)
+        return [self.hist.quantile(q) for q in qs]
+
+    def frame(self, names: list[str]) -> pd.DataFrame:
+        c = dict(self.columns())
+        c["function"] = pd.Categorical.from_codes(c["function"], categories=names)
+        c["status"] = pd.Categorical.from_codes(c["status"], categories=STATUS)
+        return pd.DataFrame(c, copy=False)

@@ -1,0 +1,168 @@
+"""The outcome of one simulation: summary, records, time series and bill."""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lambdasim.billing.rules import FunctionUsage, lambda_line_items, pc_segments
+from lambdasim.awslambda.instances import InstanceLog
+from lambdasim.billing.catalogue import MONTH_S, Catalogue
+from lambdasim.awslambda.provisioned import schedule_of
+from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
+from lambdasim.scenario import Scenario
+from lambdasim.timeseries import bin_edges, counts, occupancy
+
+__all__ = ["Result"]
+
+
+class Result:
+    """What :func:`lambdasim.simulate` returns.
+
+    ``summary`` (a dict of headline metrics), ``invocations`` and
+    ``instances`` (DataFrames; need ``records="full"``), ``by_function``,
+    ``timeseries(step_s)`` and ``cost`` (the bill's line items). A scenario
+    with an ``application`` also has ``application`` (an
+    :class:`~lambdasim.application.result.ApplicationResult`: end-to-end
+    latencies, lineage, per-node breakdowns) and ``end_to_end``; its bill
+    adds the managed services' line items.
+    """
+
+    application = None  # set by simulate() for a scenario with an application graph
+
+    def __init__(self, scenario: Scenario, platform: str, catalogue: Catalogue, tally: Tally,
+                 instances: InstanceLog, seed: int):
+        self.scenario, self.platform, self.catalogue, self.seed = scenario, platform, catalogue, seed
+        self._tally, self._instances = tally, instances
+        self.names = [f.name for f in scenario.functions]
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<Result {self.scenario.name!r} on {self.platform}: {s['invocations']} invocations, "
+                f"cold-start rate {s['cold_start_rate']:.4f}, cost ${s['cost_usd']:.4f}>")
+
+    # --- money ----------------------------------------------------------------
+    @cached_property
+    def gb_s_by_function(self) -> np.ndarray:
+        mem_gb = np.array([f.memory_mb / 1024 for f in self.scenario.functions])
+        return mem_gb * self._tally.billed_ms / 1000.0
+
+    @cached_property
+    def usage(self) -> list[FunctionUsage]:
+        """What each function used over the horizon, as billing needs it (on-demand and on PC)."""
+        t, h, out = self._tally, self.scenario.horizon_s, []
+        for i, f in enumerate(self.scenario.functions):
+            req = int(t.status[i, COMPLETED] + t.status[i, FAILED])
+            pc_req, pc_ms = t.pc_requests[i], t.pc_billed_ms[i]
+            out.append(FunctionUsage(
+                f.memory_mb, float(req - pc_req), float(t.billed_ms[i] - pc_ms), float(pc_req), float(pc_ms),
+                pc_segments(schedule_of(f.provisioned_concurrency), h), f.arch, f.ephemeral_storage_mb))
+        return out
+
+    @cached_property
+    def cost(self) -> pd.DataFrame:
+        """Line items of the simulated horizon's bill (platform, item, quantity, unit, rate_usd, amount_usd,
+        charge, period="horizon"); monthly allowances (free tier, tiers) prorated to the horizon."""
+        items = lambda_line_items(self.usage, self.catalogue, period_s=self.scenario.horizon_s, period="horizon")
+        return self._with_services(items, "horizon", 1.0)
+
+    @cached_property
+    def monthly_cost(self) -> pd.DataFrame:
+        """The bill of a 30-day month of this usage: usage scaled to the month, then monthly rules applied."""
+        k = MONTH_S / self.scenario.horizon_s
+        items = lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
+        return self._with_services(items, "month", k)
+
+    def _with_services(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
+        if self.application is None:
+            return items
+        return pd.concat([items, self.application.line_items(period, scale)], ignore_index=True)
+
+    @property
+    def end_to_end(self) -> pd.DataFrame:
+        """One row per root event of the application (see lambdasim/lineage.py)."""
+        if self.application is None:
+            raise ValueError("end_to_end needs a scenario with an application section.")
+        return self.application.end_to_end
+
+    # --- metrics ----------------------------------------------------------------
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        t, h = self._tally, self.scenario.horizon_s
+        st = t.status.sum(axis=0)
+        invocations = int(st.sum())
+        started = invocations - int(st[THROTTLED])
+        completed = int(st[COMPLETED])
+        p50, p95, p99 = t.latency_quantiles([0.5, 0.95, 0.99])
+        cost = float(self.cost["amount_usd"].sum())
+        return {
+            "invocations": invocations,
+            "completed": completed,
+            "throttled": int(st[THROTTLED]),
+            "failed": int(st[FAILED]),
+            "in_flight": int(st[IN_FLIGHT]),
+            "cold_starts": int(t.cold.sum()),
+            "cold_start_rate": float(t.cold.sum() / started) if started else float("nan"),
+            "throttle_rate": float(st[THROTTLED] / invocations) if invocations else float("nan"),
+            "instances_created": int(self._instances.count),
+            "mean_instances": self._instances.instance_seconds(h) / h,
+            "mean_busy_instances": t.busy_s / h,
+            "max_concurrency": int(t.max_concurrency),
+            "latency_mean_s": float(t.latency_sum.sum() / completed) if completed else float("nan"),
+            "latency_p50_s": p50,
+            "latency_p95_s": p95,
+            "latency_p99_s": p99,
+            "billed_gb_s": float(self.gb_s_by_function.sum()),
+            "cost_usd": cost,
+            "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
+            "monthly_cost_usd": float(self.monthly_cost["amount_usd"].sum()),
+            "pc_invocations": int(t.pc_requests.sum()),
+            # per-event outcomes for every invocation type (lambdasim/outcomes.py):
+            **(t.outcomes.summary(t) if t.outcomes is not None else {}),
+            **(self.application.summary() if self.application is not None else {}),
+        }
+
+    @cached_property
+    def by_function(self) -> pd.DataFrame:
+        """Counts, cold starts and billed GB-s per function."""
+        t = self._tally
+        df = pd.DataFrame({
+            "function": self.names,
+            "invocations": t.status.sum(axis=1),
+            "completed": t.status[:, COMPLETED],
+            "throttled": t.status[:, THROTTLED],
+            "cold_starts": t.cold,
+            "billed_gb_s": self.gb_s_by_function,
+        })
+        started = df["invocations"] - df["throttled"]
+        df["cold_start_rate"] = np.where(started > 0, df["cold_starts"] / started.where(started > 0, 1), np.nan)
+        df["latency_mean_s"] = np.where(df["completed"] > 0, t.latency_sum / df["completed"].where(df["completed"] > 0, 1), np.nan)
+        return df.set_index("function")
+
+    # --- records ----------------------------------------------------------------
+    @cached_property
+    def invocations(self) -> pd.DataFrame:
+        """One row per invocation (arrival, start, end, cold, instance, status, billed_ms)."""
+        return self._tally.frame(self.names)
+
+    @cached_property
+    def instances(self) -> pd.DataFrame:
+        """One row per execution environment (created, ready, retired; NaN = live at the end)."""
+        return self._instances.frame()
+
+    def timeseries(self, step_s: float) -> pd.DataFrame:
+        """Per step: mean concurrency and live instances, invocations, cold starts, throttles."""
+        edges = bin_edges(self.scenario.horizon_s, step_s)
+        inv, ins = self._tally.columns(), self._instances.array()
+        ran = inv["status"] != THROTTLED
+        ins_end = np.nan_to_num(ins[:, 3], nan=np.inf)
+        return pd.DataFrame({
+            "t_s": edges[:-1],
+            "concurrency": occupancy(inv["start_s"][ran], inv["end_s"][ran], edges),
+            "instances": occupancy(ins[:, 1], ins_end, edges),
+            "invocations": counts(inv["arrival_s"], edges),
+            "cold_starts": counts(inv["arrival_s"][inv["cold"]], edges),
+            "throttled": counts(inv["arrival_s"][~ran], edges),
+        })

@@ -1,0 +1,1 @@
+"""Billing: dated price catalogues and pure functions from records to line items."""

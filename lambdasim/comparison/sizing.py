@@ -1,0 +1,145 @@
+"""SLO sizing: the cheapest EC2 fleet that meets a latency objective.
+
+:func:`size_ec2` finds, by simulation on the scenario's own arrivals,
+
+- the smallest fixed fleet meeting the SLO (a fixed fleet's cost grows with
+  its size, so the smallest is the cheapest): from the smallest stable
+  fleet (offered load < workers), steps of 1, 2, 4, ... until one meets it,
+  then bisection between the last miss and the first hit;
+- the cheapest utilisation target for target tracking: a bisection for the
+  highest target in [0.05, 0.95] meeting the SLO, and of every target tried
+  that met it, the one whose simulated bill was lowest.
+
+An SLO is a mapping of summary metrics to upper bounds, e.g.
+``{"latency_p99_s": 0.5}``; a configuration meets it when the mean over
+the replications of each metric is at most its bound. The search gives up
+(``instances=None``) when adding instances stops improving the metrics
+(the SLO is below what the work itself takes) or after ``max_instances``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lambdasim.ec2.model import offered_load
+from lambdasim.ec2.spec import TargetTracking, sized_to_load
+from lambdasim.comparison.replication import METRICS, Runner
+from lambdasim.scenario import Scenario
+
+__all__ = ["size_ec2", "Sizing", "with_scaling", "meets"]
+
+TARGET_RANGE = (0.05, 0.95)
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """The outcome of :func:`size_ec2`; ``tried`` lists every configuration evaluated."""
+
+    slo: dict[str, float]
+    instances: int | None
+    fixed: dict[str, float] | None
+    target: float | None
+    autoscaled: dict[str, float] | None
+    tried: pd.DataFrame = field(repr=False)
+
+
+def with_scaling(sc: Scenario, scaling: dict[str, Any]) -> Scenario:
+    """The scenario with ``ec2.scaling`` replaced."""
+    return sc.with_overrides({"ec2.scaling": scaling}, source=f"scenario {sc.name!r} with ec2.scaling={scaling}")
+
+
+def meets(metrics: dict[str, float], slo: dict[str, float]) -> bool:
+    return all(metrics[k] <= v for k, v in slo.items())
+
+
+def _check_slo(slo: dict[str, float]) -> dict[str, float]:
+    if not slo:
+        raise ValueError("slo must name at least one metric bound, e.g. {'latency_p99_s': 0.5}.")
+    for k, v in slo.items():
+        if k not in METRICS:
+            raise ValueError(f"slo keys must be among {', '.join(METRICS)}. Got {k!r} instead.")
+        if not (isinstance(v, (int, float)) and v >= 0):
+            raise ValueError(f"slo[{k!r}] must be a number >= 0. Got {v!r} instead.")
+    return {k: float(v) for k, v in slo.items()}
+
+
+def tracking_policy(sc: Scenario, target: float) -> dict[str, Any]:
+    """Target tracking on utilisation at ``target``: the scenario's own settings if it tracks, else defaults."""
+    p = sc.ec2.scaling
+    base = p if isinstance(p, TargetTracking) and p.metric == "utilization" else TargetTracking()
+    load, w = offered_load(sc), sc.ec2.workers_per_instance
+    hi = max(base.max, 2 * sized_to_load(load, w, TARGET_RANGE[0]))
+    return {"policy": "target_tracking", "metric": "utilization", "target": round(target, 4),
+            "period_s": base.period_s, "scale_out_cooldown_s": base.scale_out_cooldown_s,
+            "scale_in_cooldown_s": base.scale_in_cooldown_s, "min": base.min, "max": hi}
+
+
+def size_ec2(scenario: Scenario, slo: dict[str, float] | None = None, replications: int = 1, *,
+             target_tracking: bool = True, max_instances: int | None = None, tol: float = 0.02,
+             runner: Runner | None = None) -> Sizing:
+    """The cheapest fixed fleet (and target-tracking target) meeting ``slo`` (default p99 <= 0.5 s)."""
+    slo = _check_slo(slo if slo is not None else {"latency_p99_s": 0.5})
+    runner = runner or Runner(replications)
+    rows: list[dict[str, Any]] = []
+
+    def evaluate(policy: str, scaling: dict[str, Any], setting: float) -> dict[str, float]:
+        m = runner.mean(with_scaling(scenario, scaling), "ec2")
+        rows.append({"policy": policy, "setting": setting, **{k: m[k] for k in slo}, "mean_instances":
+                     m["mean_instances"], "cost_usd": m["cost_usd"], "meets": meets(m, slo)})
+        return m
+
+    n, fixed = _smallest_fleet(scenario, slo, evaluate, max_instances)
+    target = autoscaled = None
+    if target_tracking:
+        target, autoscaled = _best_target(scenario, slo, evaluate, tol)
+    return Sizing(slo, n, fixed, target, autoscaled, pd.DataFrame(rows))
+
+
+def _smallest_fleet(sc, slo, evaluate, max_instances):
+    w = sc.ec2.workers_per_instance
+    stable = math.floor(offered_load(sc) / w) + 1
+    cap = max_instances or max(4 * stable, stable + 64)
+    cache: dict[int, dict[str, float]] = {}
+
+    def at(n: int) -> dict[str, float]:
+        if n not in cache:
+            cache[n] = evaluate("fixed", {"policy": "fixed", "instances": n}, n)
+        return cache[n]
+
+    miss, n, step = None, stable, 1
+    while not meets(at(n), slo):
+        stalled = miss is not None and all(at(n)[k] >= 0.99 * at(miss)[k] for k in slo)
+        if n >= cap or stalled:  # more instances no longer help: the SLO is out of reach
+            return None, None
+        miss, n, step = n, min(n + step, cap), step * 2
+    if miss is not None:
+        lo, hi = miss, n
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if meets(at(mid), slo) else (mid, hi)
+        n = hi
+    return n, at(n)
+
+
+def _best_target(sc, slo, evaluate, tol):
+    lo, hi = TARGET_RANGE
+    ok: dict[float, dict[str, float]] = {}
+
+    def at(t: float) -> bool:
+        m = evaluate("target_tracking", tracking_policy(sc, t), round(t, 4))
+        if meets(m, slo):
+            ok[round(t, 4)] = m
+            return True
+        return False
+
+    if not at(hi) and at(lo):
+        while hi - lo > tol:
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if at(mid) else (lo, mid)
+    if not ok:
+        return None, None
+    best = min(ok, key=lambda t: (ok[t]["cost_usd"], -t))
+    return best, ok[best]

@@ -1,0 +1,35 @@
+"""The EC2 bill of a run: the one place that turns a fleet's lifetimes into line items.
+
+Billing itself is the pricing engine's (``billing.ec2_line_items``): each
+instance run rounded up to ``ec2.billing_granularity_s`` with at least
+``ec2.minimum_billed_s`` (a whole hour before 2017-10-02; per second with a
+60 s minimum after), at the dated ``ec2.<type>.hour_usd``, with the
+scenario's purchase option (on-demand, spot, reserved). What this adapter
+adds is the fleet's view: every instance is billed from launch (boot
+included) to termination, clipped to the horizon; and an optional
+application load balancer runs for the whole horizon, with its average LCUs
+estimated from new connections only (one per request; 1 LCU = 25 new
+connections per second) — a deliberate simplification.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lambdasim.billing.rules import ec2_line_items
+from lambdasim.billing.catalogue import Catalogue, instance_spec
+
+__all__ = ["ec2_bill", "hour_price_usd"]
+
+
+def hour_price_usd(instance_type: str, catalogue: Catalogue) -> float:
+    """The on-demand price per hour of one instance of ``instance_type``."""
+    return instance_spec(instance_type, catalogue).hour_usd
+
+
+def ec2_bill(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catalogue, *, requests: int = 0,
+             horizon_s: float = 0.0, load_balancer: bool = False) -> pd.DataFrame:
+    """Line items (platform, item, quantity, unit, rate_usd, amount_usd, ...) of an EC2 fleet."""
+    alb_s = horizon_s if load_balancer else None
+    lcu = requests / 25.0 / horizon_s if load_balancer and horizon_s > 0 else 1.0
+    return ec2_line_items(np.asarray(lifetimes_s, dtype=float), instance_type, catalogue, alb_s=alb_s, alb_lcu=lcu)

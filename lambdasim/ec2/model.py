@@ -1,0 +1,129 @@
+"""The EC2 platform as a SimPy model: the same arrivals, served by a fleet.
+
+One driver process walks through the arrivals of :class:`ArrivalSource`
+(the same arrivals and drawn durations as the Lambda run: common random
+numbers). It yields to SimPy only when another process (the autoscaler, a
+schedule) has an event due before the next arrival, so a fixed fleet runs
+with a handful of SimPy events in all. At each arrival it brings the
+:class:`~lambdasim.ec2.fleet.Fleet` up to date (completions and boots are
+replayed lazily from heaps), then starts the request on the least-loaded
+instance with a free worker or queues it. An :class:`Autoscaler` runs
+beside it. A request's duration on EC2 is its drawn duration times
+``ec2.speed_factor``; there is no per-request cold start, but a launched
+instance serves only after ``boot_s + warmup_s``. The instances of the
+initial fleet are booted before the horizon starts.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+import simpy
+
+from lambdasim.workload.arrivals import ArrivalSource
+from lambdasim.ec2.autoscaler import Autoscaler
+from lambdasim.ec2.result import EC2Tally
+from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
+from lambdasim.ec2.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
+from lambdasim.scenario import Scenario
+
+__all__ = ["EC2Model", "offered_load", "initial_instances"]
+
+
+def offered_load(scenario: Scenario) -> float:
+    """Mean busy workers the workload asks of EC2 over the horizon: rate x mean duration x speed factor."""
+    h = scenario.horizon_s
+    return scenario.ec2.speed_factor * sum(_mean_rate(f.workload, h) * f.duration.mean for f in scenario.functions)
+
+
+def _mean_rate(w, h: float) -> float:
+    count = getattr(w, "expected_count", None)
+    return count(0.0, h) / h if count is not None else w.mean_rate_per_s
+
+
+def initial_instances(scenario: Scenario) -> int:
+    """The fleet at time 0: the policy's ``instances``, else sized to the offered load."""
+    ec2 = scenario.ec2
+    p, w = ec2.scaling, ec2.workers_per_instance
+    if p.instances is not None:
+        return p.instances
+    if isinstance(p, TargetTracking):
+        if p.metric == "utilization":
+            n = sized_to_load(offered_load(scenario), w, p.target)
+        else:
+            rate = sum(_mean_rate(f.workload, scenario.horizon_s) for f in scenario.functions)
+            n = max(1, math.ceil(rate / p.target - 1e-9))
+    else:
+        n = sized_to_load(offered_load(scenario), w, DEFAULT_UTILIZATION)
+    if isinstance(p, (Fixed, Scheduled)):
+        return n
+    return min(max(n, p.min), p.max)
+
+
+class EC2Model:
+    def __init__(self, scenario: Scenario, keep_records: bool = True):
+        self.sc = scenario
+        ec2 = scenario.ec2
+        self.env = simpy.Environment()
+        self.fleet = Fleet(ec2.workers_per_instance, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit)
+        for _ in range(initial_instances(scenario)):
+            self.fleet.launch(0.0, booted=True)
+        self.autoscaler = Autoscaler(self.env, self.fleet, ec2.scaling)
+        self.tally = EC2Tally(len(scenario.functions), scenario.horizon_s, keep=keep_records)
+        self.arrivals = ArrivalSource(scenario)
+        self._waiting: deque = deque()  # (columns, batch) not yet folded into the tally
+
+    def run(self) -> None:
+        h = self.sc.horizon_s
+        self.env.process(self._drive())
+        self.autoscaler.start()
+        self.env.run(until=h)
+        self.fleet.advance(h)
+        self.fleet.purge(h)
+        self._flush(final=True)
+
+    def _drive(self):
+        env, fleet = self.env, self.fleet
+        timeout, peek, advance, pick, begin, enqueue, purge = (
+            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin, fleet.enqueue, fleet.purge)
+        done, booting, queue = fleet.done, fleet.booting, fleet.queue
+        has_timeout = math.isfinite(fleet.timeout_s)
+        sf = self.sc.ec2.speed_factor
+        for cols in self.arrivals:
+            cols = dict(cols, duration_s=cols["duration_s"] * sf)
+            n = len(cols["arrival_s"])
+            b = Batch(n)
+            start, end, inst = b.start, b.end, b.inst
+            ts, ds = cols["arrival_s"].tolist(), cols["duration_s"].tolist()
+            for i in range(n):
+                t = ts[i]
+                if t > env.now and peek() <= t:  # let the autoscaler act first
+                    yield timeout(t - env.now)
+                fleet.arrived += 1
+                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t):
+                    advance(t)
+                if queue and has_timeout:
+                    purge(t)
+                if not queue:
+                    iid = pick()
+                    if iid >= 0:
+                        start[i], inst[i] = t, iid
+                        end[i] = begin(iid, t, ds[i])
+                        continue
+                enqueue(t, ds[i], b, i)
+            self._waiting.append((cols, b))
+            self._flush()
+
+    def _flush(self, final: bool = False) -> None:
+        """Fold finished batches (every request started or dropped) into the tally, in order."""
+        h = self.sc.horizon_s
+        while self._waiting and (final or self._waiting[0][1].pending == 0):
+            cols, b = self._waiting.popleft()
+            start, end = np.array(b.start), np.array(b.end)
+            st = np.array(b.status, dtype=np.int8)
+            st[(st == COMPLETED) & ~(end <= h)] = IN_FLIGHT  # running at the horizon, or still queued
+            self.tally.add({
+                "function": cols["function"], "arrival_s": cols["arrival_s"], "start_s": start, "end_s": end,
+                "duration_s": cols["duration_s"], "instance": np.array(b.inst, dtype=np.int64), "status": st,
+            })

@@ -1,0 +1,1 @@
+"""The notebooks' logic and ipywidgets panels (thin notebooks import these)."""

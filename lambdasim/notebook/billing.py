@@ -1,0 +1,113 @@
+"""Billing across eras for notebooks: tables, a rounding plot and an ipywidgets panel.
+
+The arithmetic is :mod:`lambdasim.billing.rules`; this module only arranges it:
+``compare_eras`` bills one aggregate workload under several catalogues,
+``simulate_eras`` runs one scenario (same seed, same arrivals) under each,
+``plot_rounding_inflation`` draws billed / used duration against the mean
+duration, and :class:`EraPanel` wires sliders for memory and duration.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lambdasim.billing.rules import FunctionUsage, billed_to_used_ratio, lambda_line_items, totals
+from lambdasim.billing.catalogue import MONTH_S, PricingSpec, load_catalogue
+
+__all__ = ["compare_eras", "simulate_eras", "plot_rounding_inflation", "EraPanel"]
+
+ERAS = ("aws-2015", "aws-latest")
+
+
+def compare_eras(memory_mb: int, duration_ms: float, requests: float = 100e6, presets=ERAS,
+                 free_tier: bool = True) -> pd.DataFrame:
+    """One month of ``requests`` runs of ``duration_ms`` at ``memory_mb``, billed under each preset."""
+    rows = []
+    for p in presets:
+        cat = load_catalogue(PricingSpec(preset=p, free_tier=free_tier))
+        u = FunctionUsage.from_mean(memory_mb, requests, duration_ms, cat)
+        t = totals(lambda_line_items([u], cat, period_s=MONTH_S))
+        rows.append({"preset": p, "as_of": cat.as_of, "granularity_ms": cat["lambda.billing_granularity_ms"],
+                     "billed_ms_per_run": u.billed_ms / requests if requests else np.nan,
+                     "requests_usd": t["requests_usd"], "compute_usd": t["compute_usd"], "total_usd": t["total_usd"]})
+    return pd.DataFrame(rows).set_index("preset")
+
+
+def simulate_eras(scenario, presets=ERAS) -> pd.DataFrame:
+    """The same scenario (same seed, so the same arrivals and durations) simulated and billed under each preset."""
+    from lambdasim.simulation import simulate
+
+    rows, mem_gb = [], np.array([f.memory_mb / 1024 for f in scenario.functions])
+    for p in presets:
+        r = simulate(scenario.with_overrides({"pricing": {"preset": p}}))
+        s, inv = r.summary, r.invocations
+        ran = inv[inv["status"].isin(["completed", "failed"])]
+        used_gb_s = float((ran["duration_s"] * mem_gb[ran["function"].cat.codes]).sum())
+        rows.append({"preset": p, "as_of": r.catalogue.as_of, "completed": s["completed"],
+                     "billed_gb_s": s["billed_gb_s"], "used_gb_s": used_gb_s,
+                     "billed_per_used": s["billed_gb_s"] / used_gb_s if used_gb_s else np.nan,
+                     "cost_usd (horizon)": s["cost_usd"], "monthly_cost_usd": s["monthly_cost_usd"]})
+    return pd.DataFrame(rows).set_index("preset")
+
+
+def plot_rounding_inflation(ax=None, means_ms=None, granularities_ms=(100, 1), mark_ms: float | None = None):
+    """Billed / used duration against mean duration (exponential and constant runs) per granularity."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    means_ms = np.geomspace(1, 2000, 400) if means_ms is None else np.asarray(means_ms, dtype=float)
+    for g, color in zip(granularities_ms, ("tab:red", "tab:blue", "tab:green")):
+        ax.plot(means_ms, billed_to_used_ratio(means_ms / 1000, g), color=color,
+                label=f"{g:g} ms rounding, exponential runs")
+        ax.plot(means_ms, billed_to_used_ratio(means_ms / 1000, g, "constant"), color=color, alpha=0.35, lw=0.8,
+                label=f"{g:g} ms rounding, constant runs")
+    if mark_ms is not None:
+        ax.axvline(mark_ms, color="grey", ls=":", lw=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("mean duration of a run (ms)")
+    ax.set_ylabel("billed / used duration")
+    ax.legend(fontsize="small")
+    return ax
+
+
+class EraPanel:
+    """Sliders for memory and duration; a table of the month's bill per era and the rounding plot.
+
+    ``panel.memory.value = 1024`` (or moving the slider) recomputes ``panel.table``.
+    """
+
+    def __init__(self, memory_mb: int = 128, duration_ms: int = 50, requests: float = 100e6, presets=ERAS):
+        import ipywidgets as w
+
+        self.requests, self.presets = requests, presets
+        self.memory = w.IntSlider(value=memory_mb, min=128, max=3008, step=64, description="memory (MB)",
+                                  continuous_update=False)
+        self.duration = w.IntSlider(value=duration_ms, min=1, max=2000, step=1, description="duration (ms)",
+                                    continuous_update=False)
+        self.out = w.Output()
+        self.table: pd.DataFrame | None = None
+        for s in (self.memory, self.duration):
+            s.observe(lambda _: self.update(), names="value")
+        self.widget = w.VBox([w.HBox([self.memory, self.duration]), self.out])
+        self.update()
+
+    def update(self) -> None:
+        import matplotlib.pyplot as plt
+
+        self.table = compare_eras(int(self.memory.value), float(self.duration.value), self.requests, self.presets)
+        self.out.clear_output(wait=True)
+        with self.out:
+            from IPython.display import display
+
+            display(self.table.round(4))
+            fig, ax = plt.subplots(figsize=(7, 3.2))
+            plot_rounding_inflation(ax, mark_ms=float(self.duration.value))
+            plt.show()
+            plt.close(fig)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,217 @@
+"""Interactive panels for notebooks: sliders that re-run the simulation.
+
+A panel is a thin, testable object: it derives a scenario from its base with
+:meth:`Scenario.with_overrides`, runs :func:`lambdasim.simulate`, and draws
+the plots of :mod:`lambdasim.viz.runs` into an ``ipywidgets.Image`` (a PNG made
+with matplotlib's Agg canvas, so no pyplot state and no kernel are needed).
+Setting ``slider.value`` in a plain Python test fires the same observer that
+a browser drag does.
+
+>>> panel = QuickstartPanel(Scenario.from_file("data/scenarios/default.yaml"), horizon_s=1800)
+>>> panel.keep_alive.value = 0          # re-simulates
+>>> panel.result.summary["cold_start_rate"]
+1.0
+>>> panel.widget                         # display it in a notebook
+"""
+from __future__ import annotations
+
+import html
+import math
+import time
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from lambdasim.errors import LambdasimError
+from lambdasim.viz.runs import plot_cold_starts, plot_concurrency, plot_cost_per_million, png_bytes
+from lambdasim.awslambda.result import Result
+from lambdasim.scenario import Scenario
+from lambdasim.simulation import simulate
+
+__all__ = ["QuickstartPanel", "significant"]
+
+KNOBS = ("rate_per_s", "memory_mb", "duration_mean_s", "keep_alive_s")
+
+# (label, summary key, format) rows of the panel's table
+SUMMARY_ROWS = (
+    ("invocations", "invocations", "{:,}"),
+    ("cold starts", "cold_starts", "{:,}"),
+    ("cold-start rate", "cold_start_rate", "{:.2%}"),
+    ("throttled", "throttled", "{:,}"),
+    ("mean busy instances", "mean_busy_instances", "{:.2f}"),
+    ("mean live instances", "mean_instances", "{:.2f}"),
+    ("max concurrency", "max_concurrency", "{:,}"),
+    ("latency p50 (s)", "latency_p50_s", "{:.3f}"),
+    ("latency p99 (s)", "latency_p99_s", "{:.3f}"),
+    ("cost (USD)", "cost_usd", "${:,.4f}"),
+    ("cost per million (USD)", "cost_per_million_usd", "${:,.3f}"),
+)
+
+
+def significant(x: float, digits: int = 3) -> float:
+    """``x`` rounded to ``digits`` significant figures (a browser slider may send 11.000000000000002)."""
+    if x == 0 or not math.isfinite(x):
+        return float(x)
+    return round(float(x), digits - 1 - int(math.floor(math.log10(abs(x)))))
+
+
+def _time_fields(dist: dict[str, Any]) -> list[str]:
+    """The fields of a distribution given in seconds (all end in ``_s``)."""
+    return [k for k, v in dist.items() if k.endswith("_s") and v is not None]
+
+
+class QuickstartPanel:
+    """One function on Lambda: request rate, memory, mean duration and keep-alive sliders.
+
+    ``function`` picks the scenario's function (index); ``horizon_s`` replaces
+    the scenario's horizon (keep it short: every slider move re-simulates);
+    ``draw=False`` skips the plots (a panel used only for its runs or sweeps).
+    Attributes: ``widget`` (display it), ``result`` (the latest run),
+    ``scenario`` (the scenario of the latest run), ``image`` (PNG plots),
+    ``table`` (HTML summary), ``sliders`` (knob name -> slider).
+    The seed stays fixed, so moving a slider compares runs on common random
+    numbers: a change in the result comes from the knob, not from noise.
+    The duration knob scales every time field of the function's ``duration``
+    (its shape stays); with ``cpu_scaling`` that is the duration at the
+    reference memory size. The keep-alive knob sets ``lambda.keep_alive.idle_s``
+    (the ``fixed`` policy's idle time). Scenario values outside a slider's
+    range start clipped to it.
+    """
+
+    def __init__(self, scenario: Scenario, function: int = 0, horizon_s: float | None = None,
+                 step_s: float | None = None, draw: bool = True):
+        if not 0 <= function < len(scenario.functions):
+            raise ValueError(f"function must be an index in [0, {len(scenario.functions) - 1}]. Got {function!r} instead.")
+        self.base = scenario.with_overrides({"horizon_s": horizon_s}) if horizon_s is not None else scenario
+        self.function, self.step_s, self.draw = function, step_s, draw
+        fn = self.base.functions[function]
+        if getattr(fn.workload, "rate_per_s", None) is None:
+            raise ValueError(f"QuickstartPanel needs a workload given by rate_per_s; function {fn.name!r} has "
+                             f"{fn.workload.kind!r} without one.")
+        if not _time_fields(fn.duration.model_dump()):
+            raise ValueError(f"QuickstartPanel cannot rescale a {fn.duration.dist!r} duration read from a file.")
+        self._duration = fn.duration.model_dump(mode="json")
+        self._duration_mean = fn.duration.mean
+        style = {"description_width": "150px"}
+        layout = w.Layout(width="480px")
+        self.sliders = {
+            "rate_per_s": w.FloatLogSlider(
+                value=_clip(fn.workload.rate_per_s, 0.01, 100), base=10, min=-2, max=2, step=0.05,
+                description="request rate (/s)", readout_format=".3g", continuous_update=False, style=style, layout=layout),
+            "memory_mb": w.IntSlider(
+                value=fn.memory_mb, min=128, max=10240, step=64,
+                description="memory (MB)", continuous_update=False, style=style, layout=layout),
+            "duration_mean_s": w.FloatLogSlider(
+                value=_clip(fn.duration.mean, 0.01, 100), base=10, min=-2, max=2, step=0.05,
+                description="mean duration (s)", readout_format=".3g", continuous_update=False, style=style, layout=layout),
+            "keep_alive_s": w.IntSlider(
+                value=int(_clip(self.base.lambda_.keep_alive.idle_s, 0, 3600)), min=0, max=3600, step=10,
+                description="keep-alive (s)", continuous_update=False, style=style, layout=layout),
+        }
+        for name, slider in self.sliders.items():
+            slider.add_class("lambdasim-" + name.replace("_", "-"))
+            slider.observe(self._on_change, names="value")
+        self.rate, self.memory = self.sliders["rate_per_s"], self.sliders["memory_mb"]
+        self.duration, self.keep_alive = self.sliders["duration_mean_s"], self.sliders["keep_alive_s"]
+        self.status = w.HTML().add_class("lambdasim-status")
+        self.table = w.HTML().add_class("lambdasim-summary")
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%")).add_class("lambdasim-plots")
+        controls = w.VBox([w.HTML(f"<b>{html.escape(fn.name)}</b> on Lambda, {self.base.horizon_s:g} s simulated"),
+                           *self.sliders.values(), self.status])
+        self.widget = w.VBox([w.HBox([controls, self.table]), self.image]).add_class("lambdasim-panel")
+        self.result: Result | None = None
+        self.scenario: Scenario | None = None
+        self.runs = 0
+        self.update()
+
+    # --- the model ------------------------------------------------------------
+    @property
+    def settings(self) -> dict[str, float]:
+        """The knobs' current values, cleaned of slider float noise."""
+        return {
+            "rate_per_s": significant(self.rate.value),
+            "memory_mb": int(round(self.memory.value)),
+            "duration_mean_s": significant(self.duration.value),
+            "keep_alive_s": float(int(round(self.keep_alive.value))),
+        }
+
+    def overrides(self, **settings: float) -> dict[str, Any]:
+        """Dotted-path overrides of the base scenario for these knob values (defaults: the sliders')."""
+        unknown = set(settings) - set(KNOBS)
+        if unknown:
+            raise ValueError(f"knobs must be among {', '.join(KNOBS)}. Got {', '.join(sorted(unknown))} instead.")
+        s = {**self.settings, **settings}
+        f = f"functions.{self.function}"
+        scale = s["duration_mean_s"] / self._duration_mean
+        out: dict[str, Any] = {
+            f"{f}.workload.rate_per_s": s["rate_per_s"],
+            f"{f}.memory_mb": int(s["memory_mb"]),
+            "lambda.keep_alive.idle_s": s["keep_alive_s"],
+        }
+        # Scaling every time field of the distribution scales its mean by the same
+        # factor and keeps its shape (cv, sigma) as it was.
+        for key in _time_fields(self._duration):
+            v = self._duration[key]
+            out[f"{f}.duration.{key}"] = [x * scale for x in v] if isinstance(v, list) else v * scale
+        return out
+
+    def derive(self, **settings: float) -> Scenario:
+        """The base scenario with the knobs set (defaults: the sliders' values)."""
+        return self.base.with_overrides(self.overrides(**settings), source="QuickstartPanel settings")
+
+    def update(self) -> Result:
+        """Re-simulate with the sliders' values and redraw the table and plots."""
+        t0 = time.perf_counter()
+        self.scenario = self.derive()
+        self.result = simulate(self.scenario)
+        self.runs += 1
+        self.table.value = summary_html(self.result)
+        if self.draw:
+            self.image.value = self.render_png()
+        self.status.value = f"<small>run {self.runs}: {time.perf_counter() - t0:.2f} s</small>"
+        return self.result
+
+    def sweep(self, knob: str, values) -> pd.DataFrame:
+        """One run per value of ``knob`` (other knobs as on the sliders): a row of summary metrics each."""
+        rows = [{knob: v, **simulate(self.derive(**{knob: v})).summary} for v in values]
+        return pd.DataFrame(rows)
+
+    # --- the view ---------------------------------------------------------------
+    def figure(self):
+        """A matplotlib Figure of the latest run: cost, cold starts and concurrency."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(13, 3.4), dpi=72, layout="constrained")
+        ax_cost, ax_cold, ax_conc = fig.subplots(1, 3, width_ratios=[0.8, 1, 1])
+        plot_cost_per_million(self.result, ax=ax_cost)
+        plot_cold_starts(self.result, step_s=self.step_s, ax=ax_cold)
+        plot_concurrency(self.result, step_s=self.step_s, ax=ax_conc)
+        return fig
+
+    def render_png(self) -> bytes:
+        return png_bytes(self.figure())
+
+    def _on_change(self, change) -> None:
+        try:
+            self.update()
+        except LambdasimError as exc:  # shown in the panel, not lost in a kernel log
+            self.status.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+
+
+def summary_html(result: Result) -> str:
+    """The headline metrics of a run as a small HTML table."""
+    s = result.summary
+    cells = "".join(
+        f"<tr><td style='padding:1px 8px'>{label}</td>"
+        f"<td style='text-align:right;padding:1px 8px' data-key='{key}'>{_fmt(fmt, s[key])}</td></tr>"
+        for label, key, fmt in SUMMARY_ROWS)
+    return f"<table class='lambdasim-summary-table'>{cells}</table>"
+
+
+def _fmt(fmt: str, v: Any) -> str:
+    return "n/a" if isinstance(v, float) and math.isnan(v) else fmt.format(v)
+
+
+def _clip(x: float, lo: float, hi: float) -> float:
+    return min(max(float(x), lo), hi)

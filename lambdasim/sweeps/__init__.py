@@ -1,0 +1,1 @@
+"""Scenario sweeps: the expander, executors, the results store and summaries."""

@@ -1,0 +1,150 @@
+"""Where sweep runs execute: in this process, a local process pool, or Dask.
+
+The runner :func:`run_one` maps one (scenario, seed) to one row; it is pure
+(its row depends on its arguments alone and it writes nothing), so any run
+may be repeated anywhere: Dask retries a lost worker's tasks elsewhere and
+a resumed sweep recomputes exactly the rows that were never written.
+:func:`execute` yields lists of rows as batches complete, in any order;
+the caller writes them.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Iterator, NamedTuple
+
+from lambdasim.errors import SweepError
+from lambdasim.scenario import Scenario
+from lambdasim.simulation import simulate
+from lambdasim.sweeps.spec import run_seed
+
+__all__ = ["Task", "run_one", "run_batch", "make_tasks", "check_executor", "execute", "batch_size_for"]
+
+
+class Task(NamedTuple):
+    """One run: a variant's scenario and factors, its replication index and seed."""
+
+    scenario: Scenario
+    factors: dict[str, Any]
+    variant: str
+    replication: int
+    seed: int
+    platform: str = "lambda"
+
+
+def run_one(task: Task) -> dict[str, Any]:
+    """One row: factor values, identity, seed, status, error and every summary metric."""
+    row = {**{p: _cell(v) for p, v in task.factors.items()},
+           "variant": task.variant, "replication": task.replication, "seed": task.seed}
+    try:
+        summary = simulate(task.scenario, platform=task.platform, seed=task.seed, records="summary").summary
+    except Exception as exc:  # a failed run is a row, not the end of the sweep
+        return {**row, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    return {**row, "status": "ok", "error": None, **summary}
+
+
+def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
+    return [run_one(t) for t in tasks]
+
+
+def _cell(v: Any) -> Any:
+    """Factor values that are not scalars (a distribution, a list) go into the table as JSON text."""
+    return v if v is None or isinstance(v, (bool, int, float, str)) else json.dumps(v, sort_keys=True)
+
+
+def make_tasks(spec, variants, skip: set[tuple[str, int]] = frozenset()) -> list[Task]:
+    """Every (variant, replication) not in ``skip``, variant by variant."""
+
+    return [Task(v.scenario, v.factors, v.key, r, run_seed(spec.seed, v.key, r, spec.common_random_numbers), spec.platform)
+            for v in variants for r in range(spec.replications) if (v.key, r) not in skip]
+
+
+def batch_size_for(n_tasks: int, slots: int) -> int:
+    """Runs per task: about 32 tasks per worker slot (balanced tails), at most 100 runs per task."""
+    return max(1, min(100, n_tasks // (max(slots, 1) * 32)))
+
+
+def _batches(tasks: list[Task], size: int) -> list[list[Task]]:
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def check_executor(executor: Any) -> None:
+    """Refuse an executor :func:`execute` does not know, before anything runs or is written."""
+    if executor in (None, "serial", "processes") or (isinstance(executor, str) and "://" in executor):
+        return
+    if type(executor).__name__ == "Client" and hasattr(executor, "submit"):
+        return
+    raise SweepError(f"executor must be 'serial', 'processes', a distributed.Client or a scheduler address "
+                     f"like 'tcp://127.0.0.1:8786'. Got {executor!r} instead.")
+
+
+def execute(tasks: list[Task], executor: Any = "serial", workers: int | None = None,
+            batch_size: int | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Yield the rows of ``tasks`` batch by batch as they complete."""
+    check_executor(executor)
+    if workers is not None and workers < 1:
+        raise SweepError(f"workers must be an int >= 1. Got {workers!r} instead.")
+    if not tasks:
+        return iter(())
+    if executor in (None, "serial"):
+        return ([run_one(t)] for t in tasks)
+    if executor == "processes":
+        n = workers or os.cpu_count() or 1
+        return _pool(_batches(tasks, batch_size or batch_size_for(len(tasks), n)), n)
+    if isinstance(executor, str):
+        return _dask_address(tasks, executor, batch_size)
+    return _dask(tasks, executor, batch_size)
+
+
+def _pool(batches: list[list[Task]], workers: int) -> Iterator[list[dict[str, Any]]]:
+    # forkserver: workers fork from a clean server that has imported lambdasim once
+    # (fork from a process with threads is unsafe; spawn re-imports per worker).
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["lambdasim.sweeps.executors"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    todo, running = iter(batches), set()
+    try:
+        while True:
+            while len(running) < 4 * workers and (b := next(todo, None)) is not None:
+                running.add(pool.submit(run_batch, b))
+            if not running:
+                return
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                yield fut.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask_address(tasks, address: str, batch_size) -> Iterator[list[dict[str, Any]]]:
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout="20s")
+    except OSError as exc:
+        raise SweepError(f"Could not reach the Dask scheduler at {address!r}: {exc}") from None
+    with client:
+        yield from _dask(tasks, client, batch_size)
+
+
+def _dask(tasks, client, batch_size) -> Iterator[list[dict[str, Any]]]:
+    from distributed import as_completed
+
+    slots = sum(client.nthreads().values()) or 1
+    sweep_id = uuid.uuid4().hex  # keys unique to this call: two sweeps never share a result
+    futures = [client.submit(run_batch, b, key=f"lambdasim-runs-{sweep_id}-{i}")
+               for i, b in enumerate(_batches(tasks, batch_size or batch_size_for(len(tasks), slots)))]
+    pending = {f.key: f for f in futures}
+    done = as_completed(futures, with_results=True)
+    del futures
+    try:
+        for fut, rows in done:
+            del pending[fut.key]  # let the cluster forget each batch once its rows are here
+            yield rows
+    finally:  # stopped early (Ctrl-C, an error): drop the rest from the cluster
+        if pending:
+            done.clear()
+            client.cancel(list(pending.values()))

@@ -1,0 +1,58 @@
+"""Confidence intervals over replications of a sweep.
+
+:func:`summarize` turns a sweep table (one row per variant × replication)
+into one row per variant × metric with the mean and a Student-t confidence
+interval over the replications that succeeded. Its figures are in
+:mod:`lambdasim.viz.sweeps`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lambdasim.stats import t_half_width
+from lambdasim.sweeps.spec import RESERVED
+
+__all__ = ["summarize", "factor_columns", "metric_columns"]
+
+
+def factor_columns(df: pd.DataFrame) -> list[str]:
+    """The factor columns: from ``df.attrs`` when present, else those before ``variant``."""
+    if df.attrs.get("factors") is not None:
+        return [c for c in df.attrs["factors"] if c in df.columns]
+    cols = list(df.columns)
+    return cols[: cols.index("variant")] if "variant" in cols else []
+
+
+def metric_columns(df: pd.DataFrame) -> list[str]:
+    """Numeric columns that are neither factors nor bookkeeping."""
+    skip = set(factor_columns(df)) | set(RESERVED)
+    return [c for c in df.columns if c not in skip and pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])]
+
+
+def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Per variant and metric: n, mean, std and the ``level`` t-interval (ci_low, ci_high).
+
+    Only rows with ``status == "ok"`` count; NaN values of a metric are left
+    out of its n. With n < 2 the interval is NaN. The result is tidy: one
+    row per (variant, metric), factor values first.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be a float in the range (0, 1). Got {level!r} instead.")
+    factors = factor_columns(df)
+    metrics = list(metrics) if metrics is not None else metric_columns(df)
+    missing = [m for m in metrics if m not in df.columns]
+    if missing:
+        raise ValueError(f"metrics {missing} are not columns of the sweep table; available: {metric_columns(df)}")
+    ok = df[df["status"] == "ok"] if "status" in df.columns else df
+    long = ok.melt(id_vars=["variant"], value_vars=metrics, var_name="metric").dropna(subset=["value"])
+    long["value"] = long["value"].astype(float)
+    g = long.groupby(["variant", "metric"], sort=False)["value"]
+    out = g.agg(n="count", mean="mean", std="std").reset_index()
+    half = t_half_width(out["std"], out["n"], level)
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    keys = df.drop_duplicates("variant")[factors + ["variant"]]
+    out = keys.merge(out, on="variant", how="right")
+    out.attrs.update(factors=factors, level=level)
+    return out

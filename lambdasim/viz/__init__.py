@@ -1,0 +1,1 @@
+"""Figures (matplotlib): every plot the notebooks, CLI and report draw."""

@@ -1,0 +1,138 @@
+"""Plot helpers: each takes a result (and an optional Axes) and draws one view."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["png_bytes", "plot_timeseries", "plot_latency_cdf", "plot_concurrency", "plot_cold_starts",
+           "plot_cost_per_million", "save_run_plots"]
+
+
+def png_bytes(fig, dpi: float | None = None) -> bytes:
+    """A matplotlib figure as PNG bytes (for an ``ipywidgets.Image``; no pyplot state)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", **({} if dpi is None else {"dpi": dpi}))
+    return buf.getvalue()
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    return ax
+
+
+def plot_timeseries(result, step_s: float | None = None, ax=None):
+    """Mean concurrency and live instances per step, with cold starts on a second axis."""
+    ax = _axes(ax)
+    step_s = step_s or max(result.scenario.horizon_s / 200, 1.0)
+    ts = result.timeseries(step_s)
+    hours = ts["t_s"] / 3600
+    ax.plot(hours, ts["instances"], label="live instances (busy + idle)")
+    ax.plot(hours, ts["concurrency"], label="concurrency (busy)")
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel("instances")
+    ax2 = ax.twinx()
+    ax2.bar(hours, ts["cold_starts"], width=step_s / 3600, color="tab:red", alpha=0.3, label="cold starts")
+    ax2.set_ylabel(f"cold starts per {step_s:g} s")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title(f"{result.scenario.name} on {result.platform}")
+    return ax
+
+
+def plot_latency_cdf(result, ax=None):
+    """Empirical CDF of latency (arrival to end), cold and warm invocations apart."""
+    ax = _axes(ax)
+    inv = result.invocations
+    done = inv[inv["status"] == "completed"]
+    for label, part in (("warm", done[~done["cold"]]), ("cold", done[done["cold"]])):
+        if len(part):
+            lat = np.sort((part["end_s"] - part["arrival_s"]).to_numpy())
+            ax.step(lat, np.arange(1, len(lat) + 1) / len(lat), where="post", label=f"{label} ({len(lat):,})")
+    ax.set_xscale("log")
+    ax.set_xlabel("latency (s)")
+    ax.set_ylabel("fraction of invocations")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _step(result, step_s):
+    return step_s or max(result.scenario.horizon_s / 120, 1.0)
+
+
+def plot_concurrency(result, step_s: float | None = None, ax=None):
+    """Mean busy instances (concurrency) and live instances (busy + idle) per step."""
+    ax = _axes(ax)
+    step_s = _step(result, step_s)
+    ts = result.timeseries(step_s)
+    minutes = ts["t_s"] / 60
+    ax.step(minutes, ts["instances"], where="post", label="live (busy + idle)")
+    ax.step(minutes, ts["concurrency"], where="post", label="busy (concurrency)")
+    ax.set_xlabel("time (min)")
+    ax.set_ylabel("instances")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower right", fontsize="small")
+    ax.set_title("concurrency")
+    return ax
+
+
+def plot_cold_starts(result, step_s: float | None = None, ax=None):
+    """Cold starts per step, with the run's cold-start rate in the title."""
+    ax = _axes(ax)
+    step_s = _step(result, step_s)
+    ts = result.timeseries(step_s)
+    ax.bar(ts["t_s"] / 60, ts["cold_starts"], width=step_s / 60, align="edge", color="tab:red", alpha=0.7)
+    ax.set_xlabel("time (min)")
+    ax.set_ylabel(f"cold starts per {step_s:g} s")
+    s = result.summary
+    ax.set_title(f"cold starts: {s['cold_starts']:,} ({s['cold_start_rate']:.2%} of started)")
+    return ax
+
+
+def plot_cost_per_million(result, ax=None):
+    """The bill per million completed invocations, split into its line items."""
+    ax = _axes(ax)
+    cost, done = result.cost, result.summary["completed"]
+    ax.set_xlabel("USD per million invocations")
+    if not done:
+        ax.text(0.5, 0.5, "no completed invocations", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    per_m = (cost["amount_usd"] / done * 1e6).to_numpy()
+    y = np.arange(len(per_m))
+    ax.barh(y, per_m, color=[f"C{i}" for i in y])
+    ax.set_yticks(y, cost["item"])
+    for yi, v in zip(y, per_m):
+        ax.annotate(f"${v:,.2f}", (v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+    ax.set_xlim(0, max(float(per_m.max()) * 1.3, 1e-9))
+    ax.set_title(f"cost: ${result.summary['cost_per_million_usd']:,.2f} per million")
+    return ax
+
+
+def save_run_plots(result, out_dir: str | Path) -> list[Path]:
+    """Write the standard plots of one run as PNG files; returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    plots = [("timeseries", plot_timeseries), ("latency_cdf", plot_latency_cdf)]
+    if getattr(result, "application", None) is not None:  # an application graph (application_plots.py)
+        from lambdasim.viz.application import plot_e2e_latency, plot_graph
+
+        plots += [("graph", plot_graph), ("e2e_latency", lambda r, ax: plot_e2e_latency({"end to end": r}, ax=ax))]
+    for name, draw in plots:
+        fig, ax = plt.subplots(figsize=(8, 4))
+        draw(result, ax=ax)
+        fig.tight_layout()
+        path = out / f"{result.scenario.name}_{result.platform}_{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths

@@ -1,0 +1,63 @@
+"""Figures of a sweep summary: a metric against one factor (CI band), or over a grid of two."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_factor", "plot_heatmap"]
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    return ax
+
+
+def _one_metric(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
+    part = summary[summary["metric"] == metric]
+    if part.empty:
+        raise ValueError(f"metric {metric!r} is not in the summary; available: {sorted(summary['metric'].unique())}")
+    return part
+
+
+def plot_factor(summary: pd.DataFrame, metric: str, x: str, hue: str | None = None, ax=None, label: str | None = None):
+    """Mean of ``metric`` against factor ``x`` with its CI band, one line per value of ``hue``."""
+    ax = _axes(ax)
+    part = _one_metric(summary, metric)
+    groups = part.groupby(hue, sort=True) if hue else [(None, part)]
+    for value, g in groups:
+        if g[x].duplicated().any():
+            others = [f for f in summary.attrs.get("factors", []) if f not in (x, hue)]
+            raise ValueError(f"several variants share each {x!r} value (other factors vary: {others}); "
+                             f"pass hue= or filter the summary first")
+        g = g.sort_values(x)
+        name = f"{hue} = {value}" if hue else (label or metric)
+        line, = ax.plot(g[x], g["mean"], marker="o", label=name)
+        ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=line.get_color(), alpha=0.2, linewidth=0)
+    level = summary.attrs.get("level", 0.95)
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"{metric} (mean, {level:.0%} CI)")
+    if hue or label:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_heatmap(summary: pd.DataFrame, metric: str, x: str, y: str, ax=None, fmt: str = "{:.3g}", cmap="viridis"):
+    """Mean of ``metric`` over a grid of two factors, each cell annotated."""
+    ax = _axes(ax)
+    grid = _one_metric(summary, metric).pivot_table(index=y, columns=x, values="mean", aggfunc="mean")
+    im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap=cmap)
+    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{metric} (mean)")
+    lo, hi = np.nanmin(grid.to_numpy()), np.nanmax(grid.to_numpy())
+    for (i, j), v in np.ndenumerate(grid.to_numpy()):
+        if np.isfinite(v):
+            dark = (v - lo) / (hi - lo) < 0.5 if hi > lo else True
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize="small", color="white" if dark else "black")
+    ax.figure.colorbar(im, ax=ax)
+    return ax

@@ -1,0 +1,1 @@
+"""Workloads: arrival processes, their samplers, trace files and the shared arrival source."""

@@ -1,0 +1,58 @@
+"""The events of a run: every function's arrivals with their drawn work.
+
+Both platforms consume the same :class:`ArrivalSource` (common random
+numbers): for a given scenario and seed, Lambda and EC2 see the same
+arrival times and the same drawn durations. Arrivals come in windows of
+about ``WINDOW_ARRIVALS`` events, merged across functions in time order.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterator
+
+import numpy as np
+
+from lambdasim.scenario import Scenario
+from lambdasim.rng import stream
+
+__all__ = ["ArrivalSource", "WINDOW_ARRIVALS"]
+
+#: Target number of arrivals drawn per window (memory per window stays small).
+WINDOW_ARRIVALS = 200_000
+
+
+class ArrivalSource:
+    def __init__(self, scenario: Scenario):
+        self.sc = scenario
+        seed, h = scenario.seed, scenario.horizon_s
+        self._streams = [f.workload.stream(stream(seed, "arrivals", i), h) for i, f in enumerate(scenario.functions)]
+        self._dur_rng = [stream(seed, "duration", i) for i in range(len(scenario.functions))]
+        self._init_rng = [stream(seed, "init", i) for i in range(len(scenario.functions))]
+
+    def window_ends(self) -> list[float]:
+        rate = sum(f.workload.mean_rate_per_s for f in self.sc.functions)
+        h = self.sc.horizon_s
+        n = max(1, math.ceil(rate * h / WINDOW_ARRIVALS))
+        return [h * (k + 1) / n for k in range(n)]
+
+    def draw(self, t1: float) -> dict[str, np.ndarray]:
+        """All functions' arrivals up to ``t1`` not yet drawn, in time order.
+
+        Columns: ``arrival_s``, ``function`` (index), ``duration_s`` (the run
+        time, excluding init) and ``init_draw`` (the init time this event
+        would take if it met a cold start).
+        """
+        parts = []
+        for i, (fn, arr) in enumerate(zip(self.sc.functions, self._streams)):
+            times, dur = arr.take(t1)
+            n = len(times)
+            if dur is None:
+                dur = fn.duration.sample(self._dur_rng[i], n)
+            parts.append((times, np.full(n, i, dtype=np.int32), dur, fn.init.sample(self._init_rng[i], n)))
+        t, f, d, init = (np.concatenate(x) for x in zip(*parts))
+        order = np.argsort(t, kind="stable")
+        return {"arrival_s": t[order], "function": f[order], "duration_s": d[order], "init_draw": init[order]}
+
+    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
+        for t1 in self.window_ends():
+            yield self.draw(t1)

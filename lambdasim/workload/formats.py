@@ -1,0 +1,269 @@
+"""Readers of trace files: Azure Functions 2019 and 2021, and plain CSV logs.
+
+Each reader checks the whole file before anything uses it (columns,
+numbers, signs, minute order) and raises :class:`~lambdasim.errors.TraceError`
+naming the file, line and column of the first problem. A read trace is a
+:class:`Trace`, cached by path and modification time.
+
+* ``azure2019`` (Shahrad et al., ATC 2020): ``*_inv.csv`` (invocations per
+  minute: ``HashOwner, HashApp, HashFunction, [Trigger,] 1..N`` or
+  ``minute_1..minute_N``), ``*_run.csv`` (duration percentiles in ms:
+  ``percentile_Average_{0,1,25,50,75,99,100}``) and ``*_mem.csv`` (app
+  memory percentiles in MB, shared evenly among the app's functions).
+* ``azure2021`` (Zhang et al., SOSP 2021): one row per invocation,
+  ``app, func, end_timestamp, duration`` in seconds; start = end - duration.
+* ``csv``: ``timestamp`` (s) and optional ``duration`` (s) and ``function``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lambdasim.errors import TraceError
+
+__all__ = ["Trace", "read_trace", "azure2019_files", "FORMATS", "PERCENTILES_2019", "MEMORY_STATS"]
+
+FORMATS = ("azure2019", "azure2021", "csv")
+#: The duration percentiles of the 2019 run file, as probabilities.
+PERCENTILES_2019 = {"0": 0.0, "1": 0.01, "25": 0.25, "50": 0.5, "75": 0.75, "99": 0.99, "100": 1.0}
+#: Quantiles kept from per-invocation durations to fit each function's distribution.
+PROBS_EXACT = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
+MEMORY_STATS = {"average": "AverageAllocatedMb", "p50": "AverageAllocatedMb_pct50",
+                "p95": "AverageAllocatedMb_pct95", "p99": "AverageAllocatedMb_pct99", "max": "AverageAllocatedMb_pct100"}
+_MINUTE = re.compile(r"^(?:minute_)?(\d+)$")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A read trace: function ids and, per function, counts per minute or exact invocations."""
+
+    format: str
+    path: str
+    ids: tuple[str, ...]
+    span_s: float
+    counts: np.ndarray | None = None            # azure2019: (functions, minutes) ints
+    starts: tuple[np.ndarray, ...] | None = None  # per-invocation formats: start times per function
+    durations: tuple[np.ndarray, ...] | None = None
+    quantiles: tuple[tuple[float, ...], np.ndarray] | None = None  # (probs, values_s per function)
+    memory: dict[str, np.ndarray] = field(default_factory=dict)      # stat -> MB per function
+    index: dict[str, int] = field(default_factory=dict)
+
+    def invocations(self, start_s: float = 0.0, end_s: float | None = None) -> np.ndarray:
+        """Invocations per function in ``[start_s, end_s)`` (whole minutes for azure2019)."""
+        end_s = self.span_s if end_s is None else end_s
+        if self.counts is not None:
+            m0, m1 = int(start_s // 60), int(np.ceil(end_s / 60))
+            return self.counts[:, m0:m1].sum(axis=1)
+        return np.array([np.count_nonzero((s >= start_s) & (s < end_s)) for s in self.starts])
+
+
+def read_trace(path: str | Path, format: str) -> Trace:
+    """Read (or fetch from the cache) the trace at ``path`` in ``format``."""
+    if format not in FORMATS:
+        raise TraceError(f"Trace format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
+    files = azure2019_files(path) if format == "azure2019" else (str(path),)
+    stamp = tuple((f, os.stat(f).st_mtime_ns, os.stat(f).st_size) for f in files if f and os.path.exists(f))
+    return _read_cached(str(path), format, stamp)
+
+
+@lru_cache(maxsize=8)
+def _read_cached(path: str, format: str, stamp: tuple) -> Trace:
+    if format == "azure2019":
+        return _read_azure2019(path)
+    return _read_invocations(path, format)
+
+
+def azure2019_files(path: str | Path) -> tuple[str, str | None, str | None]:
+    """The (inv, run, mem) files of a 2019 trace: a folder holding one ``*_inv.csv``,
+    a prefix (``data/100`` for ``data/100_inv.csv``), or the ``*_inv.csv`` itself."""
+    p = Path(path)
+    if p.is_dir():
+        invs = sorted(p.glob("*_inv.csv")) or sorted(p.glob("invocations_per_function*.csv"))
+        if len(invs) != 1:
+            raise TraceError(f"{p}: a 2019 trace folder must hold exactly one *_inv.csv file; found "
+                             f"{len(invs)} ({', '.join(x.name for x in invs) or 'none'}). Give the prefix instead.")
+        inv = invs[0]
+    elif p.name.endswith("_inv.csv"):
+        inv = p
+    else:
+        inv = p.with_name(p.name + "_inv.csv")
+    if not inv.is_file():
+        raise TraceError(f"{p}: no 2019 invocation file {inv} was found.")
+    stem = str(inv)[: -len("_inv.csv")] if inv.name.endswith("_inv.csv") else None
+    run = mem = None
+    if stem is not None:
+        run = stem + "_run.csv" if os.path.isfile(stem + "_run.csv") else None
+        mem = stem + "_mem.csv" if os.path.isfile(stem + "_mem.csv") else None
+    else:  # the original dataset's names
+        runs, mems = sorted(inv.parent.glob("function_durations*.csv")), sorted(inv.parent.glob("app_memory*.csv"))
+        run = str(runs[0]) if len(runs) == 1 else None
+        mem = str(mems[0]) if len(mems) == 1 else None
+    return str(inv), run, mem
+
+
+# --- checking ------------------------------------------------------------------
+def _read_csv(path: str) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, skipinitialspace=True)
+    except FileNotFoundError:
+        raise TraceError(f"{path}: the trace file does not exist.") from None
+    except pd.errors.EmptyDataError:
+        raise TraceError(f"{path}: the trace file is empty.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise TraceError(f"{path}: not a readable CSV file: {str(exc).strip()}") from None
+    if df.empty:
+        raise TraceError(f"{path}: the trace file has a header but no rows.")
+    return df
+
+
+def _require(df: pd.DataFrame, path: str, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise TraceError(f"{path}, line 1 (header): missing column {missing[0]!r}; the columns are "
+                         f"{', '.join(map(str, df.columns[:8]))}{f' and {len(df.columns) - 8} more' if len(df.columns) > 8 else ''}.")
+
+
+def _numbers(df: pd.DataFrame, path: str, columns: list[str], what: str, integer: bool = False,
+             nonneg: bool = True) -> np.ndarray:
+    """The columns as a float array; a TraceError at the first cell that is not ``what``."""
+    sub = df[columns]
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
+        vals = sub.to_numpy(dtype=float)
+        bad = ~np.isfinite(vals)
+    else:
+        vals = sub.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(vals)
+    if nonneg:
+        bad |= vals < 0
+    if integer:
+        bad |= vals != np.round(vals)
+    if bad.any():
+        r, c = (int(x) for x in np.argwhere(bad)[0])
+        col = columns[c]
+        raw = df[col].iloc[r]
+        given = "an empty cell" if pd.isna(raw) else repr(raw if isinstance(raw, str) else raw.item())
+        raise TraceError(f"{path}, line {r + 2}, column {df.columns.get_loc(col) + 1} ({col!r}): "
+                         f"must be {what}; got {given}.")
+    return vals
+
+
+def _unique(ids: pd.Series, path: str, column: str) -> None:
+    dup = ids.duplicated()
+    if dup.any():
+        r = int(np.argmax(dup.to_numpy()))
+        raise TraceError(f"{path}, line {r + 2}: function {ids.iloc[r]!r} (column {column!r}) appears twice.")
+
+
+# --- Azure 2019 ------------------------------------------------------------------
+def _read_azure2019(path: str) -> Trace:
+    inv_f, run_f, mem_f = azure2019_files(path)
+    inv = _read_csv(inv_f)
+    keys = ["HashOwner", "HashApp", "HashFunction"]
+    _require(inv, inv_f, keys)
+    minutes = [c for c in inv.columns if _MINUTE.match(str(c))]
+    if not minutes:
+        raise TraceError(f"{inv_f}, line 1 (header): no minute columns (1..N or minute_1..minute_N).")
+    first = inv.columns.get_loc(minutes[0])
+    for k, col in enumerate(inv.columns[first:], start=1):
+        m = _MINUTE.match(str(col))
+        if m is None or int(m.group(1)) != k:
+            raise TraceError(f"{inv_f}, line 1, column {first + k} ({col!r}): minute columns must run in order "
+                             f"from 1 with none missing; expected minute {k} here.")
+    counts = _numbers(inv, inv_f, minutes, "a non-negative whole number of invocations", integer=True)
+    for k in keys:
+        inv[k] = inv[k].astype(str)
+    _unique(inv["HashFunction"], inv_f, "HashFunction")
+    ids = tuple(inv["HashFunction"])
+    trace = dict(format="azure2019", path=str(path), ids=ids, span_s=60.0 * len(minutes),
+                 counts=counts.astype(np.int64), index={f: i for i, f in enumerate(ids)})
+    if run_f is not None:
+        trace["quantiles"] = _durations_2019(run_f, inv, keys)
+    if mem_f is not None:
+        trace["memory"] = _memory_2019(mem_f, inv)
+    return Trace(**trace)
+
+
+def _durations_2019(run_f: str, inv: pd.DataFrame, keys: list[str]) -> tuple[tuple[float, ...], np.ndarray]:
+    run = _read_csv(run_f)
+    cols = [f"percentile_Average_{p}" for p in PERCENTILES_2019]
+    _require(run, run_f, keys + cols)
+    ms = _numbers(run, run_f, cols, "a non-negative duration in ms")
+    for c in range(len(cols) - 1):
+        bad = ms[:, c + 1] < ms[:, c]
+        if bad.any():
+            r = int(np.argmax(bad))
+            raise TraceError(f"{run_f}, line {r + 2}, column {run.columns.get_loc(cols[c + 1]) + 1} ({cols[c + 1]!r}): "
+                             f"percentiles must not decrease; got {ms[r, c + 1]:g} after {ms[r, c]:g}.")
+    for k in keys:
+        run[k] = run[k].astype(str)
+    pos = pd.Series(np.arange(len(run)), index=pd.MultiIndex.from_frame(run[keys]))
+    pos = pos[~pos.index.duplicated()]
+    rows = pos.reindex(pd.MultiIndex.from_frame(inv[keys])).to_numpy()
+    values = np.full((len(inv), len(cols)), np.nan)
+    ok = ~np.isnan(rows)
+    values[ok] = ms[rows[ok].astype(int)] / 1000.0
+    return tuple(PERCENTILES_2019.values()), values
+
+
+def _memory_2019(mem_f: str, inv: pd.DataFrame) -> dict[str, np.ndarray]:
+    mem = _read_csv(mem_f)
+    cols = [c for c in MEMORY_STATS.values() if c in mem.columns]
+    _require(mem, mem_f, ["HashOwner", "HashApp", "AverageAllocatedMb"])
+    mb = _numbers(mem, mem_f, cols, "a non-negative memory size in MB")
+    for k in ("HashOwner", "HashApp"):
+        mem[k] = mem[k].astype(str)
+    pos = pd.Series(np.arange(len(mem)), index=pd.MultiIndex.from_frame(mem[["HashOwner", "HashApp"]]))
+    pos = pos[~pos.index.duplicated()]
+    app = pd.MultiIndex.from_frame(inv[["HashOwner", "HashApp"]])
+    rows = pos.reindex(app).to_numpy()
+    per_app = inv.groupby(["HashOwner", "HashApp"])["HashFunction"].transform("size").to_numpy()
+    out = {}
+    for stat, col in MEMORY_STATS.items():
+        if col in cols:
+            v = np.full(len(inv), np.nan)
+            ok = ~np.isnan(rows)
+            v[ok] = mb[rows[ok].astype(int), cols.index(col)] / per_app[ok]
+            out[stat] = v
+    return out
+
+
+# --- per-invocation formats ---------------------------------------------------------
+def _read_invocations(path: str, format: str) -> Trace:
+    df = _read_csv(path)
+    if format == "azure2021":
+        _require(df, path, ["app", "func", "end_timestamp", "duration"])
+        end = _numbers(df, path, ["end_timestamp"], "a finite end time in seconds", nonneg=False)[:, 0]
+        dur = _numbers(df, path, ["duration"], "a non-negative duration in seconds")[:, 0]
+        start = end - dur
+        app, func = df["app"].astype(str), df["func"].astype(str)
+        spans_apps = bool(df.assign(app=app, func=func).groupby("func")["app"].nunique().gt(1).any())
+        fid = (app + "/" + func) if spans_apps else func
+        span = float(end.max())
+    else:
+        tcol = next((c for c in ("timestamp", "timestamp_s", "arrival_s", "time_s") if c in df.columns), None)
+        if tcol is None:
+            _require(df, path, ["timestamp"])
+        start = _numbers(df, path, [tcol], "a finite time in seconds", nonneg=False)[:, 0]
+        dcol = next((c for c in ("duration", "duration_s") if c in df.columns), None)
+        dur = None if dcol is None else _numbers(df, path, [dcol], "a non-negative duration in seconds")[:, 0]
+        fid = df["function"].astype(str) if "function" in df.columns else pd.Series([Path(path).stem] * len(df))
+        span = float(start.max() if dur is None else (start + dur).max())
+    span = float(np.nextafter(span, np.inf))  # the last arrival lies inside [0, span)
+    codes, ids = pd.factorize(fid, sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    groups = [order[bounds[i]:bounds[i + 1]] for i in range(len(ids))]
+    starts = tuple(start[g] for g in groups)
+    durs = None if dur is None else tuple(dur[g] for g in groups)
+    quant = None
+    if durs is not None:
+        quant = (PROBS_EXACT, np.array([np.quantile(d, PROBS_EXACT) for d in durs]))
+    ids = tuple(str(x) for x in ids)
+    return Trace(format=format, path=path, ids=ids, span_s=max(span, 0.0), starts=starts, durations=durs,
+                 quantiles=quant, index={f: i for i, f in enumerate(ids)})

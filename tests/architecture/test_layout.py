@@ -1,0 +1,176 @@
+"""The package's shape, enforced: layers along the data flow, pure billing, sibling platforms, no cycles.
+
+Every rule walks the package's source with ``ast`` (module-level and function-level imports alike,
+so an import inside a function cannot hide a cycle or a forbidden dependency).
+"""
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import lambdasim
+
+PKG = Path(lambdasim.__file__).parent
+ROOT = PKG.parent
+
+#: The ground: modules every stage may use.
+GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version"}
+#: The engine: the scenario, the simulation entry point and the stages it drives.
+ENGINE_PACKAGES = {"workload", "billing", "awslambda", "ec2", "application"}
+ENGINE_MODULES = {"scenario", "simulation"}
+#: Consumers of results: the engine never imports these.
+CONSUMERS = {"comparison", "sweeps", "viz", "notebook", "cli"}
+PLATFORMS = {"awslambda", "ec2"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, anywhere in the file, as absolute dotted names."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            out.add(mod)
+            for a in node.names:  # "from lambdasim.x import y" may import the submodule y
+                if (PKG.parent / (mod.replace(".", "/") + "/" + a.name + ".py")).exists() or \
+                        (PKG.parent / (mod.replace(".", "/") + "/" + a.name)).is_dir():
+                    out.add(f"{mod}.{a.name}")
+    return out
+
+
+MODULES = {_module_name(p): p for p in PKG.rglob("*.py")}
+GRAPH = {m: {i for i in _imports(p) if i.split(".")[0] == "lambdasim" and i in MODULES and i != m}
+         for m, p in MODULES.items()}
+
+
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _is_engine(module: str) -> bool:
+    return _stage(module) in ENGINE_PACKAGES or _stage(module) in ENGINE_MODULES
+
+
+def test_the_walk_sees_the_package():
+    assert len(MODULES) > 60
+    assert "lambdasim.awslambda.model" in GRAPH["lambdasim.simulation"]
+
+
+def test_engine_never_imports_its_consumers():
+    bad = [(m, i) for m in GRAPH if _is_engine(m) for i in GRAPH[m] if _stage(i) in CONSUMERS]
+    assert bad == []
+
+
+def test_only_viz_and_notebook_import_matplotlib_and_only_notebook_ipywidgets():
+    bad = []
+    for m, p in MODULES.items():
+        third = {i.split(".")[0] for i in _imports(p)}
+        if "matplotlib" in third and _stage(m) not in {"viz", "notebook"}:
+            bad.append((m, "matplotlib"))
+        if "ipywidgets" in third and _stage(m) != "notebook":
+            bad.append((m, "ipywidgets"))
+    assert bad == []
+
+
+def test_billing_is_pure():
+    allowed = {f"lambdasim.{g}" for g in GROUND}
+    bad = [(m, i) for m in GRAPH if _stage(m) == "billing" for i in GRAPH[m]
+           if _stage(i) != "billing" and i not in allowed]
+    assert bad == []
+
+
+def test_platforms_are_siblings():
+    bad = [(m, i) for m in GRAPH if _stage(m) in PLATFORMS for i in GRAPH[m]
+           if _stage(i) in PLATFORMS and _stage(i) != _stage(m)]
+    assert bad == []
+
+
+def test_no_import_cycle():
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for n in sorted(GRAPH[m]):
+            if state.get(n) == 1:
+                return stack[stack.index(n):] + [n]
+            if n not in state and (cyc := visit(n)):
+                return cyc
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(GRAPH):
+        if m not in state:
+            assert visit(m) is None
+
+
+def test_no_private_name_imported_across_modules():
+    bad = []
+    for m, p in MODULES.items():
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lambdasim"):
+                bad += [(m, a.name) for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    assert bad == []
+
+
+def test_subpackage_faces_are_docstrings_only():
+    """Like simpy.resources: a subpackage's __init__ imports nothing, so a face can never make a cycle."""
+    for m, p in MODULES.items():
+        if p.name == "__init__.py" and m not in ("lambdasim", "lambdasim.cli"):
+            body = ast.parse(p.read_text(encoding="utf-8")).body
+            assert all(isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) for n in body), m
+
+
+def test_no_subpackage_is_named_after_an_exported_function():
+    packages = {p.parent.name for p in PKG.rglob("__init__.py")}
+    assert packages.isdisjoint(lambdasim.__all__)
+
+
+def test_public_face_matches_the_docs():
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- public-api -->(.*?)<!-- /public-api -->", text, re.S)
+    assert block, "docs/model.md lists the public API between <!-- public-api --> markers"
+    documented = re.findall(r"`([A-Za-z_0-9]+)`", block.group(1))
+    assert sorted(documented) == sorted(lambdasim.__all__)
+    assert all(hasattr(lambdasim, n) for n in lambdasim.__all__)
+
+
+def test_version_comes_from_the_package_metadata():
+    from importlib.metadata import version
+
+    assert lambdasim.__version__ == version("lambdasim")
+
+
+def test_import_lambdasim_loads_no_plotting_widgets_or_cluster():
+    code = ("import sys, lambdasim; heavy = [m for m in ('matplotlib', 'ipywidgets', 'distributed') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("old", ["lambda_model", "ec2_model", "sweep_summary", "widgets", "pricing"])
+def test_old_flat_modules_are_gone(old):
+    assert not (PKG / f"{old}.py").exists()

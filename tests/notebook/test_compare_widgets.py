@@ -1,0 +1,24 @@
+"""The comparison panel works without a kernel: setting a knob re-runs the comparison."""
+import lambdasim
+from lambdasim.notebook.compare import ComparisonPanel
+
+
+def base():
+    return lambdasim.Scenario.from_dict({
+        "name": "panel", "horizon_s": 300, "seed": 2,
+        "functions": [{"name": "f", "memory_mb": 128, "duration": {"dist": "exponential", "mean_s": 0.2},
+                       "workload": {"kind": "poisson", "rate_per_s": 5}}]})
+
+
+def test_knobs_rerun_the_comparison():
+    p = ComparisonPanel(base(), replications=2, strategies=("configured", "slo"))
+    first = p.result
+    assert first["strategy"].tolist() == ["on-demand", "configured", "slo"]
+    assert p.image.value[:4] == b"\x89PNG" and "EC2 slo" in p.table.value
+    p.memory.value = 1024  # 8x the GB-s: Lambda's compute charge grows
+    assert p.result.loc[0, "cost_per_million_usd"] > first.loc[0, "cost_per_million_usd"]
+    assert p.result.loc[1, "cost_usd"] == first.loc[1, "cost_usd"]  # the EC2 fleet does not care
+    p.instance.value = "t3.micro"
+    assert "t3.micro" in p.result.loc[1, "config"]
+    p.slo.value = 0.02  # below the work itself: no fleet meets it
+    assert p.result.loc[2, "config"] == "no configuration meets the SLO"
