@@ -5,7 +5,7 @@ One driver process walks through the arrivals of :class:`ArrivalSource`
 numbers). It yields to SimPy only when another process (the autoscaler, a
 schedule) has an event due before the next arrival, so a fixed fleet runs
 with a handful of SimPy events in all. At each arrival it brings the
-:class:`~lambdasim.ec2.fleet.Fleet` up to date (completions and boots are
+:class:`~lambdasim.servers.fleet.Fleet` up to date (completions and boots are
 replayed lazily from heaps), then starts the request on the least-loaded
 instance with a free worker or queues it. An :class:`Autoscaler` runs
 beside it. A request's duration on EC2 is its drawn duration times
@@ -22,10 +22,10 @@ import numpy as np
 import simpy
 
 from lambdasim.workload.arrivals import ArrivalSource
-from lambdasim.ec2.autoscaler import Autoscaler
+from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.ec2.result import EC2Tally
 from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
-from lambdasim.ec2.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
+from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
 from lambdasim.scenario import Scenario
 
 __all__ = ["EC2Model", "offered_load", "initial_instances"]

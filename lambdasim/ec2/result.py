@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lambdasim.ec2.cost import ec2_bill
-from lambdasim.ec2.fleet import COMPLETED, DROPPED, IN_FLIGHT
+from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.stats import LogHistogram
 from lambdasim.scenario import Scenario

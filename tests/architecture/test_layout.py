@@ -21,7 +21,7 @@ ROOT = PKG.parent
 #: The ground: modules every stage may use.
 GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version"}
 #: The engine: the scenario, the simulation entry point and the stages it drives.
-ENGINE_PACKAGES = {"workload", "billing", "awslambda", "ec2", "application"}
+ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application"}
 ENGINE_MODULES = {"scenario", "simulation"}
 #: Consumers of results: the engine never imports these.
 CONSUMERS = {"comparison", "sweeps", "viz", "notebook", "cli"}
@@ -103,6 +103,12 @@ def test_billing_is_pure():
 def test_platforms_are_siblings():
     bad = [(m, i) for m in GRAPH if _stage(m) in PLATFORMS for i in GRAPH[m]
            if _stage(i) in PLATFORMS and _stage(i) != _stage(m)]
+    assert bad == []
+
+
+def test_servers_serve_every_server_platform_and_import_none():
+    """servers/ (capacity, fleet, autoscaling) is shared by the server platforms, so it imports none of them."""
+    bad = [(m, i) for m in GRAPH if _stage(m) == "servers" for i in GRAPH[m] if _stage(i) in PLATFORMS]
     assert bad == []
 
 

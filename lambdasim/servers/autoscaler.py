@@ -20,8 +20,8 @@ import math
 
 import simpy
 
-from lambdasim.ec2.spec import Scaling, StepScaling, TargetTracking
-from lambdasim.ec2.fleet import Fleet
+from lambdasim.servers.scaling import Scaling, StepScaling, TargetTracking
+from lambdasim.servers.fleet import Fleet
 
 __all__ = ["Autoscaler"]
 

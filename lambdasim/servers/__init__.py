@@ -1,0 +1,1 @@
+"""Server fleets shared by the server platforms: capacity, instances, load balancer, queue, autoscaling."""
