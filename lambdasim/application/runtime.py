@@ -1,11 +1,13 @@
 """Running an application graph on the Lambda model: emission along edges.
 
 :func:`attach` wraps the event source of every function in the graph in a
-:class:`Node`: an external arrival becomes a *root* event, every event
-carries a token (its id in the :class:`~lambdasim.application.lineage.Lineage`) through
-the function's event source (async queue, stream shard, SQS queue, or a
-:class:`SyncCall` for sync functions), and the source reports each
-successful execution to :meth:`AppRuntime.done`. Then each outgoing edge
+:class:`Node` and routes all the function's events to it
+(:meth:`LambdaModel.route <lambdasim.awslambda.model.LambdaModel.route>`):
+an external arrival becomes a *root* event, every event carries a token (its
+id in the :class:`~lambdasim.application.lineage.Lineage`) through the
+function's event source (sync client, async queue, stream shard, SQS queue),
+and the model reports each event's fate to the runtime, its listener
+(:meth:`AppRuntime.done`, :meth:`AppRuntime.failed`). Then each outgoing edge
 emits its events: they reach the target at the run's end plus the edge's
 ``delay_s`` (a deferred callback on the model), with fresh duration, INIT
 and error draws from the target's distributions (random input
@@ -27,36 +29,34 @@ and error draws from the target's distributions (random input
 
 Deferred callbacks fire on time however they were deferred (the model's
 driver only merges them at arrivals, but stream and SQS processes emit in
-between): with an application attached, ``LambdaModel.defer`` adds a SimPy
-timeout for each.
+between): with a listener, ``LambdaModel.defer`` adds a SimPy timeout for each.
 """
 from __future__ import annotations
 
-import math
 from array import array
 
 import numpy as np
 
-from lambdasim.awslambda.invocation import backoff_s
 from lambdasim.application.lineage import Lineage
-from lambdasim.awslambda.records import COMPLETED, FAILED, THROTTLED
+from lambdasim.awslambda.model import LambdaModel
+from lambdasim.awslambda.sources.protocol import EventSource
+from lambdasim.billing.attribution import ExecutionPrices
 from lambdasim.billing.services import services_usd
 from lambdasim.rng import stream
 
-__all__ = ["AppRuntime", "attach"]
-
-_RATE_KEY = {"x86_64": "lambda.duration_gb_s_usd", "arm64": "lambda.duration_arm_gb_s_usd"}
+__all__ = ["AppRuntime", "Node", "attach"]
 
 
-def attach(model) -> "AppRuntime":
+def attach(model: LambdaModel) -> "AppRuntime":
     """Wire the scenario's application into ``model`` (a LambdaModel not yet run)."""
     return AppRuntime(model)
 
 
 class Node:
-    """A function of the graph: gives external arrivals a root token, then hands events to its source."""
+    """A function of the graph (an :class:`~lambdasim.awslambda.sources.protocol.EventSource`): gives
+    external arrivals a root token, then hands every event to the function's own source."""
 
-    def __init__(self, rt: "AppRuntime", f: int, inner):
+    def __init__(self, rt: "AppRuntime", f: int, inner: EventSource):
         self.rt, self.f, self.inner = rt, f, inner
 
     def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool, token: int | None = None):
@@ -68,44 +68,8 @@ class Node:
         self.inner.finish(horizon_s)
 
 
-class SyncCall:
-    """A sync function of the graph: each event is a call that starts now or is throttled (429)."""
-
-    def __init__(self, rt: "AppRuntime", f: int, spec):
-        self.rt, self.f, self.retry = rt, f, spec.retry
-        self.timeout_s = float(rt.m.timeout_s[f])
-
-    def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool, token: int | None = None):
-        self._call(t, token, t, min(work_s, self.timeout_s), init, failed, timed_out, 0)
-
-    def _call(self, t: float, token: int, t0: float, dur: float, init: float, failed: bool, timed_out: bool,
-              attempt: int) -> None:
-        m, f, r = self.rt.m, self.f, self.retry
-        res = m.start(f, t, dur, init)
-        if res is None:
-            m.throttled_row(f, t, attempt, t - t0)
-            if r is not None and attempt + 1 < r.attempts:
-                wait = backoff_s(attempt, r.backoff_s, r.multiplier, r.max_backoff_s)
-                m.defer(t + wait, self._call, f, (token, t0, dur, init, failed, timed_out, attempt + 1))
-            else:
-                m.outcomes.add(f, THROTTLED)
-                self.rt.failed(f, token, t)
-            return
-        gid, end, cold, on_pc = res
-        m.row(f, t, t, end, init if cold else 0.0, dur, cold, gid, failed, on_pc, attempt, t - t0)
-        status = m.rows[-1][8]
-        m.outcomes.add(f, status)  # outcome codes 0-3 equal the status codes
-        if status == COMPLETED:
-            self.rt.done(f, token, t, end, init if cold else 0.0, t - t0)
-        elif status == FAILED:
-            self.rt.failed(f, token, end)
-
-    def finish(self, horizon_s: float) -> None:
-        """Retries still waiting were counted as queued by the model."""
-
-
 class AppRuntime:
-    def __init__(self, model):
+    def __init__(self, model: LambdaModel):
         m = self.m = model
         sc, app = model.sc, model.sc.application
         self.app, self.fns = app, sc.functions
@@ -144,20 +108,13 @@ class AppRuntime:
         self._draw = [stream(seed, "application", i) for i in range(nf)]
         self._edge_rng = [stream(seed, "application", 100_000 + k) for k in range(len(app.edges))]
         # per-execution cost (on-demand, first-tier rates; monthly tiers and free tier are in the bill)
-        self.req_usd = cat["lambda.request_per_million_usd"] / 1e6
-        self.gb = [f.memory_mb / 1024.0 for f in sc.functions]
-        self.gb_s_usd = [cat[_RATE_KEY[f.arch]] for f in sc.functions]
-        self.gran_ms, self.init_cap_s = cat["lambda.billing_granularity_ms"], cat["lambda.init_cap_s"]
-        # wire into the model
-        model.app = self
-        nodes = set(self.edge_from) | set(self.edge_to) | set(self.ingress)
-        for i in sorted(nodes):
-            inv = sc.functions[i].invocation
-            inner = model.sources[i]
-            if inv.type == "sync":
-                inner = SyncCall(self, i, inv)
-                model.kinds[i] = 1
-            model.sources[i] = Node(self, i, inner)
+        self.prices = ExecutionPrices(sc.functions, model.init_billed, cat)
+        # plug into the model: every event of a node goes through its Node; the model reports fates here
+        model.listen(self)
+        self.nodes = {i: Node(self, i, model.source(i))
+                      for i in sorted(set(self.edge_from) | set(self.edge_to) | set(self.ingress))}
+        for i, node in self.nodes.items():
+            model.route(i, node)
 
     # --- events -----------------------------------------------------------------------------
     def new_root(self, f: int, t: float) -> int:
@@ -166,20 +123,10 @@ class AppRuntime:
         self.ev_group.append(-1)
         return self.lin.new_root(f, t, self.ingress_usd.get(f, 0.0))
 
-    def billed_usd(self, f: int, run_s: float, init_s: float) -> float:
-        """One execution's Lambda cost: a request and its billed GB-s (INIT where billed, capped)."""
-        extra = min(init_s, self.init_cap_s) if self.m.init_billed[f] else 0.0
-        ms = self._billed_ms(run_s + extra)
-        return self.req_usd + self.gb[f] * ms / 1000.0 * self.gb_s_usd[f]
-
-    def _billed_ms(self, s: float) -> float:
-        """``s`` seconds rounded up to the billing granularity, in ms (as :func:`lambdasim.billing.rules.billed_ms`)."""
-        return math.ceil(round(s * 1000.0, 6) / self.gran_ms) * self.gran_ms  # as billing.billed_ms
-
     def done(self, f: int, token: int, start: float, end: float, init: float, retry: float,
              share: float = 1.0) -> None:
         """Event ``token`` of function ``f`` ran successfully from ``start`` to ``end`` (called when known)."""
-        self.lin.done(token, start, end, init, retry, share * self.billed_usd(f, end - start - init, init))
+        self.lin.done(token, start, end, init, retry, share * self.prices.execution_usd(f, end - start - init, init))
         self._caller_waited(token, end)
         for k in self.out[f]:
             self._edge(k, token, end)
@@ -196,9 +143,9 @@ class AppRuntime:
         if caller is not None:  # the caller of a sync call waited from its own end until ``t``
             lin = self.lin
             fc = lin.fn[caller]
-            wait_ms = self._billed_ms(t - lin.sent[token])
+            wait_ms = self.prices.billed_ms(t - lin.sent[token])
             self.wait_ms[fc] += wait_ms
-            lin.lambda_usd[caller] += self.gb[fc] * wait_ms / 1000.0 * self.gb_s_usd[fc]
+            lin.lambda_usd[caller] += self.prices.duration_usd(fc, wait_ms)
 
     def _edge(self, k: int, token: int, end: float) -> None:
         e, origin, grp = self.edges[k], self.fan_in_origin[k], self.ev_group[token]
@@ -237,24 +184,20 @@ class AppRuntime:
         ev = lin.add(lin.root[parent], parent, g, t, at, self.edge_services_usd[k])
         self.ev_group.append(grp)
         self.emitted[k] += 1
-        self.m.outcomes.events[g] += 1
+        self.m.count_event(g)
         if e.trigger == "sync":
             self.caller[ev] = parent
         self.m.defer(at, self._deliver, g, (ev,))
 
     def _deliver(self, t: float, ev: int) -> None:
         g = self.lin.fn[ev]
-        fn, m, rng = self.fns[g], self.m, self._draw[g]
-        work = float(fn.duration.sample(rng, 1)[0]) * float(m.factor[g])
-        init = float(fn.init.sample(rng, 1)[0])
-        timed_out = work > m.timeout_s[g]
-        failed = bool(timed_out or (m.error_p[g] > 0 and rng.random() < m.error_p[g]))
-        m.sources[g].offer(t, work, init, failed, bool(timed_out), token=ev)
+        work, init, failed, timed_out = self.m.draw_event(g, self._draw[g])
+        self.nodes[g].offer(t, work, init, failed, timed_out, token=ev)
 
     # --- the end -------------------------------------------------------------------------------
     def finish(self):
         """After the run: bill the sync callers' waits; the :class:`ApplicationResult`."""
         from lambdasim.application.result import ApplicationResult
 
-        self.m.tally.billed_ms += self.wait_ms
+        self.m.add_billed_ms(self.wait_ms)
         return ApplicationResult(self)

@@ -15,6 +15,12 @@
 
 ``max_lifetime_s`` (both policies) recycles instances of that age, even busy
 ones once their call ends (AWS recycles after about 2 h).
+
+A policy is a pool class (:mod:`lambdasim.awslambda.pool`): its ``take``
+(an idle instance for a call at ``t``, or -1), ``release`` (an instance that
+finished at ``t``), ``reap`` and ``close``. :data:`POLICIES` maps each
+``policy`` name to the function that builds its pool; a new policy adds its
+name to :class:`KeepAlive`'s ``policy``, its fields, a pool class and an entry.
 """
 from __future__ import annotations
 
@@ -24,10 +30,10 @@ from typing import Literal
 import numpy as np
 
 from lambdasim.awslambda.instances import InstanceLog
-from lambdasim.awslambda.pool import InstancePool
+from lambdasim.awslambda.pool import InstancePool, ProvisionedPool, open_pool
 from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Probability, Spec
 
-__all__ = ["KeepAlive", "HistogramPool", "make_pool"]
+__all__ = ["KeepAlive", "HistogramPool", "POLICIES", "make_pool"]
 
 
 class KeepAlive(Spec):
@@ -48,16 +54,26 @@ class KeepAlive(Spec):
 
 def make_pool(f: int, ka: KeepAlive, selection: str, log: InstanceLog, rng, init_mean_s: float,
               provisioned: bool) -> InstancePool:
-    if ka.policy == "fixed":
-        return InstancePool(f, ka.idle_s, selection, log, rng, ka.max_lifetime_s, provisioned)
-    return HistogramPool(f, ka, log, init_mean_s, provisioned)
+    """Function ``f``'s pool under keep-alive ``ka`` (``provisioned``: it has a PC setting)."""
+    return POLICIES[ka.policy](f, ka, selection, log, rng, init_mean_s, provisioned)
 
 
-class HistogramPool(InstancePool):
+def _fixed(f: int, ka: KeepAlive, selection: str, log: InstanceLog, rng, init_mean_s: float,
+           provisioned: bool) -> InstancePool:
+    return open_pool(f, ka.idle_s, selection, log, rng, ka.max_lifetime_s, provisioned)
+
+
+def _hybrid_histogram(f: int, ka: KeepAlive, selection: str, log: InstanceLog, rng, init_mean_s: float,
+                      provisioned: bool) -> InstancePool:
+    return HistogramPool(f, ka, log, init_mean_s)
+
+
+class HistogramPool(ProvisionedPool):
     """A pool under the hybrid-histogram policy (always picks the most recently used)."""
 
-    def __init__(self, f: int, ka: KeepAlive, log: InstanceLog, init_mean_s: float, provisioned: bool):
-        super().__init__(f, ka.idle_s, "mru", log, None, ka.max_lifetime_s, provisioned)
+    def __init__(self, f: int, ka: KeepAlive, log: InstanceLog, init_mean_s: float):
+        super().__init__(f, ka.idle_s, "mru", log, None)
+        self.lifetime_s = ka.max_lifetime_s
         self.ka, self.init_mean_s = ka, init_mean_s
         nbins = max(1, math.ceil(ka.histogram_range_s / ka.histogram_bin_s))
         self.counts = np.zeros(nbins, dtype=np.int64)
@@ -67,8 +83,6 @@ class HistogramPool(InstancePool):
         self.last_idle: float | None = None
         # idle entries: [since, gid (-1: to be pre-warmed), created_at, ready_at, until]
         self.entries: list[list[float]] = []
-        self.take = self._take_hist
-        self.release = self._release_hist
 
     # --- the histogram ---------------------------------------------------------
     def observe(self, idle_time_s: float) -> None:
@@ -102,9 +116,9 @@ class HistogramPool(InstancePool):
         return head * b * (1 - ka.margin), (tail + 1) * b * (1 + ka.margin)
 
     # --- the pool ----------------------------------------------------------------
-    def _release_hist(self, gid: int, t: float) -> None:
+    def release(self, gid: int, t: float) -> None:
         if gid in self.pc_ids:
-            InstancePool._release_full(self, gid, t)
+            super().release(gid, t)
             return
         self.last_idle = t if self.last_idle is None else max(self.last_idle, t)
         if self.lifetime_s is not None and self.born[gid] + self.lifetime_s <= t:
@@ -147,7 +161,7 @@ class HistogramPool(InstancePool):
             self.born[gid] = created
         return gid
 
-    def _take_hist(self, t: float) -> int:
+    def take(self, t: float) -> int:
         if self.last_idle is not None and t > self.last_idle:
             self.observe(t - self.last_idle)
             self.last_idle = None
@@ -178,3 +192,7 @@ class HistogramPool(InstancePool):
             keep.append(e)
         self.entries = keep
         self.idle.clear()
+
+
+#: Each ``keep_alive.policy``'s pool builder: ``(f, ka, selection, log, rng, init_mean_s, provisioned) -> pool``.
+POLICIES = {"fixed": _fixed, "hybrid_histogram": _hybrid_histogram}

@@ -15,6 +15,13 @@ async event's throttle or error retry) sit in a ``deferred`` heap that the
 driver merges with the arrivals; stream shards and SQS pollers are SimPy
 processes (they wait for their batch to finish); a provisioned-concurrency
 schedule is a process too. The driver yields to them whenever time moves.
+
+Each function's events go through its event source
+(:mod:`lambdasim.awslambda.sources`; the model is their
+:class:`~lambdasim.awslambda.sources.protocol.SourceHost`). A plain sync
+call's first attempt is started inline by the driver; an application plugs
+its own sources in with :meth:`LambdaModel.route` and hears of every
+event's fate through :meth:`LambdaModel.listen`.
 """
 from __future__ import annotations
 
@@ -31,7 +38,6 @@ from lambdasim.billing.rules import init_billed, invocation_billed_ms
 from lambdasim.awslambda.concurrency import ConcurrencyLimiter
 from lambdasim.awslambda.cpu import duration_factor
 from lambdasim.awslambda.instances import InstanceLog
-from lambdasim.awslambda.invocation import backoff_s
 from lambdasim.awslambda.keepalive import make_pool
 from lambdasim.awslambda.outcomes import O_QUEUED, Outcomes
 from lambdasim.billing.catalogue import Catalogue
@@ -40,14 +46,16 @@ from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED,
 from lambdasim.awslambda.scaling import make_budgets
 from lambdasim.scenario import Scenario
 from lambdasim.awslambda.sources.sqs import SqsSource
+from lambdasim.awslambda.sources.protocol import EventListener, EventSource
 from lambdasim.awslambda.sources.stream import StreamSource
+from lambdasim.awslambda.sources.sync import SyncClient
 from lambdasim.rng import stream
 
 __all__ = ["LambdaModel"]
 
 SYNC = 0
 _SKIP = -1  # a window row handed to an event source; it records its own rows
-_SOURCES = {"async": AsyncQueue, "stream": StreamSource, "sqs": SqsSource}
+_SOURCES = {"sync": SyncClient, "async": AsyncQueue, "stream": StreamSource, "sqs": SqsSource}
 
 
 class LambdaModel:
@@ -58,7 +66,7 @@ class LambdaModel:
         names = [f.name for f in fns]
         nf = len(names)
         lam, seed = scenario.lambda_, scenario.seed
-        self.horizon_s = scenario.horizon_s
+        self.horizon_s, self.keep_records = scenario.horizon_s, keep_records
         self.instances = InstanceLog(names, keep=keep_records)
         self.tally = Tally(nf, scenario.horizon_s, keep=keep_records)
         self.outcomes = self.tally.outcomes = Outcomes(nf, [f.invocation.type != "sync" for f in fns])
@@ -83,12 +91,58 @@ class LambdaModel:
         self.deferred: list = []
         self._seq = itertools.count()
         self.rows: list[tuple] = []  # rows of retries and event sources, flushed into the tally
-        self.app = None  # an application graph's runtime sets itself here: sources report done(...) to it
+        self.listener: EventListener | None = None  # told of every event's fate (see listen)
+        self.listening = False
+        # 0: the driver starts a sync call inline; 1: every event goes to the function's source (offer)
         self.kinds = [0 if f.invocation.type == "sync" else 1 for f in fns]
-        self.sources = [_SOURCES[f.invocation.type](self, i, f.invocation) if self.kinds[i] else None
-                        for i, f in enumerate(fns)]
-        self.provisioned = [ProvisionedSchedule(self, i, f.provisioned_concurrency, f.init, stream(seed, "init", 1000 + i))
+        self.sources: list[EventSource] = [_SOURCES[f.invocation.type](self, i, f.invocation)
+                                           for i, f in enumerate(fns)]
+        self.provisioned = [ProvisionedSchedule(self.env, self.pools[i], f.provisioned_concurrency, f.init,
+                                                stream(seed, "init", 1000 + i), self.horizon_s, self.release_until)
                             if f.provisioned_concurrency is not None else None for i, f in enumerate(fns)]
+
+    # --- plugging in (an application runtime) ----------------------------------
+    def listen(self, listener: EventListener) -> None:
+        """Tell ``listener`` the fate of every event that carries a token (call before :meth:`run`)."""
+        self.listener, self.listening = listener, True
+
+    def source(self, f: int) -> EventSource:
+        """Function ``f``'s event source."""
+        return self.sources[f]
+
+    def route(self, f: int, source: EventSource) -> None:
+        """Send every event of function ``f`` (sync calls too) to ``source`` (call before :meth:`run`)."""
+        self.sources[f], self.kinds[f] = source, 1
+
+    def draw_event(self, f: int, rng: np.random.Generator) -> tuple[float, float, bool, bool]:
+        """A new event of ``f`` drawn from ``rng``: (run time at this memory, INIT, fails, times out)."""
+        fn = self.sc.functions[f]
+        work = float(fn.duration.sample(rng, 1)[0]) * float(self.factor[f])
+        init = float(fn.init.sample(rng, 1)[0])
+        timed_out = work > self.timeout_s[f]
+        failed = bool(timed_out or (self.error_p[f] > 0 and rng.random() < self.error_p[f]))
+        return work, init, failed, bool(timed_out)
+
+    def count_event(self, f: int) -> None:
+        """One more event of ``f`` to account for (one emitted by an application)."""
+        self.outcomes.events[f] += 1
+
+    def add_billed_ms(self, ms: np.ndarray) -> None:
+        """Billed ms per function beyond the executions' own (a sync caller's wait)."""
+        self.tally.billed_ms += ms
+
+    # --- what a source asks (SourceHost) -----------------------------------------
+    def function_timeout_s(self, f: int) -> float:
+        return float(self.timeout_s[f])
+
+    def report_done(self, f: int, token, start: float, end: float, init: float, retry: float,
+                    share: float = 1.0) -> None:
+        if self.listening and token is not None:
+            self.listener.done(f, token, start, end, init, retry, share)
+
+    def report_failed(self, f: int, token, t: float) -> None:
+        if self.listening and token is not None:
+            self.listener.failed(f, token, t)
 
     # --- the run ------------------------------------------------------------
     def run(self) -> None:
@@ -98,7 +152,7 @@ class LambdaModel:
                 self.env.process(pc.run())
         self.env.process(self._drive())
         self.env.run(until=h)
-        self._release(h)
+        self.release_until(h)
         for pool in self.pools:
             pool.close(h)
         for _, _, _, f, _ in self.deferred:
@@ -108,7 +162,8 @@ class LambdaModel:
                 src.finish(h)
         self.flush()
 
-    def _release(self, t: float) -> None:
+    def release_until(self, t: float) -> None:
+        """Free every execution that ended by ``t``: its instance goes idle, its concurrency returns."""
         busy, pools, release = self._busy, self.pools, self.limiter.release
         while busy and busy[0][0] <= t:
             end, gid, f = heapq.heappop(busy)
@@ -118,7 +173,7 @@ class LambdaModel:
     def start(self, f: int, t: float, dur: float, init: float):
         """Start one execution of ``f`` at ``t``: ``(instance, end, cold, on_pc)``, or ``None`` if throttled."""
         if self._busy and self._busy[0][0] <= t:
-            self._release(t)
+            self.release_until(t)
         if not self.limiter.acquire(f):
             return None
         pool, cold, on_pc = self.pools[f], False, False
@@ -141,9 +196,9 @@ class LambdaModel:
     def defer(self, t: float, callback, f: int, args: tuple = ()) -> None:
         """Call ``callback(t, *args)`` at time ``t`` (an event of function ``f`` waits till then)."""
         heapq.heappush(self.deferred, (t, next(self._seq), callback, f, args))
-        if self.app is not None and t < self.horizon_s:
+        if self.listening and t < self.horizon_s:
             # an application's stream and SQS processes defer events while the driver sleeps until its
-            # next arrival: a timeout makes the callback fire on time (application_runtime.py)
+            # next arrival: a timeout makes the callback fire on time (application/runtime.py)
             self.env.timeout(max(0.0, t - self.env.now)).callbacks.append(self._fire)
 
     def _fire(self, _event) -> None:
@@ -158,10 +213,11 @@ class LambdaModel:
         return p > 0 and bool(self._retry_rng[f].random() < p)
 
     def row(self, f: int, arrival: float, start: float, end: float, init: float, dur: float, cold: bool,
-            gid: int, failed: bool, on_pc: bool, attempt: int, queue_delay: float) -> None:
-        """Record one execution that started at ``start``."""
+            gid: int, failed: bool, on_pc: bool, attempt: int, queue_delay: float) -> int:
+        """Record one execution that started at ``start``; its status."""
         st = IN_FLIGHT if end > self.horizon_s else (FAILED if failed else COMPLETED)
         self.rows.append((f, arrival, start, end, init, dur, cold, gid, st, on_pc, attempt, queue_delay))
+        return st
 
     def throttled_row(self, f: int, t: float, attempt: int, queue_delay: float) -> None:
         nan = math.nan
@@ -222,32 +278,12 @@ class LambdaModel:
                     status[i] = THROTTLED
                     if retry[f] is not None and retry[f].attempts > 1:
                         retried.append(i)
-                        self._retry_later(t, f, t, ds[i], inits[i], bool(timed_out_a[i]), 1)
+                        self.sources[f].retry(t, ds[i], inits[i], bool(timed_out_a[i]))
                     continue
                 inst[i], end[i], cold[i], pcs[i] = res
             self._record(b, status, cold, inst, end, pcs, fail_a, retried)
             self.flush()
         yield from self._due(self.horizon_s, strict=True)
-
-    # --- sync client retries ---------------------------------------------------------
-    def _retry_later(self, t: float, f: int, t0: float, dur: float, init: float, timed_out: bool, attempt: int) -> None:
-        r = self.client_retry[f]
-        wait = backoff_s(attempt - 1, r.backoff_s, r.multiplier, r.max_backoff_s)
-        self.defer(t + wait, self._sync_retry, f, (f, t0, dur, init, timed_out, attempt))
-
-    def _sync_retry(self, t: float, f: int, t0: float, dur: float, init: float, timed_out: bool, attempt: int) -> None:
-        res = self.start(f, t, dur, init)
-        if res is None:
-            self.throttled_row(f, t, attempt, t - t0)
-            if attempt + 1 < self.client_retry[f].attempts:
-                self._retry_later(t, f, t0, dur, init, timed_out, attempt + 1)
-            else:
-                self.outcomes.add(f, THROTTLED)  # outcome codes 0-3 equal the status codes
-            return
-        gid, end, cold, on_pc = res
-        failed = timed_out or self.draw_error(f)
-        self.row(f, t, t, end, init if cold else 0.0, dur, cold, gid, failed, on_pc, attempt, t - t0)
-        self.outcomes.add(f, self.rows[-1][8])
 
     # --- records ------------------------------------------------------------------------
     def _record(self, b, status, cold, inst, end, pcs, fail, retried) -> None:

@@ -15,6 +15,12 @@ and are never retired by keep-alive; the schedule in
 :mod:`lambdasim.awslambda.provisioned` adds and removes them. With
 ``max_lifetime_s`` an instance is recycled once it is that old: when it is
 next released (a busy one finishes its call first) or found idle.
+
+Each variant is a class, chosen once by :func:`open_pool` (the plain pool's
+``take``/``release`` are the hot path and check nothing they need not):
+:class:`InstancePool` (on-demand only), :class:`ProvisionedPool` (with a PC
+stack), :class:`LifetimePool` (with ``max_lifetime_s``; PC too). Keep-alive
+policies other than ``fixed`` subclass them (:mod:`lambdasim.awslambda.keepalive`).
 """
 from __future__ import annotations
 
@@ -24,13 +30,24 @@ import numpy as np
 
 from lambdasim.awslambda.instances import InstanceLog
 
-__all__ = ["InstancePool"]
+__all__ = ["InstancePool", "ProvisionedPool", "LifetimePool", "open_pool"]
+
+
+def open_pool(function: int, idle_s: float, selection: str, log: InstanceLog, rng: np.random.Generator | None,
+              max_lifetime_s: float | None, provisioned: bool) -> "InstancePool":
+    """The pool for a fixed keep-alive of ``idle_s``: the simplest class that does what is asked."""
+    if max_lifetime_s is not None:
+        return LifetimePool(function, idle_s, selection, log, rng, max_lifetime_s)
+    if provisioned:
+        return ProvisionedPool(function, idle_s, selection, log, rng)
+    return InstancePool(function, idle_s, selection, log, rng)
 
 
 class InstancePool:
+    """On-demand instances under a fixed keep-alive (no PC, no maximum lifetime)."""
+
     def __init__(self, function: int, idle_s: float, selection: str, log: InstanceLog,
-                 rng: np.random.Generator | None = None, max_lifetime_s: float | None = None,
-                 provisioned: bool = False):
+                 rng: np.random.Generator | None = None):
         if selection not in ("mru", "lru", "random"):
             raise ValueError(f"Unknown instance selection {selection!r}")
         self.function, self.idle_s, self.selection, self.log = function, idle_s, selection, log
@@ -39,12 +56,8 @@ class InstancePool:
         self.pc_idle: list[int] = []        # ready provisioned instances
         self.pc_ids: set[int] = set()       # live provisioned instances (idle, busy or starting)
         self.pc_retiring: set[int] = set()  # busy provisioned instances to retire when done
-        self.lifetime_s = max_lifetime_s
-        self.born: dict[int, float] = {}
-        if max_lifetime_s is not None or provisioned:
-            self.release = self._release_full
-        if max_lifetime_s is not None:
-            self.take = self._take_lifetime
+        self.lifetime_s: float | None = None  # set by LifetimePool (and policies that recycle)
+        self.born: dict[int, float] = {}      # creation time of each live instance, with a lifetime
 
     def reap(self, t: float) -> None:
         """Retire every instance whose keep-alive expired at or before ``t``."""
@@ -71,17 +84,6 @@ class InstancePool:
             return -1
         return self._pick()[1]
 
-    def _take_lifetime(self, t: float) -> int:
-        self.reap(t)
-        while self.idle:
-            since, gid = self._pick()
-            dies = self.born[gid] + self.lifetime_s
-            if dies > t:
-                return gid
-            self.log.retire(gid, max(since, dies))
-            del self.born[gid]
-        return -1
-
     def _end_of_life(self, gid: int, since: float, expiry: float) -> float:
         if self.lifetime_s is None:
             return expiry
@@ -97,20 +99,6 @@ class InstancePool:
     def release(self, gid: int, t: float) -> None:
         """Instance ``gid`` finished its run at ``t`` and is now idle."""
         self.idle.append((t, gid))
-
-    def _release_full(self, gid: int, t: float) -> None:
-        if gid in self.pc_ids:
-            if gid in self.pc_retiring:
-                self.pc_retiring.discard(gid)
-                self.pc_ids.discard(gid)
-                self.log.retire(gid, t)
-            else:
-                self.pc_idle.append(gid)
-        elif self.lifetime_s is not None and self.born[gid] + self.lifetime_s <= t:
-            del self.born[gid]
-            self.log.retire(gid, t)
-        else:
-            self.idle.append((t, gid))
 
     # --- provisioned concurrency -------------------------------------------------
     def pc_ready(self, gid: int) -> None:
@@ -130,3 +118,43 @@ class InstancePool:
                 else:
                     keep.append((since, gid))
             self.idle = keep
+
+
+class ProvisionedPool(InstancePool):
+    """A pool with provisioned instances (released ones go back on the PC stack or retire)."""
+
+    def release(self, gid: int, t: float) -> None:
+        """Instance ``gid`` finished its run at ``t``: back on the PC stack, retired, or idle."""
+        if gid in self.pc_ids:
+            if gid in self.pc_retiring:
+                self.pc_retiring.discard(gid)
+                self.pc_ids.discard(gid)
+                self.log.retire(gid, t)
+            else:
+                self.pc_idle.append(gid)
+        elif self.lifetime_s is not None and self.born[gid] + self.lifetime_s <= t:
+            del self.born[gid]
+            self.log.retire(gid, t)
+        else:
+            self.idle.append((t, gid))
+
+
+class LifetimePool(ProvisionedPool):
+    """A pool whose instances are recycled at ``max_lifetime_s`` (PC instances as in ProvisionedPool)."""
+
+    def __init__(self, function: int, idle_s: float, selection: str, log: InstanceLog,
+                 rng: np.random.Generator | None, max_lifetime_s: float):
+        super().__init__(function, idle_s, selection, log, rng)
+        self.lifetime_s = max_lifetime_s
+
+    def take(self, t: float) -> int:
+        """As :meth:`InstancePool.take`; an instance found past its lifetime is retired instead."""
+        self.reap(t)
+        while self.idle:
+            since, gid = self._pick()
+            dies = self.born[gid] + self.lifetime_s
+            if dies > t:
+                return gid
+            self.log.retire(gid, max(since, dies))
+            del self.born[gid]
+        return -1

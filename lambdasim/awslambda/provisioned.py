@@ -14,11 +14,14 @@ and all), within the function's concurrency.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Union
+from typing import Annotated, Callable, Union
 
 import numpy as np
+import simpy
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
+
+from lambdasim.awslambda.pool import InstancePool
 
 
 __all__ = ["ProvisionedConcurrency", "schedule_of", "peak", "ProvisionedSchedule"]
@@ -67,21 +70,24 @@ def peak(pc) -> int:
 class ProvisionedSchedule:
     """Applies one function's PC schedule to its pool during a run (a SimPy process)."""
 
-    def __init__(self, model, f: int, pc, init_dist, rng: np.random.Generator):
-        self.model, self.f, self.schedule = model, f, schedule_of(pc)
+    def __init__(self, env: simpy.Environment, pool: InstancePool, pc, init_dist, rng: np.random.Generator,
+                 horizon_s: float, release_until: Callable[[float], None]):
+        """``pool`` is the function's instance pool; ``release_until(t)`` frees the executions that
+        ended by ``t`` (so that a fall in the target finds the instances idle that are idle)."""
+        self.env, self.pool, self.f, self.schedule = env, pool, pool.function, schedule_of(pc)
         self.init_dist, self.rng = init_dist, rng
-        self.pool = model.pools[f]
+        self.horizon_s, self.release_until = horizon_s, release_until
         self.target = 0
         self.pending: dict[int, float] = {}  # starting instance -> ready time
 
     def run(self):
-        env = self.model.env
+        env = self.env
         for t, n in self.schedule:
-            if t >= self.model.sc.horizon_s:
+            if t >= self.horizon_s:
                 return
             if t > env.now:
                 yield env.timeout(t - env.now)
-            self.model._release(t)
+            self.release_until(t)
             self.set(t, n)
 
     def set(self, t: float, n: int) -> None:
@@ -96,7 +102,7 @@ class ProvisionedSchedule:
             later = sorted((r, g) for r, g in new if r > t)
             if later:
                 self.pending.update((g, r) for r, g in later)
-                self.model.env.process(self._ready(later))
+                self.env.process(self._ready(later))
         for _ in range(-delta):
             self._remove_one(t)
 
@@ -116,7 +122,7 @@ class ProvisionedSchedule:
         log.retire(gid, t)
 
     def _ready(self, items):
-        env = self.model.env
+        env = self.env
         for r, gid in items:
             if r > env.now:
                 yield env.timeout(r - env.now)

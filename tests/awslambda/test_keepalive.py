@@ -27,7 +27,7 @@ def test_hybrid_histogram_beats_fixed_policies_on_a_periodic_workload():
 
 
 def test_histogram_windows_follow_head_and_tail_percentiles():
-    pool = HistogramPool(0, KeepAlive(policy="hybrid_histogram", idle_s=600), InstanceLog(["f"]), 0.0, False)
+    pool = HistogramPool(0, KeepAlive(policy="hybrid_histogram", idle_s=600), InstanceLog(["f"]), 0.0)
     assert pool.windows() == (0.0, 600)             # too few samples: the fixed policy
     for x in [14.5 * 60] * 50:
         pool.observe(x)
@@ -37,11 +37,11 @@ def test_histogram_windows_follow_head_and_tail_percentiles():
 
 def test_unrepresentative_histogram_falls_back_to_fixed():
     ka = KeepAlive(policy="hybrid_histogram", idle_s=600)
-    flat = HistogramPool(0, ka, InstanceLog(["f"]), 0.0, False)
+    flat = HistogramPool(0, ka, InstanceLog(["f"]), 0.0)
     for k in range(240):                            # one sample in every bin: CV 0
         flat.observe(k * 60 + 30)
     assert flat.windows() == (0.0, 600)
-    far = HistogramPool(0, ka, InstanceLog(["f"]), 0.0, False)
+    far = HistogramPool(0, ka, InstanceLog(["f"]), 0.0)
     for _ in range(50):
         far.observe(5 * 3600)                       # beyond the 4-hour range
     assert far.windows() == (0.0, 600)

@@ -23,19 +23,20 @@ from __future__ import annotations
 
 from lambdasim.awslambda.invocation import Async, backoff_s
 from lambdasim.awslambda.outcomes import O_COMPLETED, O_DESTINATION, O_DROPPED_AGE, O_IN_FLIGHT
+from lambdasim.awslambda.sources.protocol import SourceHost
 
 __all__ = ["AsyncQueue"]
 
 
 class AsyncQueue:
-    def __init__(self, model, f: int, spec: Async):
+    def __init__(self, model: SourceHost, f: int, spec: Async):
         self.model, self.f, self.spec = model, f, spec
-        self.timeout_s = float(model.timeout_s[f])
+        self.timeout_s = model.function_timeout_s(f)
 
     def offer(self, t: float, work_s: float, init: float, failed: bool, timed_out: bool, token=None) -> None:
         """A new event at ``t``; ``failed`` is the first run's error draw (timeouts included).
 
-        ``token`` identifies the event to an application runtime (``model.app``), told of each success.
+        ``token`` identifies the event to the model's listener (an application), told of its fate.
         """
         self._attempt(t, t, min(work_s, self.timeout_s), init, failed, timed_out, 0, 0, token)
 
@@ -59,12 +60,10 @@ class AsyncQueue:
             m.outcomes.add(f, O_IN_FLIGHT)
         elif not failed:
             m.outcomes.add(f, O_COMPLETED)
-            if m.app is not None:
-                m.app.done(f, token, t, end, init if cold else 0.0, t - t0)
+            m.report_done(f, token, t, end, init if cold else 0.0, t - t0)
         elif tries >= sp.maximum_retry_attempts:
             m.outcomes.add(f, O_DESTINATION)
-            if m.app is not None:
-                m.app.failed(f, token, end)
+            m.report_failed(f, token, end)
         else:
             nxt = end + sp.retry_delays_s[min(tries, len(sp.retry_delays_s) - 1)]
             if nxt - t0 > sp.maximum_event_age_s:
@@ -75,8 +74,7 @@ class AsyncQueue:
 
     def _drop(self, t: float, token=None) -> None:
         self.model.outcomes.add(self.f, O_DROPPED_AGE)
-        if self.model.app is not None:
-            self.model.app.failed(self.f, token, t)
+        self.model.report_failed(self.f, token, t)
 
     def finish(self, horizon_s: float) -> None:
         """Events still waiting for a retry were counted as queued by the model."""

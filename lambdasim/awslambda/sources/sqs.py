@@ -33,6 +33,7 @@ from collections import deque
 
 from lambdasim.awslambda.invocation import Sqs
 from lambdasim.awslambda.outcomes import O_COMPLETED, O_DLQ, O_IN_FLIGHT, O_QUEUED
+from lambdasim.awslambda.sources.protocol import SourceHost
 
 __all__ = ["SqsSource", "RAMP"]
 
@@ -41,13 +42,13 @@ RAMP = {"legacy": (5, 60, 1000), "current": (5, 300, 1250)}
 
 
 class SqsSource:
-    def __init__(self, model, f: int, spec: Sqs):
+    def __init__(self, model: SourceHost, f: int, spec: Sqs):
         self.model, self.f, self.spec = model, f, spec
         self.env = model.env
         self.first, self.step, cap = RAMP[spec.scaling]
         self.cap = min(cap, spec.maximum_concurrency or cap)
         self.first = min(self.first, self.cap)
-        self.timeout_s = float(model.timeout_s[f])
+        self.timeout_s = model.function_timeout_s(f)
         # messages: [arrival, work_s, init, receives, receipt, state, token, first received]
         # state 0 live, 1 deleted, 2 dlq
         self.msgs: list[list] = []
@@ -115,8 +116,7 @@ class SqsSource:
             if sp.max_receive_count is not None and m[3] >= sp.max_receive_count:
                 m[5] = 2
                 out.add(self.f, O_DLQ)
-                if self.model.app is not None:
-                    self.model.app.failed(self.f, m[6], t)
+                self.model.report_failed(self.f, m[6], t)
                 continue
             m[3] += 1
             m[4] += 1
@@ -199,9 +199,8 @@ class SqsSource:
                 msg = msgs[i]
                 if msg[5] == 0 and msg[4] == rc:
                     msg[5] = 1
-                    out.add(f, O_COMPLETED)
-                    if m.app is not None:  # an application runtime: each message's share of the batch
-                        m.app.done(f, msg[6], t, end, init if cold else 0.0, t - msg[7], 1.0 / len(batch))
+                    out.add(f, O_COMPLETED)  # to an application runtime: each message's share of the batch
+                    m.report_done(f, msg[6], t, end, init if cold else 0.0, t - msg[7], 1.0 / len(batch))
                 else:
                     out.duplicates += 1
 

@@ -29,6 +29,7 @@ from collections import deque
 
 from lambdasim.awslambda.invocation import Stream
 from lambdasim.awslambda.outcomes import O_COMPLETED, O_DESTINATION, O_DROPPED_AGE, O_IN_FLIGHT, O_QUEUED
+from lambdasim.awslambda.sources.protocol import SourceHost
 
 __all__ = ["StreamSource"]
 
@@ -45,11 +46,11 @@ class _Lane:
 
 
 class StreamSource:
-    def __init__(self, model, f: int, spec: Stream):
+    def __init__(self, model: SourceHost, f: int, spec: Stream):
         self.model, self.f, self.spec = model, f, spec
         self.lanes = [_Lane() for _ in range(spec.shards * spec.parallelization_factor)]
         self._next = 0
-        self.timeout_s = float(model.timeout_s[f])
+        self.timeout_s = model.function_timeout_s(f)
         for lane in self.lanes:
             model.env.process(self._run(lane))
 
@@ -90,9 +91,9 @@ class StreamSource:
                 old = [r for r in lane.batch if t - r[1] > sp.maximum_record_age_s]
                 if old:
                     out.add(f, O_DROPPED_AGE, len(old))
-                    if m.app is not None:
+                    if m.listening:
                         for r in old:
-                            m.app.failed(f, r[4], t)
+                            m.report_failed(f, r[4], t)
                     lane.batch = [r for r in lane.batch if t - r[1] <= sp.maximum_record_age_s]
                     if not lane.batch:
                         return
@@ -113,18 +114,18 @@ class StreamSource:
             yield env.timeout(end - t)
             if not failed:
                 out.add(f, O_COMPLETED, len(batch))
-                if m.tally.keep:
+                if m.keep_records:
                     lane.log.append((batch[0][0], batch[-1][0], end))
-                if m.app is not None:  # an application runtime: each record's share of the batch
+                if m.listening:  # an application runtime: each record's share of the batch
                     for r in batch:
-                        m.app.done(f, r[4], t, end, batch[0][3] if cold else 0.0, t - first, 1.0 / len(batch))
+                        m.report_done(f, r[4], t, end, batch[0][3] if cold else 0.0, t - first, 1.0 / len(batch))
                 return
             tries += 1
             if sp.maximum_retry_attempts is not None and tries > sp.maximum_retry_attempts:
                 out.add(f, O_DESTINATION, len(batch))
-                if m.app is not None:  # an application runtime: the records failed for good
+                if m.listening:  # the records failed for good
                     for r in batch:
-                        m.app.failed(f, r[4], env.now)
+                        m.report_failed(f, r[4], env.now)
                 return
 
     def finish(self, horizon_s: float) -> None:
