@@ -34,8 +34,8 @@ __all__ = ["Scenario", "FunctionSpec", "LambdaSpec", "KeepAlive", "as_scenario"]
 class LambdaSpec(Spec):
     """Account-level Lambda settings."""
 
-    keep_alive: KeepAlive = KeepAlive()
-    instance_selection: Literal["mru", "lru", "random"] = "mru"
+    keep_alive: KeepAlive | None = None  # None: the preset of the pricing date (keepalive.py, eras.py)
+    instance_selection: Literal["mru", "lru", "random"] | None = None  # None: the era's routing (mru)
     account_concurrency: IntIn(1, None) = 1000
     reserved_concurrency: IntIn(0, None) | None = None
     scaling: ScalingSpec = ScalingSpec()  # burst scaling; model None = by pricing date (scaling.py)

@@ -1,7 +1,15 @@
 """Keep-alive policies: when an idle execution environment is retired.
 
-- ``fixed``: an instance idle for ``idle_s`` is retired (AWS measured about
-  10 min in 2019, 5-7 min in 2021; see docs/model.md).
+- ``fixed``: an instance idle for ``idle_s`` is retired. ``idle_s`` may be a
+  range ``[low, high]``, drawn uniformly each time an instance goes idle
+  (AWS before July 2019: a random 25-65 min, mikhail.io 2019; 2021: 5-7 min,
+  mikhail.io 2021).
+- ``function_idle``: the two-timer model measured on AWS in 2020 (SimFaaS
+  logs, github.com/pacslab/serverless-performance-modeling). When the
+  *function* has had no run for ``idle_s`` its idle instances are retired
+  (a lone instance: about 640 s after its last run, sharp); while other
+  instances serve, a spare idle instance lives ``spare_idle_s`` (a number or
+  a range; seen up to 1,523 s), or until the function goes quiet.
 - ``hybrid_histogram`` (Shahrad et al., "Serverless in the Wild", USENIX
   ATC 2020): per function, a histogram of idle times (1-minute bins over a
   4-hour range). When it is representative, an instance that goes idle is
@@ -13,8 +21,13 @@
   coefficient of variation below the threshold) the fixed policy applies.
   The paper's ARIMA forecast for out-of-range idle times is not modelled.
 
-``max_lifetime_s`` (both policies) recycles instances of that age, even busy
-ones once their call ends (AWS recycles after about 2 h).
+``max_lifetime_s`` (every policy; a number, or a range drawn once per
+instance) recycles instances of that age, even busy ones once their call
+ends (2020 logs: no instance past 123 min; Lambda docs: "every few hours").
+
+A scenario without ``lambda.keep_alive`` gets the preset of its pricing date
+(:mod:`lambdasim.awslambda.eras`, ``data/lambda/keepalive_presets.yaml``);
+``{preset: aws-2020}`` names one, and fields given beside it override it.
 
 A policy is a pool class (:mod:`lambdasim.awslambda.pool`): its ``take``
 (an idle instance for a call at ``t``, or -1), ``release`` (an instance that
@@ -24,26 +37,62 @@ name to :class:`KeepAlive`'s ``policy``, its fields, a pool class and an entry.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
-from typing import Literal
+from functools import lru_cache
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import BeforeValidator, model_validator
+from pydantic_core import PydanticCustomError
 
+from lambdasim.awslambda.eras import era, preset_for, preset_names
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.awslambda.pool import InstancePool, ProvisionedPool, open_pool
-from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Probability, Spec
+from lambdasim.awslambda.timers import TimerPool
+from lambdasim.rng import stream
+from lambdasim.spec import FloatIn, IntIn, NonNegative, Probability, Spec
 
-__all__ = ["KeepAlive", "HistogramPool", "POLICIES", "make_pool"]
+__all__ = ["KeepAlive", "HistogramPool", "POLICIES", "make_pool", "in_force", "routing_in_force", "typical_idle_s", "Seconds"]
+
+
+def _seconds(v: Any, positive: bool = False) -> Any:
+    """A number of seconds or a ``[low, high]`` range; one clear message otherwise."""
+    what = "a positive number of seconds or a range [low, high]" if positive else \
+        "a number of seconds >= 0 or a range [low, high]"
+
+    def number(x: Any) -> float:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x < 0 \
+                or (positive and x == 0):
+            raise PydanticCustomError("seconds", "must be {what}; got {v!r}", {"what": what, "v": v})
+        return float(x)
+
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2:
+            raise PydanticCustomError("seconds", "must be {what}; got {v!r}", {"what": what, "v": list(v)})
+        lo, hi = number(v[0]), number(v[1])
+        if hi < lo:
+            raise PydanticCustomError("seconds", "must be a range [low, high] with low <= high; got {v!r}",
+                                      {"v": list(v)})
+        return (lo, hi) if hi > lo else lo
+    return number(v)
+
+
+#: Seconds: a number, or a [low, high] range drawn uniformly.
+Seconds = Annotated[float | tuple[float, float], BeforeValidator(_seconds)]
+PositiveSeconds = Annotated[float | tuple[float, float], BeforeValidator(lambda v: _seconds(v, positive=True))]
 
 
 class KeepAlive(Spec):
     """``lambda.keep_alive``: the policy that retires idle execution environments."""
 
-    policy: Literal["fixed", "hybrid_histogram"] = "fixed"
-    idle_s: NonNegative = 600.0
-    max_lifetime_s: Positive | None = None
-    histogram_range_s: Positive = 14400.0
-    histogram_bin_s: Positive = 60.0
+    preset: str | None = None
+    policy: Literal["fixed", "function_idle", "hybrid_histogram"] = "fixed"
+    idle_s: Seconds = 600.0
+    spare_idle_s: Seconds | None = None
+    max_lifetime_s: PositiveSeconds | None = None
+    histogram_range_s: FloatIn(0.0, None, lo_open=True) = 14400.0
+    histogram_bin_s: FloatIn(0.0, None, lo_open=True) = 60.0
     head_percentile: FloatIn(0, 100) = 5.0
     tail_percentile: FloatIn(0, 100) = 99.0
     margin: Probability = 0.1
@@ -51,20 +100,74 @@ class KeepAlive(Spec):
     cv_threshold: NonNegative = 2.0
     max_out_of_range: Probability = 0.5
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("preset") is not None:
+            name = data["preset"]
+            if name not in preset_names():
+                raise PydanticCustomError("preset", "has an unknown preset {p!r}; known presets are {known}",
+                                          {"p": name, "known": ", ".join(preset_names())})
+            data = {**era(name)["keep_alive"], **data}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "KeepAlive":
+        if self.spare_idle_s is not None and self.policy != "function_idle":
+            raise PydanticCustomError("policy", "must have policy function_idle to use spare_idle_s; got policy {p}",
+                                      {"p": self.policy})
+        if self.policy != "fixed" and isinstance(self.idle_s, tuple):
+            raise PydanticCustomError("policy", "must give idle_s as one number under policy {p}; got {v}",
+                                      {"p": self.policy, "v": list(self.idle_s)})
+        if self.policy == "hybrid_histogram" and isinstance(self.max_lifetime_s, tuple):
+            raise PydanticCustomError("policy", "must give max_lifetime_s as one number under hybrid_histogram; "
+                                      "got {v}", {"v": list(self.max_lifetime_s)})
+        return self
+
+
+@lru_cache(maxsize=None)
+def _preset_spec(name: str) -> KeepAlive:
+    return KeepAlive(preset=name)
+
+
+def in_force(ka: KeepAlive | None, date: dt.date) -> KeepAlive:
+    """The keep-alive in force: the one stated, else the preset of ``date``'s era."""
+    return ka if ka is not None else _preset_spec(preset_for(date))
+
+
+def routing_in_force(selection: str | None, date: dt.date) -> str:
+    """The instance selection in force: the one stated, else the routing of ``date``'s era."""
+    return selection if selection is not None else era(preset_for(date))["routing"]
+
+
+def typical_idle_s(ka: KeepAlive) -> float:
+    """``idle_s`` as one number (a range's midpoint), e.g. for a slider."""
+    return sum(ka.idle_s) / 2 if isinstance(ka.idle_s, tuple) else ka.idle_s
+
 
 def make_pool(f: int, ka: KeepAlive, selection: str, log: InstanceLog, rng, init_mean_s: float,
-              provisioned: bool) -> InstancePool:
-    """Function ``f``'s pool under keep-alive ``ka`` (``provisioned``: it has a PC setting)."""
-    return POLICIES[ka.policy](f, ka, selection, log, rng, init_mean_s, provisioned)
+              provisioned: bool, seed: int = 0):
+    """Function ``f``'s pool under keep-alive ``ka`` (``provisioned``: it has a PC setting; ``seed``: the
+    scenario's, for timers drawn from ranges)."""
+    return POLICIES[ka.policy](f, ka, selection, log, rng, init_mean_s, provisioned, seed)
 
 
 def _fixed(f: int, ka: KeepAlive, selection: str, log: InstanceLog, rng, init_mean_s: float,
-           provisioned: bool) -> InstancePool:
+           provisioned: bool, seed: int = 0):
+    if isinstance(ka.idle_s, tuple) or isinstance(ka.max_lifetime_s, tuple):  # timers drawn per instance
+        return TimerPool(f, selection, log, rng, stream(seed, "keep_alive", f), instance_idle_s=ka.idle_s,
+                         max_lifetime_s=ka.max_lifetime_s)
     return open_pool(f, ka.idle_s, selection, log, rng, ka.max_lifetime_s, provisioned)
 
 
+def _function_idle(f: int, ka: KeepAlive, selection: str, log: InstanceLog, rng, init_mean_s: float,
+                   provisioned: bool, seed: int = 0) -> TimerPool:
+    return TimerPool(f, selection, log, rng, stream(seed, "keep_alive", f), instance_idle_s=ka.spare_idle_s,
+                     function_idle_s=ka.idle_s, max_lifetime_s=ka.max_lifetime_s)
+
+
 def _hybrid_histogram(f: int, ka: KeepAlive, selection: str, log: InstanceLog, rng, init_mean_s: float,
-                      provisioned: bool) -> InstancePool:
+                      provisioned: bool, seed: int = 0) -> InstancePool:
     return HistogramPool(f, ka, log, init_mean_s)
 
 
@@ -195,4 +298,4 @@ class HistogramPool(ProvisionedPool):
 
 
 #: Each ``keep_alive.policy``'s pool builder: ``(f, ka, selection, log, rng, init_mean_s, provisioned) -> pool``.
-POLICIES = {"fixed": _fixed, "hybrid_histogram": _hybrid_histogram}
+POLICIES = {"fixed": _fixed, "function_idle": _function_idle, "hybrid_histogram": _hybrid_histogram}

@@ -38,7 +38,7 @@ from lambdasim.billing.rules import init_billed, invocation_billed_ms
 from lambdasim.awslambda.concurrency import ConcurrencyLimiter
 from lambdasim.awslambda.cpu import duration_factor
 from lambdasim.awslambda.instances import InstanceLog
-from lambdasim.awslambda.keepalive import make_pool
+from lambdasim.awslambda.keepalive import in_force, make_pool, routing_in_force
 from lambdasim.awslambda.outcomes import O_QUEUED, Outcomes
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.awslambda.provisioned import ProvisionedSchedule
@@ -71,9 +71,11 @@ class LambdaModel:
         self.tally = Tally(nf, scenario.horizon_s, keep=keep_records)
         self.outcomes = self.tally.outcomes = Outcomes(nf, [f.invocation.type != "sync" for f in fns])
         self.limiter = ConcurrencyLimiter(lam.account_concurrency, [scenario.reserved(i) for i in range(nf)])
+        day = scenario.pricing.date  # keep-alive and routing follow the date unless stated (eras.py)
+        ka, selection = in_force(lam.keep_alive, day), routing_in_force(lam.instance_selection, day)
         self.pools = [
-            make_pool(i, lam.keep_alive, lam.instance_selection, self.instances, stream(seed, "selection", i),
-                      f.init.mean, f.provisioned_concurrency is not None)
+            make_pool(i, ka, selection, self.instances, stream(seed, "selection", i),
+                      f.init.mean, f.provisioned_concurrency is not None, seed)
             for i, f in enumerate(fns)
         ]
         self.budgets = make_budgets(lam.scaling, scenario.pricing.date, nf)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from lambdasim.errors import LambdasimError
 from lambdasim.viz.runs import plot_cold_starts, plot_concurrency, plot_cost_per_million, png_bytes
+from lambdasim.awslambda.keepalive import in_force, typical_idle_s
 from lambdasim.awslambda.result import Result
 from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate
@@ -106,7 +107,7 @@ class QuickstartPanel:
                 value=_clip(fn.duration.mean, 0.01, 100), base=10, min=-2, max=2, step=0.05,
                 description="mean duration (s)", readout_format=".3g", continuous_update=False, style=style, layout=layout),
             "keep_alive_s": w.IntSlider(
-                value=int(_clip(self.base.lambda_.keep_alive.idle_s, 0, 3600)), min=0, max=3600, step=10,
+                value=int(_clip(typical_idle_s(in_force(self.base.lambda_.keep_alive, self.base.pricing.date)), 0, 3600)), min=0, max=3600, step=10,
                 description="keep-alive (s)", continuous_update=False, style=style, layout=layout),
         }
         for name, slider in self.sliders.items():

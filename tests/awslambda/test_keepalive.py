@@ -57,6 +57,6 @@ def test_max_lifetime_recycles_instances_even_when_busy():
     assert life.max() <= 7200 + inv["duration_s"].max()
     ran_on = inv.groupby("instance")["end_s"].max()
     assert (ran_on.to_numpy() <= ins.loc[ran_on.index, "created_s"].to_numpy() + 7200 + inv["duration_s"].max()).all()
-    plain = lambdasim.simulate(scenario(w, 20_000, duration_s=dur)).summary
+    plain = lambdasim.simulate(scenario(w, 20_000, duration_s=dur, lam={"keep_alive": {"idle_s": 600}})).summary
     assert r.summary["cold_starts"] > plain["cold_starts"]
     assert conserved(r.summary)
