@@ -18,10 +18,12 @@ from pydantic_core import PydanticCustomError
 from lambdasim.errors import register_tags
 from lambdasim.spec import FloatIn, NonNegative, Positive, Spec
 
-__all__ = ["Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Quantiles", "Distribution"]
+__all__ = ["DistributionBase", "Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Quantiles", "Distribution"]
 
 
-class _Dist(Spec):
+class DistributionBase(Spec):
+    """What every distribution offers: ``sample(rng, n)``, analytic ``mean`` and ``variance`` (seconds)."""
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         raise NotImplementedError
 
@@ -34,7 +36,7 @@ class _Dist(Spec):
         raise NotImplementedError
 
 
-class Constant(_Dist):
+class Constant(DistributionBase):
     """Always ``value_s``."""
 
     dist: Literal["constant"] = "constant"
@@ -52,7 +54,7 @@ class Constant(_Dist):
         return 0.0
 
 
-class Exponential(_Dist):
+class Exponential(DistributionBase):
     """Exponential with mean ``mean_s``."""
 
     dist: Literal["exponential"] = "exponential"
@@ -70,7 +72,7 @@ class Exponential(_Dist):
         return self.mean_s**2
 
 
-class Uniform(_Dist):
+class Uniform(DistributionBase):
     """Uniform on [``low_s``, ``high_s``]."""
 
     dist: Literal["uniform"] = "uniform"
@@ -98,7 +100,7 @@ class Uniform(_Dist):
         return (self.high_s - self.low_s) ** 2 / 12
 
 
-class LogNormal(_Dist):
+class LogNormal(DistributionBase):
     """Lognormal given either by ``median_s`` and ``sigma`` or by ``mean_s`` and ``cv``."""
 
     dist: Literal["lognormal"] = "lognormal"
@@ -142,7 +144,7 @@ class LogNormal(_Dist):
         return (math.exp(sigma**2) - 1) * math.exp(2 * mu + sigma**2)
 
 
-class Gamma(_Dist):
+class Gamma(DistributionBase):
     """Gamma given by ``mean_s`` and coefficient of variation ``cv`` (cv=1 is exponential)."""
 
     dist: Literal["gamma"] = "gamma"
@@ -162,7 +164,7 @@ class Gamma(_Dist):
         return (self.mean_s * self.cv) ** 2
 
 
-class Empirical(_Dist):
+class Empirical(DistributionBase):
     """Resample from observed values: listed in ``samples_s`` or read from ``path``.
 
     ``path`` names a text or CSV file with one number (seconds) per line; a
@@ -233,7 +235,7 @@ class Empirical(_Dist):
         return float(self.values.var())
 
 
-class Quantiles(_Dist):
+class Quantiles(DistributionBase):
     """A piecewise-linear inverse CDF through given quantiles (a trace's percentiles).
 
     ``probs`` rise strictly from 0 to 1 and ``values_s`` do not decrease;

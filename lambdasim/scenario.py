@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from lambdasim.distributions import Constant, Distribution
 from lambdasim.ec2.spec import EC2Spec
 from lambdasim.application.spec import ApplicationSpec, check_application
+from lambdasim.awslambda.coldstarts import InitDistribution
 from lambdasim.awslambda.cpu import CpuScaling
 from lambdasim.errors import ScenarioError, format_validation_error
 from lambdasim.awslambda.invocation import Invocation, Sync
@@ -47,7 +48,7 @@ class FunctionSpec(Spec):
     name: str = Field(min_length=1)
     memory_mb: IntIn(128, 10240) = 128
     duration: Distribution
-    init: Distribution = Constant(value_s=0.0)
+    init: InitDistribution = Constant(value_s=0.0)  # or {preset: python3.12}: measured INIT (coldstarts.py)
     workload: Workload
     reserved_concurrency: IntIn(0, None) | None = None
     # Lambda platform fidelity (issue 4; semantics in docs/model.md, "Lambda model"):
@@ -63,6 +64,16 @@ class FunctionSpec(Spec):
     package_type: Literal["zip", "image"] = "zip"
     runtime: Literal["managed", "custom"] = "managed"
     ephemeral_storage_mb: IntIn(512, 10240) = 512
+
+    @model_validator(mode="before")
+    @classmethod
+    def _init_preset(cls, data: Any) -> Any:
+        """``init: {preset: ...}`` takes the function's memory, arch and package type unless it names its own."""
+        if isinstance(data, dict) and isinstance(data.get("init"), dict) and "preset" in data["init"]:
+            own = {"memory_mb": data.get("memory_mb", 128), "arch": data.get("arch", "x86_64"),
+                   "package_type": data.get("package_type", "zip")}
+            data = {**data, "init": {"dist": "preset", **own, **data["init"]}}
+        return data
 
 
 class Scenario(Spec):

@@ -64,15 +64,16 @@ def _seconds(v: Any, positive: bool = False) -> Any:
     def number(x: Any) -> float:
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x < 0 \
                 or (positive and x == 0):
-            raise PydanticCustomError("seconds", "must be {what}; got {v!r}", {"what": what, "v": v})
+            raise PydanticCustomError("seconds", "must be {what}" + ("; got {v}" if x is not v else ""),
+                                      {"what": what, "v": v})
         return float(x)
 
     if isinstance(v, (list, tuple)):
         if len(v) != 2:
-            raise PydanticCustomError("seconds", "must be {what}; got {v!r}", {"what": what, "v": list(v)})
+            raise PydanticCustomError("seconds", "must be {what}; got {v}", {"what": what, "v": list(v)})
         lo, hi = number(v[0]), number(v[1])
         if hi < lo:
-            raise PydanticCustomError("seconds", "must be a range [low, high] with low <= high; got {v!r}",
+            raise PydanticCustomError("seconds", "must be a range [low, high] with low <= high; got {v}",
                                       {"v": list(v)})
         return (lo, hi) if hi > lo else lo
     return number(v)
@@ -106,7 +107,7 @@ class KeepAlive(Spec):
         if isinstance(data, dict) and data.get("preset") is not None:
             name = data["preset"]
             if name not in preset_names():
-                raise PydanticCustomError("preset", "has an unknown preset {p!r}; known presets are {known}",
+                raise PydanticCustomError("preset", "has an unknown preset '{p}'; known presets are {known}",
                                           {"p": name, "known": ", ".join(preset_names())})
             data = {**era(name)["keep_alive"], **data}
         return data
