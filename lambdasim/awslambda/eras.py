@@ -8,7 +8,7 @@ scaling does (:mod:`lambdasim.awslambda.scaling`).
 
 Sources (quoted in the table and in docs/model.md): theburningmonk.com 2017
 (5 min before mid-2017, then 45-60 min); mikhail.io 2019 (a random 25-60 min
-until June 2019, 10 min sharp from July 2019) and 2021 (5-7 min); the SimFaaS
+until June 2019, 10 min sharp from July 2019) and 2021 (5-7 min by its text, about 6.3 min sharp by its data); the SimFaaS
 logs of 2020 (github.com/pacslab/serverless-performance-modeling: most recently
 freed routing in 99.7 % of 22,946 choices, a lone idle instance retired at
 about 640 s, spare instances up to 1,523 s while others serve, no instance

@@ -2,7 +2,7 @@
 
 - ``fixed``: an instance idle for ``idle_s`` is retired. ``idle_s`` may be a
   range ``[low, high]``, drawn uniformly each time an instance goes idle
-  (AWS before July 2019: a random 25-65 min, mikhail.io 2019; 2021: 5-7 min,
+  (AWS before July 2019: a random 25-65 min, mikhail.io 2019; 2021: about 6.3 min,
   mikhail.io 2021).
 - ``function_idle``: the two-timer model measured on AWS in 2020 (SimFaaS
   logs, github.com/pacslab/serverless-performance-modeling). When the
