@@ -12,7 +12,7 @@ from lambdasim.scenario import Scenario, as_scenario
 
 __all__ = ["simulate"]
 
-PLATFORMS = ("lambda", "ec2")
+PLATFORMS = ("lambda", "ec2", "fargate")
 
 
 def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", seed: int | None = None,
@@ -43,6 +43,16 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
         if sc.application is not None:  # the same managed services, at their expected counts
             result.extra_items = ec2_services(sc, catalogue)
         return result
+    if platform == "fargate":
+        from lambdasim.fargate.model import FargateModel
+        from lambdasim.fargate.result import FargateResult
+
+        if sc.application is not None:
+            raise ValueError("platform 'fargate' runs flat per-function arrivals; an application graph runs on "
+                             "'lambda' or 'ec2'.")
+        fg = FargateModel(sc, catalogue, keep_records=records == "full")
+        fg.run()
+        return FargateResult(sc, catalogue, fg)
     model = LambdaModel(sc, catalogue, keep_records=records == "full")
     app = attach(model) if sc.application is not None else None  # event-driven graph (application_runtime.py)
     model.run()
