@@ -22,12 +22,12 @@ import simpy
 
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.billing.fargate import TaskSize, task_size
-from lambdasim.fargate.result import INTERRUPTED, FargateTally
 from lambdasim.fargate.tasks import TaskFleet
 from lambdasim.rng import stream
 from lambdasim.scenario import Scenario
 from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch
+from lambdasim.servers.result import INTERRUPTED, ServerTally
 from lambdasim.servers.scaling import Fixed, Scheduled, TargetTracking
 from lambdasim.workload.arrivals import ArrivalSource
 
@@ -75,7 +75,7 @@ class FargateModel:
         for _ in range(initial_tasks(scenario)):
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, fg.scaling)
-        self.tally = FargateTally(len(scenario.functions), scenario.horizon_s, keep=keep_records)
+        self.tally = ServerTally(len(scenario.functions), scenario.horizon_s, keep=keep_records)
         self.arrivals = ArrivalSource(scenario)
         self._waiting: deque = deque()  # (columns, batch) not yet folded into the tally
         self._interrupted: dict[int, list[int]] = {}  # id(batch) -> indices of requests interrupted (requeued)

@@ -1,10 +1,9 @@
-"""The outcome of one Fargate run: the same surface as the EC2 result.
+"""The outcome of one Fargate run: the server result surface (as EC2's) plus the task size and Spot.
 
-``summary`` (headline metrics, the task size used and its waste, Spot
-interruptions), ``invocations`` and ``instances`` (one row per task; need
-``records="full"``), ``timeseries(step_s)``, ``cost`` (the bill's line
-items, from :func:`lambdasim.billing.fargate.fargate_line_items`) and
-``scaling`` (the autoscaler's actions).
+``summary`` adds the task size used and its waste, Spot notices and
+restarted requests; ``instances`` adds each task's Spot flag and notice
+time; ``cost`` is :func:`lambdasim.billing.fargate.fargate_line_items`
+over the tasks' lifetimes.
 """
 from __future__ import annotations
 
@@ -14,113 +13,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lambdasim.billing.catalogue import Catalogue
 from lambdasim.billing.fargate import fargate_line_items
-from lambdasim.scenario import Scenario
-from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
-from lambdasim.stats import LogHistogram
-from lambdasim.timeseries import bin_edges, counts, occupancy
+from lambdasim.servers.result import ServerResult
 
-__all__ = ["FargateResult", "FargateTally", "FARGATE_STATUS", "INTERRUPTED"]
-
-FARGATE_STATUS = ["completed", "dropped", "in_flight", "interrupted"]
-INTERRUPTED = 3  # lost when its Spot task stopped (on_interruption: lose)
-COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "instance", "status", "restarts"]
+__all__ = ["FargateResult"]
 
 
-class FargateTally:
-    """Running counts and sums of the requests of one run (and, with ``keep``, their columns)."""
-
-    def __init__(self, n_functions: int, horizon_s: float, keep: bool):
-        self.horizon_s, self.keep = horizon_s, keep
-        self.status = np.zeros((n_functions, len(FARGATE_STATUS)), dtype=np.int64)
-        self.latency_sum = self.wait_sum = self.busy_s = 0.0
-        self.started = self.waited = self.restarted = 0
-        self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
-        self.batches: list[dict[str, np.ndarray]] = []
-
-    def add(self, b: dict[str, np.ndarray]) -> None:
-        st = b["status"]
-        np.add.at(self.status, (b["function"], st), 1)
-        started = ~np.isnan(b["start_s"]) & (st != INTERRUPTED)
-        wait = b["start_s"][started] - b["arrival_s"][started]
-        done = st == COMPLETED
-        lat = b["end_s"][done] - b["arrival_s"][done]
-        self.started += int(started.sum())
-        self.waited += int((wait > 0).sum())
-        self.restarted += int((b["restarts"] > 0).sum())
-        self.wait_sum += float(wait.sum())
-        self.latency_sum += float(lat.sum())
-        self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
-        if self.keep:
-            self.batches.append(b)
-        else:
-            self.latency_hist.add(lat)
-            self.wait_hist.add(wait)
-
-    def columns(self) -> dict[str, np.ndarray]:
-        if not self.keep:
-            raise ValueError("Invocation records were not kept: simulate(..., records='full') keeps them.")
-        if len(self.batches) != 1:
-            self.batches = [{c: np.concatenate([b[c] for b in self.batches]) if self.batches else np.empty(0)
-                             for c in COLUMNS}]
-        return self.batches[0]
-
-    def quantiles(self, what: str, qs: list[float]) -> list[float]:
-        """Quantiles of ``"latency"`` (completed) or ``"wait"`` (started) times."""
-        if self.keep:
-            c = self.columns()
-            if what == "latency":
-                x = (c["end_s"] - c["arrival_s"])[c["status"] == COMPLETED]
-            else:
-                s = ~np.isnan(c["start_s"]) & (c["status"] != INTERRUPTED)
-                x = c["start_s"][s] - c["arrival_s"][s]
-            return [float(v) for v in np.quantile(x, qs, method="inverted_cdf")] if len(x) else [np.nan] * len(qs)
-        hist = self.latency_hist if what == "latency" else self.wait_hist
-        zeros = self.started - self.waited if what == "wait" else 0
-        total = hist.counts.sum()
-        return [0.0 if total and q * total <= zeros else hist.quantile(q) for q in qs]
-
-
-class FargateResult:
+class FargateResult(ServerResult):
     """What :func:`lambdasim.simulate` returns for ``platform="fargate"``."""
 
     platform = "fargate"
-    extra_items = None
 
-    def __init__(self, scenario: Scenario, catalogue: Catalogue, model):
-        self.scenario, self.catalogue, self.seed = scenario, catalogue, scenario.seed
-        self._tally, self._fleet, self._log = model.tally, model.fleet, model.autoscaler.log
+    def __init__(self, scenario, catalogue, model):
+        super().__init__(scenario, catalogue, model)
         self.size = model.size
-        self.interruptions, self.requests_interrupted = model.interruptions, model.requests_interrupted
-        self.names = [f.name for f in scenario.functions]
+        self.interruptions = model.interruptions
 
-    def __repr__(self) -> str:
-        s = self.summary
-        return (f"<FargateResult {self.scenario.name!r}: {s['invocations']} invocations, {s['task_size']} tasks, "
-                f"{s['mean_instances']:.1f} tasks, p99 {s['latency_p99_s']:.3f} s, cost ${s['cost_usd']:.4f}>")
-
-    def _lives(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Launched, ready and stopped times, clipped to the horizon."""
-        h, f = self.scenario.horizon_s, self._fleet
-        launched = np.asarray(f.launched, dtype=float)
-        retired = np.fmin(np.nan_to_num(np.asarray(f.retired, dtype=float), nan=h), h)
-        ready = np.fmin(np.asarray(f.ready, dtype=float), retired)
-        return launched, ready, retired
+    def extra_summary(self) -> dict[str, Any]:
+        s = self.size
+        return {"restarted": self._tally.restarted, "spot_interruptions": self.interruptions,
+                "task_size": s.label, "task_vcpu": s.vcpu, "task_memory_gb": s.memory_gib,
+                "waste_vcpu": s.waste_vcpu, "waste_memory_gb": s.waste_memory_gib}
 
     @cached_property
     def instances(self) -> pd.DataFrame:
-        """One row per task: launched, ready (serving from), retired (NaN = live at the end), Spot, notice time."""
-        f = self._fleet
-        ready, retired = np.asarray(f.ready, dtype=float), np.asarray(f.retired, dtype=float)
-        return pd.DataFrame({"instance": np.arange(len(f.launched)), "launched_s": f.launched,
-                             "ready_s": np.where(ready > retired, np.nan, ready), "retired_s": retired,
-                             "spot": f.spot, "interrupted_s": f.interrupted_at})
-
-    @cached_property
-    def scaling(self) -> pd.DataFrame:
-        """The autoscaler's actions: time, count before and after, reason, metric value."""
-        return pd.DataFrame(self._log, columns=["t_s", "from", "to", "reason", "metric"])
+        """One row per task: launched, ready, retired (NaN = live at the end), Spot, notice time."""
+        df = super().instances.copy()
+        df["spot"], df["interrupted_s"] = self._fleet.spot, self._fleet.interrupted_at
+        return df
 
     @cached_property
     def cost(self) -> pd.DataFrame:
@@ -129,72 +49,3 @@ class FargateResult:
         fg = self.scenario.fargate
         return fargate_line_items(retired - launched, self.size, self.catalogue, arch=fg.arch,
                                   spot=np.asarray(self._fleet.spot, dtype=bool), ephemeral_gb=fg.ephemeral_storage_gb)
-
-    @cached_property
-    def summary(self) -> dict[str, Any]:
-        t, h = self._tally, self.scenario.horizon_s
-        st = t.status.sum(axis=0)
-        completed = int(st[COMPLETED])
-        launched, ready, retired = self._lives()
-        provisioned = float(np.sum(retired - ready)) * self._fleet.w
-        live = np.concatenate([np.ones(len(launched)), -np.ones(len(retired))])
-        order = np.lexsort((live, np.concatenate([launched, retired])))
-        p50, p95, p99 = t.quantiles("latency", [0.5, 0.95, 0.99])
-        cost = float(self.cost["amount_usd"].sum())
-        s = self.size
-        return {
-            "invocations": int(st.sum()),
-            "completed": completed,
-            "dropped": int(st[DROPPED]),
-            "in_flight": int(st[IN_FLIGHT]),
-            "interrupted": int(st[INTERRUPTED]),
-            "restarted": t.restarted,
-            "spot_interruptions": self.interruptions,
-            "task_size": s.label,
-            "task_vcpu": s.vcpu,
-            "task_memory_gb": s.memory_gib,
-            "waste_vcpu": s.waste_vcpu,
-            "waste_memory_gb": s.waste_memory_gib,
-            "instances_launched": len(launched),
-            "mean_instances": float(np.sum(retired - launched)) / h,
-            "max_instances": int(np.cumsum(live[order]).max()) if len(live) else 0,
-            "utilization": t.busy_s / provisioned if provisioned > 0 else float("nan"),
-            "wait_probability": t.waited / t.started if t.started else float("nan"),
-            "queue_wait_mean_s": t.wait_sum / t.started if t.started else float("nan"),
-            "queue_wait_p99_s": t.quantiles("wait", [0.99])[0],
-            "latency_mean_s": t.latency_sum / completed if completed else float("nan"),
-            "latency_p50_s": p50,
-            "latency_p95_s": p95,
-            "latency_p99_s": p99,
-            "cost_usd": cost,
-            "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
-        }
-
-    @cached_property
-    def invocations(self) -> pd.DataFrame:
-        """One row per request: arrival, start, end, task, status, restarts after a Spot stop, queue wait."""
-        c = self._tally.columns()
-        df = pd.DataFrame(c)
-        df["function"] = pd.Categorical.from_codes(c["function"].astype(int), categories=self.names)
-        df["status"] = pd.Categorical.from_codes(c["status"].astype(int), categories=FARGATE_STATUS)
-        df["queue_wait_s"] = c["start_s"] - c["arrival_s"]
-        df["cold"] = False  # no per-request cold start (keeps plots shared with Lambda)
-        return df
-
-    def timeseries(self, step_s: float) -> pd.DataFrame:
-        """Per step: busy workers, live and serving tasks, queue length, arrivals, drops."""
-        edges = bin_edges(self.scenario.horizon_s, step_s)
-        c = self._tally.columns()
-        s = ~np.isnan(c["start_s"])
-        q_end = np.where(s, c["start_s"], np.nan_to_num(c["end_s"], nan=np.inf))
-        launched, ready, retired = self._lives()
-        return pd.DataFrame({
-            "t_s": edges[:-1],
-            "concurrency": occupancy(c["start_s"][s], np.nan_to_num(c["end_s"][s], nan=np.inf), edges),
-            "instances": occupancy(launched, retired, edges),
-            "in_service": occupancy(ready, retired, edges),
-            "queue": occupancy(c["arrival_s"], q_end, edges),
-            "invocations": counts(c["arrival_s"], edges),
-            "dropped": counts(c["arrival_s"][c["status"] == DROPPED], edges),
-            "cold_starts": np.zeros(len(edges) - 1, dtype=np.int64),
-        })
