@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from lambdasim.distributions import Constant, Distribution
 from lambdasim.ec2.spec import EC2Spec
 from lambdasim.fargate.spec import FargateSpec
+from lambdasim.lmi.spec import LMISpec, check_lmi
 from lambdasim.application.spec import ApplicationSpec, check_application
 from lambdasim.awslambda.cpu import CpuScaling
 from lambdasim.errors import ScenarioError, format_validation_error
@@ -80,6 +81,7 @@ class Scenario(Spec):
     pricing: PricingSpec = PricingSpec(preset="aws-2024")
     ec2: EC2Spec = EC2Spec()  # the EC2 fleet to compare against; see ec2_spec.py
     fargate: FargateSpec = FargateSpec()  # the ECS service on Fargate to compare against; see fargate/spec.py
+    lmi: LMISpec = LMISpec()  # Lambda Managed Instances to compare against; see lmi/spec.py
     application: ApplicationSpec | None = None  # edges between functions (event-driven graph); application.py
 
     @field_validator("functions", mode="before")
@@ -125,6 +127,11 @@ class Scenario(Spec):
             problem = "must have an application section: a function with workload 'triggered' runs only by its edges"
         if problem is None and self.fargate != FargateSpec():  # a default section is checked when run
             problem = _fargate_problem(self.fargate, load_catalogue(self.pricing))
+        if problem is None and self.lmi != LMISpec():  # a default section is checked when run
+            try:
+                check_lmi(self.lmi, load_catalogue(self.pricing))
+            except CatalogueError as exc:
+                problem = f"has an lmi section the price catalogue cannot run: {str(exc).rstrip('.')}"
         if problem:
             raise PydanticCustomError("pricing", "{p}", {"p": problem})
         reserved = sum(self.reserved(i) or 0 for i in range(len(self.functions)))

@@ -12,7 +12,7 @@ from lambdasim.scenario import Scenario, as_scenario
 
 __all__ = ["simulate"]
 
-PLATFORMS = ("lambda", "ec2", "fargate")
+PLATFORMS = ("lambda", "ec2", "fargate", "lmi")
 
 
 def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", seed: int | None = None,
@@ -53,6 +53,16 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
         fg = FargateModel(sc, catalogue, keep_records=records == "full")
         fg.run()
         return FargateResult(sc, catalogue, fg)
+    if platform == "lmi":
+        from lambdasim.lmi.model import LMIModel
+        from lambdasim.lmi.result import LMIResult
+
+        if sc.application is not None:
+            raise ValueError("platform 'lmi' runs flat per-function arrivals; an application graph runs on "
+                             "'lambda' or 'ec2'.")
+        lmi = LMIModel(sc, catalogue, keep_records=records == "full")
+        lmi.run()
+        return LMIResult(sc, catalogue, lmi)
     model = LambdaModel(sc, catalogue, keep_records=records == "full")
     app = attach(model) if sc.application is not None else None  # event-driven graph (application_runtime.py)
     model.run()
