@@ -42,8 +42,7 @@ class FargateResult(ServerResult):
         df["spot"], df["interrupted_s"] = self._fleet.spot, self._fleet.interrupted_at
         return df
 
-    @cached_property
-    def cost(self) -> pd.DataFrame:
+    def bill(self) -> pd.DataFrame:
         """Line items of the simulated horizon's bill: vCPU-hours, GB-hours, Spot discount, storage."""
         launched, _, retired = self._lives()
         fg = self.scenario.fargate

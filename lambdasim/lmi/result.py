@@ -1,7 +1,6 @@
 """The outcome of one Lambda Managed Instances run: the server result surface, throttles and the LMI bill."""
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -30,8 +29,7 @@ class LMIResult(ServerResult):
         return {"throttled": int(st[DROPPED]), "slots_per_instance": self.slots,
                 "instance_type": self.scenario.lmi.instance_type}
 
-    @cached_property
-    def cost(self) -> pd.DataFrame:
+    def bill(self) -> pd.DataFrame:
         """Instances at the on-demand price, the management fee, and every served request."""
         launched, _, retired = self._lives()
         st = self._tally.status.sum(axis=0)

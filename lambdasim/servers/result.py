@@ -83,7 +83,7 @@ class ServerTally:
 
 
 class ServerResult:
-    """The result surface of a server platform; subclasses set ``platform`` and define ``cost``."""
+    """The result surface of a server platform; subclasses set ``platform`` and define ``bill``."""
 
     platform = "servers"
     status_names = SERVER_STATUS
@@ -99,9 +99,15 @@ class ServerResult:
         return (f"<{type(self).__name__} {self.scenario.name!r}: {s['invocations']} invocations, "
                 f"{s['mean_instances']:.1f} instances, p99 {s['latency_p99_s']:.3f} s, cost ${s['cost_usd']:.4f}>")
 
-    @property
-    def cost(self) -> pd.DataFrame:
+    def bill(self) -> pd.DataFrame:
+        """The platform's own line items (each platform defines it)."""
         raise NotImplementedError
+
+    @cached_property
+    def cost(self) -> pd.DataFrame:
+        """Line items of the simulated horizon's bill, with any extra items (an application's services)."""
+        items = self.bill()
+        return items if self.extra_items is None else pd.concat([items, self.extra_items], ignore_index=True)
 
     def extra_summary(self) -> dict[str, Any]:
         """Platform-specific summary entries (placed after the counts)."""

@@ -127,3 +127,11 @@ def test_a_fargate_section_the_catalogue_cannot_run_is_one_clear_error():
         fg_scenario(fargate={"ephemeral_storage_gb": 500})
     with pytest.raises(ScenarioError, match="fargate.vcpu_hour_usd.*2021-04-22"):
         fg_scenario(pricing="aws-2015")
+
+
+def test_an_application_runs_as_its_flat_equivalent_with_its_services_billed():
+    sc = lambdasim.Scenario.from_file("data/scenarios/thumbnails.yaml")
+    f, e = lambdasim.simulate(sc, "fargate"), lambdasim.simulate(sc, "ec2")
+    assert f.summary["invocations"] == e.summary["invocations"]  # the same flat arrivals
+    services = set(e.cost.loc[e.cost["platform"] != "ec2", "item"])
+    assert services and services <= set(f.cost["item"])
