@@ -15,6 +15,8 @@ from pydantic_core import PydanticCustomError
 
 from lambdasim.distributions import Constant, Distribution
 from lambdasim.ec2.spec import EC2Spec
+from lambdasim.fargate.spec import FargateSpec
+from lambdasim.lmi.spec import LMISpec, check_lmi
 from lambdasim.application.spec import ApplicationSpec, check_application
 from lambdasim.awslambda.coldstarts import InitDistribution
 from lambdasim.awslambda.cpu import CpuScaling
@@ -23,6 +25,8 @@ from lambdasim.awslambda.invocation import Invocation, Sync
 from lambdasim.awslambda.keepalive import KeepAlive
 from lambdasim.billing.rules import unpriced
 from lambdasim.billing.catalogue import PricingSpec, load_catalogue
+from lambdasim.billing.fargate import task_size
+from lambdasim.errors import CatalogueError
 from lambdasim.awslambda.provisioned import ProvisionedConcurrency, peak
 from lambdasim.awslambda.scaling import ScalingSpec
 from lambdasim.spec import FloatIn, IntIn, Positive, Probability, Spec, read_data
@@ -87,6 +91,8 @@ class Scenario(Spec):
     lambda_: LambdaSpec = Field(LambdaSpec(), alias="lambda")
     pricing: PricingSpec = PricingSpec(preset="aws-2024")
     ec2: EC2Spec = EC2Spec()  # the EC2 fleet to compare against; see ec2_spec.py
+    fargate: FargateSpec = FargateSpec()  # the ECS service on Fargate to compare against; see fargate/spec.py
+    lmi: LMISpec = LMISpec()  # Lambda Managed Instances to compare against; see lmi/spec.py
     application: ApplicationSpec | None = None  # edges between functions (event-driven graph); application.py
 
     @field_validator("functions", mode="before")
@@ -130,6 +136,13 @@ class Scenario(Spec):
             problem = problem and f"has an invalid application: {problem}"
         elif problem is None and any(f.workload.kind == "triggered" for f in self.functions):
             problem = "must have an application section: a function with workload 'triggered' runs only by its edges"
+        if problem is None and self.fargate != FargateSpec():  # a default section is checked when run
+            problem = _fargate_problem(self.fargate, load_catalogue(self.pricing))
+        if problem is None and self.lmi != LMISpec():  # a default section is checked when run
+            try:
+                check_lmi(self.lmi, load_catalogue(self.pricing))
+            except CatalogueError as exc:
+                problem = f"has an lmi section the price catalogue cannot run: {str(exc).rstrip('.')}"
         if problem:
             raise PydanticCustomError("pricing", "{p}", {"p": problem})
         reserved = sum(self.reserved(i) or 0 for i in range(len(self.functions)))
@@ -174,6 +187,18 @@ class Scenario(Spec):
         for path, value in overrides.items():
             set_path(data, path, value)
         return Scenario.from_dict(data, source=source or f"scenario {self.name!r} with overrides")
+
+
+def _fargate_problem(fg: FargateSpec, catalogue) -> str | None:
+    """Why the catalogue cannot run this Fargate service (no size holds it, storage out of range), else None."""
+    try:
+        task_size(fg.vcpu, fg.memory_gb, catalogue, fg.arch)
+        free, top = catalogue["fargate.ephemeral_free_gb"], catalogue["fargate.ephemeral_max_gb"]
+    except CatalogueError as exc:
+        return f"has a fargate section the price catalogue cannot run: {str(exc).rstrip('.')}"
+    if not free <= fg.ephemeral_storage_gb <= top:
+        return f"must have fargate.ephemeral_storage_gb in [{free:g}, {top:g}] GB; got {fg.ephemeral_storage_gb:g}"
+    return None
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:

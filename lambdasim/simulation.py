@@ -12,7 +12,7 @@ from lambdasim.scenario import Scenario, as_scenario
 
 __all__ = ["simulate"]
 
-PLATFORMS = ("lambda", "ec2")
+PLATFORMS = ("lambda", "ec2", "fargate", "lmi")
 
 
 def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", seed: int | None = None,
@@ -31,15 +31,11 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
     if records not in ("full", "summary"):
         raise ValueError(f"records must be 'full' or 'summary'. Got {records!r} instead.")
     catalogue = load_catalogue(sc.pricing)
-    if platform == "ec2":
+    if platform in ("ec2", "fargate", "lmi"):
         from lambdasim.application.on_ec2 import ec2_equivalent, ec2_services
-        from lambdasim.ec2.model import EC2Model
-        from lambdasim.ec2.result import EC2Result
 
-        flat = ec2_equivalent(sc)  # an application's work as flat per-function arrivals (application_ec2.py)
-        ec2 = EC2Model(flat, keep_records=records == "full")
-        ec2.run()
-        result = EC2Result(flat, catalogue, ec2)
+        flat = ec2_equivalent(sc)  # an application's work as flat per-function arrivals (application/on_ec2.py)
+        result = _server_run(flat, platform, catalogue, records == "full")
         if sc.application is not None:  # the same managed services, at their expected counts
             result.extra_items = ec2_services(sc, catalogue)
         return result
@@ -49,3 +45,27 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
     result = Result(sc, platform, catalogue, model.tally, model.instances, sc.seed)
     result.application = app.finish() if app is not None else None
     return result
+
+
+def _server_run(sc: Scenario, platform: str, catalogue, keep: bool):
+    """Run a server platform (EC2, Fargate or Lambda Managed Instances) on flat per-function arrivals."""
+    if platform == "ec2":
+        from lambdasim.ec2.model import EC2Model
+        from lambdasim.ec2.result import EC2Result
+
+        model = EC2Model(sc, keep_records=keep)
+        model.run()
+        return EC2Result(sc, catalogue, model)
+    if platform == "fargate":
+        from lambdasim.fargate.model import FargateModel
+        from lambdasim.fargate.result import FargateResult
+
+        model = FargateModel(sc, catalogue, keep_records=keep)
+        model.run()
+        return FargateResult(sc, catalogue, model)
+    from lambdasim.lmi.model import LMIModel
+    from lambdasim.lmi.result import LMIResult
+
+    model = LMIModel(sc, catalogue, keep_records=keep)
+    model.run()
+    return LMIResult(sc, catalogue, model)

@@ -21,11 +21,11 @@ ROOT = PKG.parent
 #: The ground: modules every stage may use.
 GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version"}
 #: The engine: the scenario, the simulation entry point and the stages it drives.
-ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application"}
+ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application", "fargate", "lmi"}
 ENGINE_MODULES = {"scenario", "simulation"}
 #: Consumers of results: the engine never imports these.
 CONSUMERS = {"comparison", "sweeps", "viz", "notebook", "cli"}
-PLATFORMS = {"awslambda", "ec2"}
+PLATFORMS = {"awslambda", "ec2", "fargate", "lmi"}
 
 
 def _module_name(path: Path) -> str:

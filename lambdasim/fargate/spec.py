@@ -1,0 +1,60 @@
+"""The ``fargate:`` section of a scenario: task size, workers, start delay, scaling, Spot.
+
+A scenario without a ``fargate:`` section gets :class:`FargateSpec` defaults:
+1 vCPU / 2 GB x86 tasks, one request at a time per task, a start delay of
+about a minute, and a fixed service sized so that the offered load keeps
+workers ``DEFAULT_UTILIZATION`` busy. The requested ``vcpu`` and
+``memory_gb`` are rounded up to the cheapest allowed Fargate size on the
+pricing date (``billing.fargate.task_size``); the result shows the size used
+and the waste.
+
+Fargate Spot (``spot.share`` > 0): that share of the tasks, by launch order
+(weighted round robin), run on Spot at the catalogue's discount. Each Spot
+task receives an interruption notice after an exponential time with rate
+``spot.interruptions_per_task_hour``; it leaves the load balancer at once, a
+replacement is launched, and ``fargate.spot_notice_s`` (2 minutes) later the
+task stops: requests still running then are ``requeue``-d (started again
+from scratch on another task) or ``lose``-t (counted as interrupted).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from lambdasim.distributions import Distribution, LogNormal
+from lambdasim.servers.scaling import Fixed, Scaling
+from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
+
+__all__ = ["FargateSpec", "SpotSpec", "DEFAULT_START_DELAY"]
+
+#: Task start (provisioning, image pull, container start): about 53-62 s for a 413 MB image
+#: pulled without SOCI (elasticscale.com/blog/reduce-aws-fargate-pull-times-with-soci, 2024-04).
+DEFAULT_START_DELAY = LogNormal(median_s=57.0, sigma=0.1)
+#: EC2 Spot Instance Advisor's lowest interruption band (< 5 % of instances a month), as a rate:
+#: AWS publishes no Fargate Spot interruption rate; a user should set their own.
+DEFAULT_SPOT_RATE = 0.05 / 720.0
+
+
+class SpotSpec(Spec):
+    """Which share of the tasks run on Fargate Spot and how interruptions go."""
+
+    share: FloatIn(0.0, 1.0) = 0.0
+    interruptions_per_task_hour: NonNegative = DEFAULT_SPOT_RATE
+    on_interruption: Literal["requeue", "lose"] = "requeue"
+
+
+class FargateSpec(Spec):
+    """An ECS service of one task definition on Fargate serving every function."""
+
+    vcpu: Positive = 1.0
+    memory_gb: Positive = 2.0
+    arch: Literal["x86_64", "arm64"] = "x86_64"
+    ephemeral_storage_gb: Positive = 20.0  # the catalogue says what is free and allowed
+    workers_per_task: IntIn(1, 1024) = 1
+    start_delay: Distribution = Field(default=DEFAULT_START_DELAY)
+    speed_factor: Positive = 1.0  # duration on a task = drawn duration x speed_factor
+    queue_limit: IntIn(0, None) | None = None  # waiting requests beyond this are dropped
+    request_timeout_s: Positive | None = None  # waiting longer than this: dropped
+    scaling: Scaling = Fixed()
+    spot: SpotSpec = SpotSpec()

@@ -1,0 +1,197 @@
+"""What a server platform's run returns: a tally of its requests and the result surface shared with EC2.
+
+:class:`ServerTally` keeps running counts and sums of the requests (and,
+with ``keep``, their columns); :class:`ServerResult` gives a platform built
+on :mod:`lambdasim.servers.fleet` the surface of the EC2 result: ``summary``,
+``invocations``, ``instances``, ``timeseries(step_s)``, ``scaling``, and a
+``cost`` that each platform supplies. Status codes: completed, dropped,
+in flight (at the horizon), and ``INTERRUPTED`` (lost when its server
+stopped under it, e.g. a Fargate Spot task).
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
+from lambdasim.stats import LogHistogram
+from lambdasim.timeseries import bin_edges, counts, occupancy
+
+__all__ = ["ServerTally", "ServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUMNS"]
+
+SERVER_STATUS = ["completed", "dropped", "in_flight", "interrupted"]
+INTERRUPTED = 3
+COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "instance", "status", "restarts"]
+
+
+class ServerTally:
+    """Running counts and sums of the requests of one run (and, with ``keep``, their columns)."""
+
+    def __init__(self, n_functions: int, horizon_s: float, keep: bool):
+        self.horizon_s, self.keep = horizon_s, keep
+        self.status = np.zeros((n_functions, len(SERVER_STATUS)), dtype=np.int64)
+        self.latency_sum = self.wait_sum = self.busy_s = 0.0
+        self.started = self.waited = self.restarted = 0
+        self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
+        self.batches: list[dict[str, np.ndarray]] = []
+
+    def add(self, b: dict[str, np.ndarray]) -> None:
+        st = b["status"]
+        np.add.at(self.status, (b["function"], st), 1)
+        started = ~np.isnan(b["start_s"]) & (st != INTERRUPTED)
+        wait = b["start_s"][started] - b["arrival_s"][started]
+        done = st == COMPLETED
+        lat = b["end_s"][done] - b["arrival_s"][done]
+        self.started += int(started.sum())
+        self.waited += int((wait > 0).sum())
+        self.restarted += int((b["restarts"] > 0).sum())
+        self.wait_sum += float(wait.sum())
+        self.latency_sum += float(lat.sum())
+        self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
+        if self.keep:
+            self.batches.append(b)
+        else:
+            self.latency_hist.add(lat)
+            self.wait_hist.add(wait)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        if not self.keep:
+            raise ValueError("Invocation records were not kept: simulate(..., records='full') keeps them.")
+        if len(self.batches) != 1:
+            self.batches = [{c: np.concatenate([b[c] for b in self.batches]) if self.batches else np.empty(0)
+                             for c in COLUMNS}]
+        return self.batches[0]
+
+    def quantiles(self, what: str, qs: list[float]) -> list[float]:
+        """Quantiles of ``"latency"`` (completed) or ``"wait"`` (started) times."""
+        if self.keep:
+            c = self.columns()
+            if what == "latency":
+                x = (c["end_s"] - c["arrival_s"])[c["status"] == COMPLETED]
+            else:
+                s = ~np.isnan(c["start_s"]) & (c["status"] != INTERRUPTED)
+                x = c["start_s"][s] - c["arrival_s"][s]
+            return [float(v) for v in np.quantile(x, qs, method="inverted_cdf")] if len(x) else [np.nan] * len(qs)
+        hist = self.latency_hist if what == "latency" else self.wait_hist
+        zeros = self.started - self.waited if what == "wait" else 0
+        total = hist.counts.sum()
+        return [0.0 if total and q * total <= zeros else hist.quantile(q) for q in qs]
+
+
+
+class ServerResult:
+    """The result surface of a server platform; subclasses set ``platform`` and define ``bill``."""
+
+    platform = "servers"
+    status_names = SERVER_STATUS
+    extra_items = None
+
+    def __init__(self, scenario, catalogue, model):
+        self.scenario, self.catalogue, self.seed = scenario, catalogue, scenario.seed
+        self._tally, self._fleet, self._log = model.tally, model.fleet, model.autoscaler.log
+        self.names = [f.name for f in scenario.functions]
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<{type(self).__name__} {self.scenario.name!r}: {s['invocations']} invocations, "
+                f"{s['mean_instances']:.1f} instances, p99 {s['latency_p99_s']:.3f} s, cost ${s['cost_usd']:.4f}>")
+
+    def bill(self) -> pd.DataFrame:
+        """The platform's own line items (each platform defines it)."""
+        raise NotImplementedError
+
+    @cached_property
+    def cost(self) -> pd.DataFrame:
+        """Line items of the simulated horizon's bill, with any extra items (an application's services)."""
+        items = self.bill()
+        return items if self.extra_items is None else pd.concat([items, self.extra_items], ignore_index=True)
+
+    def extra_summary(self) -> dict[str, Any]:
+        """Platform-specific summary entries (placed after the counts)."""
+        return {}
+
+    def _lives(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Launched, ready and stopped times, clipped to the horizon."""
+        h, f = self.scenario.horizon_s, self._fleet
+        launched = np.asarray(f.launched, dtype=float)
+        retired = np.fmin(np.nan_to_num(np.asarray(f.retired, dtype=float), nan=h), h)
+        ready = np.fmin(np.asarray(f.ready, dtype=float), retired)
+        return launched, ready, retired
+
+    @cached_property
+    def instances(self) -> pd.DataFrame:
+        """One row per server: launched, ready (serving from) and retired (NaN = live at the end)."""
+        f = self._fleet
+        ready, retired = np.asarray(f.ready, dtype=float), np.asarray(f.retired, dtype=float)
+        return pd.DataFrame({"instance": np.arange(len(f.launched)), "launched_s": f.launched,
+                             "ready_s": np.where(ready > retired, np.nan, ready), "retired_s": retired})
+
+    @cached_property
+    def scaling(self) -> pd.DataFrame:
+        """The autoscaler's actions: time, count before and after, reason, metric value."""
+        return pd.DataFrame(self._log, columns=["t_s", "from", "to", "reason", "metric"])
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        t, h = self._tally, self.scenario.horizon_s
+        st = t.status.sum(axis=0)
+        completed = int(st[COMPLETED])
+        launched, ready, retired = self._lives()
+        provisioned = float(np.sum(retired - ready)) * self._fleet.w
+        live = np.concatenate([np.ones(len(launched)), -np.ones(len(retired))])
+        order = np.lexsort((live, np.concatenate([launched, retired])))  # retire before launch at equal times
+        p50, p95, p99 = t.quantiles("latency", [0.5, 0.95, 0.99])
+        cost = float(self.cost["amount_usd"].sum())
+        return {
+            "invocations": int(st.sum()),
+            "completed": completed,
+            "dropped": int(st[DROPPED]),
+            "in_flight": int(st[IN_FLIGHT]),
+            "interrupted": int(st[INTERRUPTED]),
+            **self.extra_summary(),
+            "instances_launched": len(launched),
+            "mean_instances": float(np.sum(retired - launched)) / h,
+            "max_instances": int(np.cumsum(live[order]).max()) if len(live) else 0,
+            "utilization": t.busy_s / provisioned if provisioned > 0 else float("nan"),
+            "wait_probability": t.waited / t.started if t.started else float("nan"),
+            "queue_wait_mean_s": t.wait_sum / t.started if t.started else float("nan"),
+            "queue_wait_p99_s": t.quantiles("wait", [0.99])[0],
+            "latency_mean_s": t.latency_sum / completed if completed else float("nan"),
+            "latency_p50_s": p50,
+            "latency_p95_s": p95,
+            "latency_p99_s": p99,
+            "cost_usd": cost,
+            "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
+        }
+
+    @cached_property
+    def invocations(self) -> pd.DataFrame:
+        """One row per request: arrival, start (NaN: never started), end, server, status, restarts, queue wait."""
+        c = self._tally.columns()
+        df = pd.DataFrame(c)
+        df["function"] = pd.Categorical.from_codes(c["function"].astype(int), categories=self.names)
+        df["status"] = pd.Categorical.from_codes(c["status"].astype(int), categories=self.status_names)
+        df["queue_wait_s"] = c["start_s"] - c["arrival_s"]
+        df["cold"] = False  # no per-request cold start (keeps plots shared with Lambda)
+        return df
+
+    def timeseries(self, step_s: float) -> pd.DataFrame:
+        """Per step: busy workers, live and serving servers, queue length, arrivals, drops."""
+        edges = bin_edges(self.scenario.horizon_s, step_s)
+        c = self._tally.columns()
+        s = ~np.isnan(c["start_s"])
+        q_end = np.where(s, c["start_s"], np.nan_to_num(c["end_s"], nan=np.inf))  # wait ends: start or drop
+        launched, ready, retired = self._lives()
+        return pd.DataFrame({
+            "t_s": edges[:-1],
+            "concurrency": occupancy(c["start_s"][s], np.nan_to_num(c["end_s"][s], nan=np.inf), edges),
+            "instances": occupancy(launched, retired, edges),
+            "in_service": occupancy(ready, retired, edges),
+            "queue": occupancy(c["arrival_s"], q_end, edges),
+            "invocations": counts(c["arrival_s"], edges),
+            "dropped": counts(c["arrival_s"][c["status"] == DROPPED], edges),
+            "cold_starts": np.zeros(len(edges) - 1, dtype=np.int64),
+        })
