@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lambdasim.billing.rules import FunctionUsage, lambda_line_items, pc_segments
+from lambdasim.billing.around import Traffic, around_line_items
+from lambdasim.billing.rules import FunctionUsage, compute_share, lambda_line_items, pc_segments
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
 from lambdasim.awslambda.provisioned import schedule_of
@@ -75,10 +76,19 @@ class Result:
         items = lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
         return self._with_services(items, "month", k)
 
+    @cached_property
+    def traffic(self) -> list[Traffic]:
+        """Per function: its front door and payload, calls that reached it, executions that ran."""
+        t, sc = self._tally, self.scenario
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()),
+                        float(t.status[i, COMPLETED] + t.status[i, FAILED])) for i, f in enumerate(sc.functions)]
+
     def _with_services(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
-        if self.application is None:
-            return items
-        return pd.concat([items, self.application.line_items(period, scale)], ignore_index=True)
+        parts = [items, around_line_items(self.traffic, self.scenario.network, self.catalogue, platform="lambda",
+                                          horizon_s=self.scenario.horizon_s, scale=scale, period=period)]
+        if self.application is not None:
+            parts.append(self.application.line_items(period, scale))
+        return pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else items
 
     @property
     def end_to_end(self) -> pd.DataFrame:
@@ -116,6 +126,7 @@ class Result:
             "latency_p99_s": p99,
             "billed_gb_s": float(self.gb_s_by_function.sum()),
             "cost_usd": cost,
+            "compute_share": compute_share(self.cost),
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
             "monthly_cost_usd": float(self.monthly_cost["amount_usd"].sum()),
             "pc_invocations": int(t.pc_requests.sum()),

@@ -24,16 +24,19 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+import pandas as pd
+
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
-from lambdasim.billing.rules import alb_line_items, line_items_frame, tiered
+from lambdasim.billing.rules import line_items_frame, tiered
 from lambdasim.spec import NonNegative, Spec
 
-__all__ = ["FrontDoorSpec", "PayloadSpec", "FRONT_DOORS", "metered_pieces", "front_door_line_items", "alb_lcu", "KB", "GB"]
+__all__ = ["FrontDoorSpec", "PayloadSpec", "FRONT_DOORS", "metered_pieces", "metered_units", "front_door_line_items",
+           "api_line_items", "alb_lcu", "FIRST_KEY", "KB", "GB"]
 
 KB = 1024.0
 GB = 1024.0 ** 3
 FRONT_DOORS = ("rest_api", "http_api", "websocket", "function_url", "alb")
-_FIRST_KEY = {"rest_api": "apigw.rest_request_per_million_usd", "http_api": "apigw.http_request_per_million_usd",
+FIRST_KEY = {"rest_api": "apigw.rest_request_per_million_usd", "http_api": "apigw.http_request_per_million_usd",
               "websocket": "apigw.ws_message_per_million_usd", "function_url": "furl.request_per_million_usd",
               "alb": "alb.hour_usd"}
 
@@ -87,49 +90,68 @@ def metered_pieces(mean_kb: float, piece_kb: float, shape: str = "constant") -> 
     raise ValueError(f"shape must be 'constant' or 'exponential'. Got {shape!r} instead.")
 
 
+def metered_units(door: FrontDoorSpec, calls: float, catalogue: Catalogue, payload: PayloadSpec | None = None) -> float:
+    """What ``calls`` calls through ``door`` are metered as: calls (REST, function URL), 512 KB calls (HTTP API:
+    the larger of request and response pieces), or 32 KB messages (WebSocket: ``messages_per_call``, half
+    inbound at the request size, half outbound at the response size)."""
+    if calls < 0 or not math.isfinite(calls):
+        raise ValueError(f"calls must be a finite number >= 0. Got {calls!r} instead.")
+    p = payload or PayloadSpec(request_kb=0.0, response_kb=0.0)
+    if door.type == "http_api":
+        piece = catalogue["apigw.http_metering_kb"]
+        return calls * max(metered_pieces(p.request_kb, piece, p.shape), metered_pieces(p.response_kb, piece, p.shape))
+    if door.type == "websocket":
+        piece = catalogue["apigw.ws_metering_kb"]
+        return calls * door.messages_per_call / 2.0 * (metered_pieces(p.request_kb, piece, p.shape)
+                                                       + metered_pieces(p.response_kb, piece, p.shape))
+    return float(calls)
+
+
 def front_door_line_items(door: FrontDoorSpec, calls: float, catalogue: Catalogue, *,
                           payload: PayloadSpec | None = None, period_s: float = MONTH_S, period: str = "month",
-                          platform: str = "lambda", label: str = "") -> "pd.DataFrame":
+                          platform: str = "lambda") -> pd.DataFrame:
     """Line items of API Gateway (REST, HTTP, WebSocket) or a function URL for ``calls`` calls over ``period_s``.
 
     Monthly tiers are prorated to the period (as Lambda's are). The ALB is
-    billed by :func:`alb_line_items` (it is shared by all its targets).
+    billed by :func:`~lambdasim.billing.rules.alb_line_items` (one ALB for all its targets).
     """
     if door.type == "alb":
         raise ValueError("An ALB front door is billed with alb_line_items (one ALB for all its targets).")
-    if calls < 0 or not math.isfinite(calls):
-        raise ValueError(f"calls must be a finite number >= 0. Got {calls!r} instead.")
-    cat, share, p = catalogue, period_s / MONTH_S, payload or PayloadSpec()
-    cat[_FIRST_KEY[door.type]]  # a front door not priced on the date: one clear error naming the key and dates
-    name = f"{label}: " if label else ""
-    rows: list[tuple] = []
+    catalogue[FIRST_KEY[door.type]]  # a front door not priced on the date: one clear error naming the key and dates
+    return api_line_items(door.type, metered_units(door, calls, catalogue, payload), catalogue,
+                          connections=door.connections if door.type == "websocket" else 0.0, period_s=period_s,
+                          period=period, platform=platform)
+
+
+def api_line_items(kind: str, units: float, catalogue: Catalogue, *, connections: float = 0.0,
+                   period_s: float = MONTH_S, period: str = "month", platform: str = "lambda") -> pd.DataFrame:
+    """One API type's charges for ``units`` metered calls or messages (summed over an account's APIs), tiered."""
+    if kind not in FIRST_KEY or kind == "alb":
+        raise ValueError(f"kind must be rest_api, http_api, websocket or function_url. Got {kind!r} instead.")
+    cat, share, rows = catalogue, period_s / MONTH_S, []
 
     def add(item, qty, unit, rate):
-        rows.append((platform, name + item, float(qty), unit, float(rate), float(qty * rate), "front_door", period))
+        rows.append((platform, item, float(qty), unit, float(rate), float(qty * rate), "front_door", period))
 
-    if door.type == "function_url":
-        add("function URL requests", calls, "requests", cat["furl.request_per_million_usd"] / 1e6)
-    elif door.type == "rest_api":
+    if kind == "function_url":
+        add("function URL requests", units, "requests", cat["furl.request_per_million_usd"] / 1e6)
+    elif kind == "rest_api":
         limits = [cat["apigw.rest_tier1_requests"], cat["apigw.rest_tier2_requests"], cat["apigw.rest_tier3_requests"]]
         rates = [cat[f"apigw.rest_tier{k}_per_million_usd"] for k in (2, 3, 4)]
-        for k, q, rate in tiered(calls, cat["apigw.rest_request_per_million_usd"], limits, rates, share):
+        for k, q, rate in tiered(units, cat["apigw.rest_request_per_million_usd"], limits, rates, share):
             add("REST API calls" + (f" tier {k}" if k > 1 else ""), q, "calls", rate / 1e6)
-    elif door.type == "http_api":
+    elif kind == "http_api":
         piece = cat["apigw.http_metering_kb"]
-        per_call = max(metered_pieces(p.request_kb, piece, p.shape), metered_pieces(p.response_kb, piece, p.shape))
-        units = calls * per_call
         for k, q, rate in tiered(units, cat["apigw.http_request_per_million_usd"], [cat["apigw.http_tier1_requests"]],
                                  [cat["apigw.http_tier2_per_million_usd"]], share):
             add(f"HTTP API calls ({piece:g} KB units)" + (f" tier {k}" if k > 1 else ""), q, "metered calls", rate / 1e6)
     else:  # websocket
         piece = cat["apigw.ws_metering_kb"]
-        half = door.messages_per_call / 2.0  # half inbound (request size), half outbound (response size)
-        per_call = half * (metered_pieces(p.request_kb, piece, p.shape) + metered_pieces(p.response_kb, piece, p.shape))
-        for k, q, rate in tiered(calls * per_call, cat["apigw.ws_message_per_million_usd"],
-                                 [cat["apigw.ws_tier1_messages"]], [cat["apigw.ws_tier2_per_million_usd"]], share):
+        for k, q, rate in tiered(units, cat["apigw.ws_message_per_million_usd"], [cat["apigw.ws_tier1_messages"]],
+                                 [cat["apigw.ws_tier2_per_million_usd"]], share):
             add(f"WebSocket messages ({piece:g} KB units)" + (f" tier {k}" if k > 1 else ""), q, "messages", rate / 1e6)
-        if door.connections > 0:
-            add("WebSocket connection minutes", door.connections * period_s / 60.0, "connection-minutes",
+        if connections > 0:
+            add("WebSocket connection minutes", connections * period_s / 60.0, "connection-minutes",
                 cat["apigw.ws_connection_minute_per_million_usd"] / 1e6)
     return line_items_frame(rows)
 

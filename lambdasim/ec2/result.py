@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lambdasim.billing.around import Traffic, around_line_items, processed_bytes
+from lambdasim.billing.rules import compute_share
 from lambdasim.ec2.cost import ec2_bill
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
 from lambdasim.billing.catalogue import Catalogue
@@ -125,9 +127,21 @@ class EC2Result:
         launched, _, retired = self._lives()
         st = self._tally.status.sum(axis=0)
         ec2 = self.scenario.ec2
+        traffic = self.traffic
         items = ec2_bill(retired - launched, ec2.instance_type, self.catalogue, requests=int(st.sum()),
-                         horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer)
-        return items if self.extra_items is None else pd.concat([items, self.extra_items], ignore_index=True)
+                         horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer,
+                         processed_bytes=processed_bytes(traffic))
+        around = around_line_items(traffic, self.scenario.network, self.catalogue, platform="ec2",
+                                   horizon_s=self.scenario.horizon_s)
+        parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
+
+    @cached_property
+    def traffic(self) -> list[Traffic]:
+        """Per function: its front door and payload, requests that arrived, requests served."""
+        t, sc = self._tally, self.scenario
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]))
+                for i, f in enumerate(sc.functions)]
 
     # --- metrics ------------------------------------------------------------------
     @cached_property
@@ -158,6 +172,7 @@ class EC2Result:
             "latency_p95_s": p95,
             "latency_p99_s": p99,
             "cost_usd": cost,
+            "compute_share": compute_share(self.cost),
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
         }
 
