@@ -88,7 +88,14 @@ class Result:
                                           horizon_s=self.scenario.horizon_s, scale=scale, period=period)]
         if self.application is not None:
             parts.append(self.application.line_items(period, scale))
-        return pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else items
+        parts = [items] + [p for p in parts[1:] if len(p)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
+
+    @property
+    def compute_share(self) -> float:
+        """Share of the horizon's bill paid for compute itself (requests, duration, PC; not front doors, logs,
+        network or managed services)."""
+        return compute_share(self.cost)
 
     @property
     def end_to_end(self) -> pd.DataFrame:
@@ -126,7 +133,6 @@ class Result:
             "latency_p99_s": p99,
             "billed_gb_s": float(self.gb_s_by_function.sum()),
             "cost_usd": cost,
-            "compute_share": compute_share(self.cost),
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
             "monthly_cost_usd": float(self.monthly_cost["amount_usd"].sum()),
             "pc_invocations": int(t.pc_requests.sum()),

@@ -169,7 +169,7 @@ def alb_lcu(requests: float, processed_bytes: float, seconds: float, catalogue: 
     cat = catalogue
     per_gb = cat["alb.lcu_processed_gb_per_h_lambda" if lambda_targets else "alb.lcu_processed_gb_per_h"]
     active = requests / seconds * 60.0 if active_connections_per_min is None else active_connections_per_min
-    return max(requests / seconds / cat["alb.lcu_new_connections_per_s"],
+    return max(requests / cat["alb.lcu_new_connections_per_s"] / seconds,
                active / cat["alb.lcu_active_connections_per_min"],
                processed_bytes / GB / (seconds / 3600.0) / per_gb,
                rule_evaluations / seconds / cat["alb.lcu_rule_evaluations_per_s"])

@@ -136,6 +136,11 @@ class EC2Result:
         parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
 
+    @property
+    def compute_share(self) -> float:
+        """Share of the horizon's bill paid for the instances (not the ALB, API Gateway, logs or network)."""
+        return compute_share(self.cost)
+
     @cached_property
     def traffic(self) -> list[Traffic]:
         """Per function: its front door and payload, requests that arrived, requests served."""
@@ -172,7 +177,6 @@ class EC2Result:
             "latency_p95_s": p95,
             "latency_p99_s": p99,
             "cost_usd": cost,
-            "compute_share": compute_share(self.cost),
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
         }
 

@@ -32,7 +32,7 @@ def _item(cost, prefix):
 def test_no_front_door_and_no_network_leave_the_bill_as_it_was():
     r = lambdasim.simulate(_scenario(), records="summary")
     assert set(r.cost["charge"]) <= {"requests", "compute"}
-    assert r.summary["compute_share"] == 1.0
+    assert r.compute_share == 1.0
 
 
 def test_rest_api_bills_every_call_that_reached_it():
@@ -44,7 +44,7 @@ def test_rest_api_bills_every_call_that_reached_it():
     qm, _ = _item(r.monthly_cost, "REST API calls")
     assert qm == pytest.approx(n * MONTH_S / 3600.0)
     # a REST API in front of a 100 ms, 128 MB function costs more than the function
-    assert r.summary["compute_share"] < 0.5
+    assert r.compute_share < 0.5
 
 
 def test_function_door_overrides_the_scenario_door():
@@ -91,7 +91,7 @@ def test_ec2_bills_the_same_api_gateway_and_network_and_its_alb_counts_bytes():
     assert _item(r.cost, "log ingestion")[0] == pytest.approx(done * 500 / GB)  # no Lambda platform lines
     lcu = max(n / 3600 / 25, (n * 1 + done * 600) * KB / GB / 1.0)
     assert _item(r.cost, "load balancer capacity units")[0] == pytest.approx(lcu)
-    assert 0 < r.summary["compute_share"] < 1
+    assert 0 < r.compute_share < 1
 
 
 def test_the_documented_example_bills_every_charge():
@@ -105,7 +105,7 @@ def test_the_documented_example_bills_every_charge():
     items = set(r.cost["item"])
     assert {"HTTP API calls (512 KB units)", "WebSocket connection minutes", "log ingestion", "log storage",
             "data transfer out", "NAT gateway", "NAT gateway data processed"} <= items
-    assert math.isfinite(r.summary["compute_share"])
+    assert math.isfinite(r.compute_share)
 
 
 def test_an_unpriced_front_door_is_one_clear_error():
