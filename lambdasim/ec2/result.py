@@ -16,7 +16,7 @@ from lambdasim.billing.around import Traffic, around_line_items, processed_bytes
 from lambdasim.billing.rules import compute_share
 from lambdasim.ec2.cost import ec2_bill
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
-from lambdasim.billing.catalogue import Catalogue
+from lambdasim.billing.catalogue import Catalogue, instance_spec
 from lambdasim.stats import LogHistogram
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import bin_edges, counts, occupancy
@@ -135,6 +135,14 @@ class EC2Result:
                                    horizon_s=self.scenario.horizon_s)
         parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
+
+    def hourly_compute_usd(self) -> np.ndarray:
+        """On-demand USD per hour of the instances (mean live instances x price), the input of
+        :func:`lambdasim.billing.commitments.best_commitment` (per-second billing; the 60 s minimum ignored)."""
+        launched, _, retired = self._lives()
+        edges = bin_edges(self.scenario.horizon_s, 3600.0)
+        price = instance_spec(self.scenario.ec2.instance_type, self.catalogue).hour_usd
+        return occupancy(launched, retired, edges) * np.diff(edges) / 3600.0 * price
 
     @property
     def compute_share(self) -> float:
