@@ -20,10 +20,12 @@ from lambdasim.lmi.spec import LMISpec, check_lmi
 from lambdasim.application.spec import ApplicationSpec, check_application
 from lambdasim.awslambda.coldstarts import InitDistribution
 from lambdasim.awslambda.cpu import CpuScaling
-from lambdasim.errors import ScenarioError, format_validation_error
+from lambdasim.errors import CatalogueError, ScenarioError, format_validation_error
 from lambdasim.awslambda.invocation import Invocation, Sync
 from lambdasim.awslambda.keepalive import KeepAlive
 from lambdasim.billing.rules import unpriced
+from lambdasim.billing.frontdoor import FIRST_KEY, FrontDoorSpec, PayloadSpec
+from lambdasim.billing.network import NetworkSpec
 from lambdasim.billing.catalogue import PricingSpec, load_catalogue
 from lambdasim.billing.fargate import task_size
 from lambdasim.errors import CatalogueError
@@ -68,6 +70,9 @@ class FunctionSpec(Spec):
     package_type: Literal["zip", "image"] = "zip"
     runtime: Literal["managed", "custom"] = "managed"
     ephemeral_storage_mb: IntIn(512, 10240) = 512
+    # The bill around compute (issue 18; docs/pricing.md): what callers reach it through, and payload sizes
+    front_door: FrontDoorSpec | None = None  # else the scenario's `front_door`
+    payload: PayloadSpec | None = None  # request/response KB; none = bytes not modelled
 
     @model_validator(mode="before")
     @classmethod
@@ -94,6 +99,8 @@ class Scenario(Spec):
     fargate: FargateSpec = FargateSpec()  # the ECS service on Fargate to compare against; see fargate/spec.py
     lmi: LMISpec = LMISpec()  # Lambda Managed Instances to compare against; see lmi/spec.py
     application: ApplicationSpec | None = None  # edges between functions (event-driven graph); application.py
+    front_door: FrontDoorSpec | None = None  # the front door of every function without its own (billing/frontdoor.py)
+    network: NetworkSpec | None = None  # logs, data transfer, NAT, public IPv4 (billing/network.py)
 
     @field_validator("functions", mode="before")
     @classmethod
@@ -130,7 +137,15 @@ class Scenario(Spec):
                 raise PydanticCustomError(
                     "pc", "must provision no more than the concurrency of function {f} ({r}); got {p}",
                     {"f": f.name, "r": r if r is not None else self.lambda_.account_concurrency, "p": pc})
-        problem = unpriced(self.functions, load_catalogue(self.pricing))  # e.g. arm64 before 2021-09-29
+        cat = load_catalogue(self.pricing)
+        problem = unpriced(self.functions, cat)  # e.g. arm64 before 2021-09-29
+        for i, f in enumerate(self.functions):
+            door = self.door(i)
+            if problem is None and door is not None and FIRST_KEY[door.type] not in cat:
+                try:
+                    cat[FIRST_KEY[door.type]]
+                except CatalogueError as exc:
+                    problem = f"function {f.name!r} has front door {door.type!r}, which cannot be billed: {str(exc).rstrip('.')}"
         if problem is None and self.application is not None:
             problem = check_application(self.application, self.functions)
             problem = problem and f"has an invalid application: {problem}"
@@ -153,6 +168,11 @@ class Scenario(Spec):
                 {"a": self.lambda_.account_concurrency, "r": reserved},
             )
         return self
+
+    def door(self, i: int) -> FrontDoorSpec | None:
+        """The front door of function ``i`` (its own, else the scenario's)."""
+        own = self.functions[i].front_door
+        return own if own is not None else self.front_door
 
     def reserved(self, i: int) -> int | None:
         """Reserved concurrency of function ``i`` (its own, else the account default)."""

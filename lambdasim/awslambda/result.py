@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lambdasim.billing.rules import FunctionUsage, lambda_line_items, pc_segments
+from lambdasim.billing.around import Traffic, around_line_items
+from lambdasim.billing.rules import FunctionUsage, compute_share, lambda_line_items, pc_segments
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
 from lambdasim.awslambda.provisioned import schedule_of
@@ -75,10 +76,49 @@ class Result:
         items = lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
         return self._with_services(items, "month", k)
 
+    @cached_property
+    def traffic(self) -> list[Traffic]:
+        """Per function: its front door and payload, calls that reached it, executions that ran."""
+        t, sc = self._tally, self.scenario
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()),
+                        float(t.status[i, COMPLETED] + t.status[i, FAILED])) for i, f in enumerate(sc.functions)]
+
     def _with_services(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
-        if self.application is None:
-            return items
-        return pd.concat([items, self.application.line_items(period, scale)], ignore_index=True)
+        parts = [items, around_line_items(self.traffic, self.scenario.network, self.catalogue, platform="lambda",
+                                          horizon_s=self.scenario.horizon_s, scale=scale, period=period)]
+        if self.application is not None:
+            parts.append(self.application.line_items(period, scale))
+        parts = [items] + [p for p in parts[1:] if len(p)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
+
+    def hourly_compute_usd(self) -> np.ndarray:
+        """On-demand USD per hour of what a Compute Savings Plan covers: duration (on demand and on PC, by the
+        hour a run started) and PC configured; first-tier rates, before rounding PC to 5 minutes. Needs
+        ``records="full"``. The input of :func:`lambdasim.billing.commitments.best_commitment`."""
+        c, sc, cat = self._tally.columns(), self.scenario, self.catalogue
+        edges = bin_edges(sc.horizon_s, 3600.0)
+        keys = {"x86_64": ("lambda.duration_gb_s_usd", "lambda.pc_duration_gb_s_usd", "lambda.pc_gb_s_usd"),
+                "arm64": ("lambda.duration_arm_gb_s_usd", "lambda.pc_duration_arm_gb_s_usd", "lambda.pc_arm_gb_s_usd")}
+        gb = np.array([f.memory_mb / 1024.0 for f in sc.functions])
+        rates = np.array([[cat.get(k, np.nan) for k in keys[f.arch]] for f in sc.functions])
+        ran = (c["status"] == COMPLETED) | (c["status"] == FAILED)
+        fn, on_pc = c["function"][ran].astype(int), c["on_pc"][ran].astype(bool)
+        usd = gb[fn] * c["billed_ms"][ran] / 1000.0 * np.where(on_pc, rates[fn, 1], rates[fn, 0])
+        out = np.histogram(c["start_s"][ran], bins=edges, weights=usd)[0].astype(float)
+        for i, f in enumerate(sc.functions):
+            steps = schedule_of(f.provisioned_concurrency)
+            if steps:
+                ends = [t for t, _ in steps[1:]] + [sc.horizon_s]
+                starts = np.repeat([t for t, _ in steps], [n for _, n in steps])
+                stops = np.repeat(ends, [n for _, n in steps])
+                out += occupancy(starts, stops, edges) * np.diff(edges) * gb[i] * rates[i, 2]
+        return out
+
+    @property
+    def compute_share(self) -> float:
+        """Share of the horizon's bill paid for compute itself (requests, duration, PC; not front doors, logs,
+        network or managed services)."""
+        return compute_share(self.cost)
 
     @property
     def end_to_end(self) -> pd.DataFrame:

@@ -21,15 +21,18 @@ import pandas as pd
 from lambdasim.errors import CatalogueError
 from lambdasim.billing.catalogue import MONTH_S, Catalogue, instance_spec
 
-__all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed",
-           "pc_configured_s", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "totals",
+__all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered", "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed",
+           "pc_configured_s", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "totals",
            "billed_to_used_ratio"]
 
 #: The columns every bill has; ``COLUMNS`` adds the kind of charge and the period (horizon or month).
 LINE_ITEM_COLUMNS = ["platform", "item", "quantity", "unit", "rate_usd", "amount_usd"]
 COLUMNS = LINE_ITEM_COLUMNS + ["charge", "period"]
 #: Kinds of charge; ``totals`` sums line items into ``<kind>_usd``.
-CHARGES = ("requests", "compute", "provisioned", "ephemeral", "discount", "instances", "load_balancer")
+CHARGES = ("requests", "compute", "provisioned", "ephemeral", "discount", "instances", "load_balancer", "front_door",
+           "logs", "network")
+#: The kinds that pay for compute itself (the rest is the bill around it: front doors, logs, network).
+COMPUTE_CHARGES = ("requests", "compute", "provisioned", "ephemeral", "discount", "instances")
 ARCHS = ("x86_64", "arm64")
 
 
@@ -277,12 +280,32 @@ def lambda_line_items(usages: Iterable[FunctionUsage], catalogue: Catalogue, *, 
     if sp > 0:
         covered = sum(r[5] for r in rows if r[6] in ("compute", "provisioned"))
         add("compute savings plan", covered, "USD covered", -sp, "discount")
-    return _frame(rows)
+    return line_items_frame(rows)
 
 
-def _frame(rows: list[tuple]) -> pd.DataFrame:
+def line_items_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The one builder of a bill's frame: rows of (platform, item, quantity, unit, rate_usd, amount_usd, charge, period)."""
     return pd.DataFrame(rows, columns=COLUMNS).astype(
         {"quantity": float, "rate_usd": float, "amount_usd": float})
+
+
+def tiered(quantity: float, first_rate: float, limits: Iterable[float], rates: Iterable[float],
+           share: float = 1.0) -> list[tuple[int, float, float]]:
+    """Split a monthly ``quantity`` by volume tiers: ``[(tier number, quantity, rate), ...]`` (empty tiers left out).
+
+    ``limits`` are the cumulative monthly upper bounds of tiers 1, 2, ...; ``rates``
+    the prices of tiers 2, 3, ...; both lists equally long. ``share`` prorates the
+    limits to a period of ``share`` months.
+    """
+    bounds, prices = [l * share for l in limits], [first_rate, *rates]
+    out, lo = [], 0.0
+    for k, rate in enumerate(prices):
+        hi = bounds[k] if k < len(bounds) else math.inf
+        q = min(max(quantity - lo, 0.0), hi - lo)
+        if q > 0 or k == 0:
+            out.append((k + 1, q, rate))
+        lo = hi
+    return out
 
 
 # --- the EC2 bill -------------------------------------------------------------------
@@ -327,13 +350,24 @@ def ec2_line_items(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catal
         covered = hours * spec.hour_usd
         rows.append(("ec2", f"{purchase} discount", covered, "USD covered", -discount, -discount * covered,
                      "discount", period))
+    items = line_items_frame(rows)
     if alb_s is not None:
-        alb_h = math.ceil(round(alb_s * scale, 9) / 3600.0)
-        rows.append(("ec2", "application load balancer", alb_h, "ALB-hours", cat["alb.hour_usd"],
-                     alb_h * cat["alb.hour_usd"], "load_balancer", period))
-        rows.append(("ec2", "load balancer capacity units", alb_h * alb_lcu, "LCU-hours", cat["alb.lcu_hour_usd"],
-                     alb_h * alb_lcu * cat["alb.lcu_hour_usd"], "load_balancer", period))
-    return _frame(rows)
+        items = pd.concat([items, alb_line_items(alb_s, alb_lcu, cat, platform="ec2", scale=scale, period=period)],
+                          ignore_index=True)
+    return items
+
+
+def alb_line_items(seconds: float, lcu: float, catalogue: Catalogue, *, platform: str, scale: float = 1.0,
+                   period: str = "horizon") -> pd.DataFrame:
+    """An ALB running ``seconds`` (times ``scale``): started ALB-hours and LCU-hours at ``lcu`` on average."""
+    cat = catalogue
+    hours = math.ceil(round(seconds * scale, 9) / 3600.0)
+    return line_items_frame([
+        (platform, "application load balancer", hours, "ALB-hours", cat["alb.hour_usd"], hours * cat["alb.hour_usd"],
+         "load_balancer", period),
+        (platform, "load balancer capacity units", hours * lcu, "LCU-hours", cat["alb.lcu_hour_usd"],
+         hours * lcu * cat["alb.lcu_hour_usd"], "load_balancer", period)])
+    return line_items_frame(rows)
 
 
 # --- summaries ----------------------------------------------------------------------
@@ -343,6 +377,14 @@ def totals(items: pd.DataFrame) -> dict[str, float]:
     out = {f"{c}_usd": float(by.get(c, 0.0)) for c in CHARGES}
     out["total_usd"] = float(items["amount_usd"].sum()) if len(items) else 0.0
     return out
+
+
+def compute_share(items: pd.DataFrame) -> float:
+    """The share of the total paid for compute itself (``COMPUTE_CHARGES``); NaN for an empty or zero bill."""
+    total = float(items["amount_usd"].sum()) if len(items) else 0.0
+    if total == 0:
+        return float("nan")
+    return float(items.loc[items["charge"].isin(COMPUTE_CHARGES), "amount_usd"].sum()) / total
 
 
 def billed_to_used_ratio(mean_s: np.ndarray | float, granularity_ms: float, shape: str = "exponential") -> np.ndarray:

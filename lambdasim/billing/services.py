@@ -15,7 +15,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from lambdasim.billing.rules import COLUMNS
+from lambdasim.billing.rules import line_items_frame
 from lambdasim.billing.catalogue import Catalogue
 
 __all__ = ["SERVICES", "service_rate_usd", "services_usd", "service_line_items", "SHARD_HOUR_KEY"]
@@ -67,4 +67,4 @@ def service_line_items(requests: Mapping[str, float], catalogue: Catalogue, *, s
         rate = catalogue[SHARD_HOUR_KEY]
         rows.append(("services", "kinesis.shard_hour", float(shard_hours), "shard-hours", rate, shard_hours * rate,
                      "services", period))
-    return pd.DataFrame(rows, columns=COLUMNS).astype({"quantity": float, "rate_usd": float, "amount_usd": float})
+    return line_items_frame(rows)

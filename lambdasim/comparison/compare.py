@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from lambdasim.ec2.model import initial_instances
+from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner, ci95
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_ec2, tracking_policy, with_scaling
@@ -60,12 +61,14 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
 
 def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict[str, float] | None = None,
             strategies: tuple[str, ...] = STRATEGIES, sizing_replications: int | None = None,
-            runner: Runner | None = None) -> pd.DataFrame:
+            runner: Runner | None = None, commitments: bool = False) -> pd.DataFrame:
     """One row per platform and EC2 strategy: metrics with 95 % CIs, and the cost ratio to Lambda.
 
     ``sizing_replications`` (default: ``replications``) sets how many
     replications each sizing step averages over. ``df.attrs`` holds the
-    SLO and the sizing outcome.
+    SLO and the sizing outcome. ``commitments=True`` adds the best hourly
+    commitment of the Lambda and configured-EC2 rows and their bill with it
+    (``comparison/commitments.py``; the table in ``df.attrs["commitments"]``).
     """
     sc = as_scenario(scenario)
     bad = [s for s in strategies if s not in STRATEGIES]
@@ -90,8 +93,23 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     df = pd.DataFrame(rows)
     lam = df.loc[0, "cost_per_million_usd"]
     df["cost_ratio"] = df["cost_per_million_usd"] / lam if lam > 0 else math.nan
+    if commitments:
+        _add_commitments(df, sc, replications)
     df.attrs.update(attrs)
     return df
+
+
+def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int) -> None:
+    table = best_commitments(sc, replications)
+    for c in COMMITMENT_COLUMNS:
+        df[c] = math.nan
+    for platform, strategy in (("lambda", "on-demand"), ("ec2", "configured")):
+        row = (df["platform"] == platform) & (df["strategy"] == strategy)
+        one = table[table["platform"] == platform].iloc[0]
+        for c in COMMITMENT_COLUMNS:
+            df.loc[row, c] = one[c]
+    df["cost_per_million_committed_usd"] = df["cost_per_million_usd"] * (1 - df["commitment_saving_fraction"])
+    df.attrs["commitments"] = table.to_dict("records")
 
 
 def _sized_row(runner, sc, strategy, found, scaling) -> dict[str, Any]:

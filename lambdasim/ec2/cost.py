@@ -8,14 +8,17 @@ scenario's purchase option (on-demand, spot, reserved). What this adapter
 adds is the fleet's view: every instance is billed from launch (boot
 included) to termination, clipped to the horizon; and an optional
 application load balancer runs for the whole horizon, with its average LCUs
-estimated from new connections only (one per request; 1 LCU = 25 new
-connections per second) — a deliberate simplification.
+the largest of its dimensions (``billing.frontdoor.alb_lcu``): one new
+connection per request (1 LCU = 25 per second) and, with payloads, the
+processed bytes (1 GB per LCU-hour) — averaged over the horizon, a
+deliberate simplification.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from lambdasim.billing.frontdoor import alb_lcu
 from lambdasim.billing.rules import ec2_line_items
 from lambdasim.billing.catalogue import Catalogue, instance_spec
 
@@ -28,8 +31,9 @@ def hour_price_usd(instance_type: str, catalogue: Catalogue) -> float:
 
 
 def ec2_bill(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catalogue, *, requests: int = 0,
-             horizon_s: float = 0.0, load_balancer: bool = False) -> pd.DataFrame:
+             horizon_s: float = 0.0, load_balancer: bool = False, processed_bytes: float = 0.0) -> pd.DataFrame:
     """Line items (platform, item, quantity, unit, rate_usd, amount_usd, ...) of an EC2 fleet."""
     alb_s = horizon_s if load_balancer else None
-    lcu = requests / 25.0 / horizon_s if load_balancer and horizon_s > 0 else 1.0
+    lcu = (alb_lcu(requests, processed_bytes, horizon_s, catalogue, lambda_targets=False)
+           if load_balancer and horizon_s > 0 else 1.0)
     return ec2_line_items(np.asarray(lifetimes_s, dtype=float), instance_type, catalogue, alb_s=alb_s, alb_lcu=lcu)

@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lambdasim.billing.around import Traffic, around_line_items, processed_bytes
+from lambdasim.billing.rules import compute_share
 from lambdasim.ec2.cost import ec2_bill
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
-from lambdasim.billing.catalogue import Catalogue
+from lambdasim.billing.catalogue import Catalogue, instance_spec
 from lambdasim.stats import LogHistogram
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import bin_edges, counts, occupancy
@@ -125,9 +127,34 @@ class EC2Result:
         launched, _, retired = self._lives()
         st = self._tally.status.sum(axis=0)
         ec2 = self.scenario.ec2
+        traffic = self.traffic
         items = ec2_bill(retired - launched, ec2.instance_type, self.catalogue, requests=int(st.sum()),
-                         horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer)
-        return items if self.extra_items is None else pd.concat([items, self.extra_items], ignore_index=True)
+                         horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer,
+                         processed_bytes=processed_bytes(traffic))
+        around = around_line_items(traffic, self.scenario.network, self.catalogue, platform="ec2",
+                                   horizon_s=self.scenario.horizon_s)
+        parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
+
+    def hourly_compute_usd(self) -> np.ndarray:
+        """On-demand USD per hour of the instances (mean live instances x price), the input of
+        :func:`lambdasim.billing.commitments.best_commitment` (per-second billing; the 60 s minimum ignored)."""
+        launched, _, retired = self._lives()
+        edges = bin_edges(self.scenario.horizon_s, 3600.0)
+        price = instance_spec(self.scenario.ec2.instance_type, self.catalogue).hour_usd
+        return occupancy(launched, retired, edges) * np.diff(edges) / 3600.0 * price
+
+    @property
+    def compute_share(self) -> float:
+        """Share of the horizon's bill paid for the instances (not the ALB, API Gateway, logs or network)."""
+        return compute_share(self.cost)
+
+    @cached_property
+    def traffic(self) -> list[Traffic]:
+        """Per function: its front door and payload, requests that arrived, requests served."""
+        t, sc = self._tally, self.scenario
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]))
+                for i, f in enumerate(sc.functions)]
 
     # --- metrics ------------------------------------------------------------------
     @cached_property

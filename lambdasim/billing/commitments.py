@@ -1,0 +1,92 @@
+"""Commitments: the hourly Savings Plan (or reservation) that minimises a run's bill.
+
+A commitment of ``c`` USD per hour at discount ``d`` buys, every hour,
+``c / (1 - d)`` USD of on-demand-priced usage. In an hour that uses ``u``
+USD at on-demand prices, the bill is ``c + max(u - c / (1 - d), 0)``: the
+commitment is paid whether used or not (the unused part,
+``max(c - (1 - d) u, 0)``, is wasted) and usage above it is paid on demand.
+
+The total over hours is convex and piecewise linear in ``c``, with corners
+where the covered usage ``c / (1 - d)`` equals an hour's usage; the optimum
+is the corner at the ``d``-quantile of the hourly usage (covering an hour
+more pays only if at least a fraction ``1 - d`` of the hours use it).
+:func:`best_commitment` evaluates every corner exactly (sorted cumulative
+sums) and returns the cheapest, with the saving against on-demand.
+The discount itself is the caller's: for Lambda at most the catalogue's
+``lambda.savings_plan_max_discount`` (Compute Savings Plans), for EC2 at
+most ``ec2.reserved_max_discount`` (Instance Savings Plans, Reserved
+Instances); see :func:`max_discount`. Pure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lambdasim.billing.catalogue import Catalogue
+
+__all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount"]
+
+_MAX_KEY = {"lambda": "lambda.savings_plan_max_discount", "ec2": "ec2.reserved_max_discount"}
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A commitment and what it does to a run's hourly usage (all USD over the run's hours)."""
+
+    hourly_usd: float      # committed per hour
+    discount: float
+    hours: int
+    on_demand_usd: float   # the bill without a commitment
+    total_usd: float       # commitment paid + usage above it on demand
+    wasted_usd: float      # commitment paid but not used
+    saving_usd: float      # on_demand_usd - total_usd
+
+    @property
+    def saving_fraction(self) -> float:
+        return self.saving_usd / self.on_demand_usd if self.on_demand_usd > 0 else 0.0
+
+
+def _hourly(hourly_usd) -> np.ndarray:
+    u = np.asarray(hourly_usd, dtype=float).ravel()
+    if u.size == 0 or not np.all(np.isfinite(u)) or u.min() < 0:
+        raise ValueError("hourly_usd must be a non-empty array of finite on-demand costs >= 0 (USD per hour).")
+    return u
+
+
+def _check_discount(discount: float) -> float:
+    if not 0 <= discount < 1:
+        raise ValueError(f"discount must be in [0, 1). Got {discount!r} instead.")
+    return float(discount)
+
+
+def commitment_cost(hourly_usd, commitment_usd: float, discount: float) -> Commitment:
+    """The bill of hourly on-demand usage ``hourly_usd`` under a commitment of ``commitment_usd`` per hour."""
+    u, d = _hourly(hourly_usd), _check_discount(discount)
+    if not commitment_usd >= 0:
+        raise ValueError(f"commitment_usd must be >= 0. Got {commitment_usd!r} instead.")
+    covered = commitment_usd / (1.0 - d)
+    over = float(np.maximum(u - covered, 0.0).sum())
+    total = commitment_usd * u.size + over
+    wasted = float(np.maximum(commitment_usd - (1.0 - d) * u, 0.0).sum())
+    od = float(u.sum())
+    return Commitment(float(commitment_usd), d, int(u.size), od, float(total), wasted, float(od - total))
+
+
+def best_commitment(hourly_usd, discount: float) -> Commitment:
+    """The hourly commitment minimising the total (the smallest one if several tie)."""
+    u, d = _hourly(hourly_usd), _check_discount(discount)
+    x = np.concatenate([[0.0], np.sort(u)])          # candidate covered levels (USD on-demand per hour)
+    s = np.sort(u)
+    tail = np.concatenate([[s.sum()], s.sum() - np.cumsum(s)])   # sum of u above the k smallest
+    above = np.concatenate([[u.size], u.size - np.arange(1, u.size + 1)])
+    totals = u.size * (1.0 - d) * x + tail - above * x
+    k = int(np.argmin(np.round(totals, 9)))
+    return commitment_cost(u, (1.0 - d) * x[k], d)
+
+
+def max_discount(platform: str, catalogue: Catalogue) -> float:
+    """The largest published commitment discount for ``platform`` (``lambda`` or ``ec2``) on the catalogue's date."""
+    if platform not in _MAX_KEY:
+        raise ValueError(f"platform must be one of {', '.join(_MAX_KEY)}. Got {platform!r} instead.")
+    return catalogue[_MAX_KEY[platform]]

@@ -1,0 +1,48 @@
+"""The best commitment for each platform of a scenario, from its simulated hourly usage.
+
+For Lambda and for the scenario's EC2 fleet, each replication is run with
+full records, its hourly on-demand compute cost taken
+(``Result.hourly_compute_usd``: Lambda duration and provisioned
+concurrency, which Compute Savings Plans cover; EC2 instance-hours), and
+:func:`lambdasim.billing.commitments.best_commitment` finds the hourly
+commitment minimising the total. Discounts default to the catalogue's
+largest published ones (``lambda.savings_plan_max_discount``, 17 %;
+``ec2.reserved_max_discount``, 72 %: a 3-year all-upfront reservation):
+pass ``discounts`` for a given term and payment option.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from lambdasim.billing.commitments import best_commitment, max_discount
+from lambdasim.scenario import Scenario, as_scenario
+from lambdasim.simulation import simulate
+
+__all__ = ["best_commitments", "COMMITMENT_COLUMNS"]
+
+COMMITMENT_COLUMNS = ["commitment_usd_per_h", "commitment_discount", "cost_with_commitment_usd",
+                      "commitment_saving_fraction"]
+
+
+def best_commitments(scenario: Scenario | str | dict, replications: int = 1, *,
+                     discounts: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """One row per platform (``lambda``, ``ec2``): the best hourly commitment and the bill with it (means)."""
+    sc = as_scenario(scenario)
+    if replications < 1:
+        raise ValueError(f"replications must be an int >= 1. Got {replications!r} instead.")
+    rows = []
+    for platform in ("lambda", "ec2"):
+        for r in range(replications):
+            res = simulate(sc, platform=platform, seed=sc.seed + r, records="full")
+            d = (discounts or {}).get(platform, max_discount(platform, res.catalogue))
+            best = best_commitment(res.hourly_compute_usd(), d)
+            cost = float(res.cost["amount_usd"].sum())
+            rows.append({"platform": platform, "replication": r, "cost_usd": cost,
+                         "commitment_usd_per_h": best.hourly_usd, "commitment_discount": d,
+                         "on_demand_compute_usd": best.on_demand_usd, "committed_compute_usd": best.total_usd,
+                         "wasted_usd": best.wasted_usd, "cost_with_commitment_usd": cost - best.saving_usd,
+                         "commitment_saving_fraction": best.saving_usd / cost if cost > 0 else 0.0})
+    df = pd.DataFrame(rows)
+    return df.drop(columns="replication").groupby("platform", sort=False).mean().reset_index()

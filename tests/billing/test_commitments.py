@@ -1,0 +1,57 @@
+"""Commitments: the published discount on a flat load, waste above usage, and the optimum against brute force."""
+import numpy as np
+import pytest
+
+from lambdasim.billing.catalogue import load_catalogue
+from lambdasim.billing.commitments import best_commitment, commitment_cost, max_discount
+
+LATEST = load_catalogue("aws-latest")
+
+
+def test_flat_load_with_commitment_equal_to_usage_gets_the_published_discount():
+    d = max_discount("lambda", LATEST)  # Compute Savings Plans: up to 17 % off Lambda duration and PC
+    assert d == 0.17
+    u = np.full(720, 2.0)  # $2 an hour on demand, all month
+    c = commitment_cost(u, 2.0 * (1 - d), d)
+    assert c.total_usd == pytest.approx(720 * 2.0 * (1 - d)) and c.wasted_usd == pytest.approx(0)
+    assert c.saving_fraction == pytest.approx(d)
+    assert best_commitment(u, d).hourly_usd == pytest.approx(2.0 * (1 - d))
+    ec2 = max_discount("ec2", LATEST)
+    assert best_commitment(u, ec2).saving_fraction == pytest.approx(ec2)
+
+
+def test_commitment_above_usage_wastes_exactly_the_excess():
+    d, u = 0.3, np.full(100, 1.0)
+    fit = 1.0 * (1 - d)
+    for extra in (0.1, 0.5, 2.0):
+        c = commitment_cost(u, fit + extra, d)
+        assert c.wasted_usd == pytest.approx(extra * 100)
+        assert c.total_usd - commitment_cost(u, fit, d).total_usd == pytest.approx(extra * 100)
+
+
+def test_best_commitment_matches_brute_force_and_the_quantile_rule():
+    rng = np.random.default_rng(3)
+    u = rng.gamma(2.0, 5.0, 500)
+    for d in (0.17, 0.4, 0.72):
+        best = best_commitment(u, d)
+        grid = np.linspace(0, u.max() * (1 - d), 4001)
+        brute = min(commitment_cost(u, c, d).total_usd for c in grid)
+        assert best.total_usd <= brute + 1e-9
+        # covered level at the d-quantile of the hourly usage
+        covered = best.hourly_usd / (1 - d)
+        assert np.mean(u < covered) <= d + 1 / len(u) and np.mean(u > covered) <= 1 - d + 1 / len(u)
+
+
+def test_spiky_load_commits_to_the_base_only():
+    u = np.array([1.0] * 90 + [10.0] * 10)
+    best = best_commitment(u, 0.17)
+    assert best.hourly_usd == pytest.approx(0.83) and best.saving_usd > 0
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="discount must be in"):
+        best_commitment([1.0], 1.0)
+    with pytest.raises(ValueError, match="hourly_usd"):
+        best_commitment([], 0.1)
+    with pytest.raises(ValueError, match="platform"):
+        max_discount("fargate", LATEST)

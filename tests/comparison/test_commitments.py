@@ -1,0 +1,43 @@
+"""Hourly compute usage of a run and the best commitment per platform (compare's commitments option)."""
+import numpy as np
+import pytest
+
+import lambdasim
+from lambdasim.billing.commitments import best_commitment
+from lambdasim.comparison.commitments import best_commitments
+from lambdasim.comparison.compare import compare
+from support.scenarios import one_function
+
+
+def _sc():
+    return one_function(horizon_s=7200, rate=3.0, duration={"dist": "exponential", "mean_s": 0.3}, memory_mb=512)
+
+
+def test_hourly_compute_usage_adds_up_to_the_bill_lines_it_covers():
+    sc = _sc().with_overrides({"functions.0.provisioned_concurrency": [[0, 2], [3600, 1]]})
+    r = lambdasim.simulate(sc)
+    h = r.hourly_compute_usd()
+    assert len(h) == 2 and (h > 0).all()
+    covered = r.cost[r.cost["charge"].isin(["compute", "provisioned"])]["amount_usd"].sum()
+    assert h.sum() == pytest.approx(covered, rel=1e-12)  # PC periods are whole 5-minute multiples here
+    e = lambdasim.simulate(sc, platform="ec2")
+    assert e.hourly_compute_usd().sum() == pytest.approx(e.cost[e.cost["charge"] == "instances"]["amount_usd"].sum())
+
+
+def test_a_flat_fleet_commits_all_of_it_and_saves_the_full_discount():
+    e = lambdasim.simulate(_sc(), platform="ec2")
+    best = best_commitment(e.hourly_compute_usd(), 0.4)
+    assert best.hourly_usd == pytest.approx(0.096 * 0.6) and best.saving_fraction == pytest.approx(0.4)
+
+
+def test_compare_applies_the_best_commitment_to_each_platform():
+    df = compare(_sc(), replications=1, strategies=("configured",), commitments=True)
+    table = best_commitments(_sc(), 1)
+    lam, ec2 = df.iloc[0], df.iloc[1]
+    assert lam["commitment_discount"] == 0.17 and ec2["commitment_discount"] == 0.72
+    # Lambda's requests are not covered: the saving is below the discount; a fixed fleet saves all of it
+    assert 0 < lam["commitment_saving_fraction"] < 0.17 and ec2["commitment_saving_fraction"] == pytest.approx(0.72)
+    assert lam["cost_with_commitment_usd"] == pytest.approx(table.iloc[0]["cost_with_commitment_usd"])
+    assert np.isclose(lam["cost_per_million_committed_usd"],
+                      lam["cost_per_million_usd"] * (1 - lam["commitment_saving_fraction"]))
+    assert "commitments" in df.attrs and "commitment_usd_per_h" not in compare(_sc(), 1, strategies=("configured",))
