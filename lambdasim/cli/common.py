@@ -4,12 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from lambdasim.errors import ScenarioError
-from lambdasim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from lambdasim.scenario import Scenario
 
 __all__ = ["add_scenario_args", "load_scenario", "scenario_overrides", "print_json", "format_table"]
 
@@ -44,6 +46,8 @@ def scenario_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def load_scenario(args: argparse.Namespace) -> Scenario:
+    from lambdasim.scenario import Scenario  # here, not at the top: `lambdasim bill` never loads the engine
+
     sc = Scenario.from_file(args.scenario)
     overrides = scenario_overrides(args)
     return sc.with_overrides(overrides, source=f"{args.scenario} with --set/--seed") if overrides else sc

@@ -1,4 +1,5 @@
 """The command line: tables, JSON, --set overrides, and one-line errors."""
+import argparse
 import json
 import subprocess
 import sys
@@ -65,3 +66,23 @@ def test_console_script_is_installed():
     exe = Path(sys.executable).with_name("lambdasim")
     out = subprocess.run([str(exe), "run", *SMALL, "--json"], capture_output=True, text=True, check=True).stdout
     assert json.loads(out)["invocations"] > 0
+
+
+def test_lazy_parser_lists_each_command_with_its_own_help():
+    """The placeholders of the lazy parser say what each sub-command module's parser says."""
+    def helps(parser):
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return {a.dest: a.help for a in sub._choices_actions}
+
+    from lambdasim.cli import build_parser
+
+    assert helps(build_parser()) == helps(build_parser("")) == SUBCOMMANDS
+
+
+def test_help_and_bill_do_not_load_the_engine():
+    code = ("import sys; from lambdasim.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print([m for m in ('lambdasim.simulation', 'lambdasim.scenario', 'simpy') if m in sys.modules])")
+    for args in (["--help"], ["bill", "lambda", "--memory-mb", "512", "--requests", "1000", "--duration-ms", "100"]):
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+        assert out.stdout.strip().splitlines()[-1] == "[]", args
