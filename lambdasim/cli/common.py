@@ -80,11 +80,11 @@ def format_table(rows: list[tuple[str, Any]], title: str = "") -> str:
 
 
 @contextmanager
-def progress(total: int, desc: str, enabled: bool = True):
+def progress(total: int | None, desc: str, enabled: bool = True):
     """A tqdm bar on stderr (one line, cleared at the end); a no-op object when disabled."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, desc=desc, unit="step", leave=False, file=sys.stderr,
+    bar = tqdm(total=total, desc=desc, unit="run" if total is None else "step", leave=False, file=sys.stderr,
                disable=None if enabled else True, dynamic_ncols=True)  # None: off when not a terminal
     try:
         yield bar
