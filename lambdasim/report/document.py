@@ -28,7 +28,7 @@ from lambdasim.simulation import simulate
 from lambdasim.version import __version__
 from lambdasim.viz import report as figures
 
-__all__ = ["build", "render", "TABLE_METRICS"]
+__all__ = ["build", "render", "render_part", "TABLE_METRICS"]
 
 #: The comparison table's rows, after the monthly cost.
 TABLE_METRICS = ["cost_per_million_usd", "latency_p50_s", "latency_p95_s", "latency_p99_s", "cold_start_rate",
@@ -178,13 +178,23 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
     }
 
 
-def render(context: dict[str, Any]) -> str:
-    """The page as HTML text; every value is escaped by the template engine."""
+def _env():
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    return env.get_template("template.html").render(**context)
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def render(context: dict[str, Any]) -> str:
+    """The page as HTML text; every value is escaped by the template engine."""
+    return _env().get_template("template.html").render(ctx=context, **context)
+
+
+def render_part(name: str, context: dict[str, Any]) -> str:
+    """One piece of the page (``answer``, ``cards``, ``slo_check``, ``assumptions``, ``prices``, ``bill``,
+    ``style``) as HTML, for the dashboard app."""
+    parts = _env().get_template("parts.html").module
+    return str(getattr(parts, name)() if name == "style" else getattr(parts, name)(context))
 
 
 def overrides_text(overrides: dict[str, Any], names: list[str]) -> str:
