@@ -30,6 +30,9 @@ from lambdasim.viz import report as figures
 
 __all__ = ["build", "render", "render_part", "TABLE_METRICS"]
 
+#: The figures of the page, in order.
+FIGURES = ("options", "latency", "cold_starts", "capacity")
+
 #: The comparison table's rows, after the monthly cost.
 TABLE_METRICS = ["cost_per_million_usd", "latency_p50_s", "latency_p95_s", "latency_p99_s", "cold_start_rate",
                  "queue_wait_mean_s", "mean_instances", "utilization", "completed", "dropped"]
@@ -145,9 +148,13 @@ def _bill(runs: dict, horizon_s: float) -> list[dict[str, str]]:
 
 def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[str, float] | None = None,
           strategies: tuple[str, ...] = STRATEGIES, sizing_replications: int = 1,
-          tick: Callable[[], None] = lambda: None) -> dict[str, Any]:
-    """Everything the page shows, as plain data (strings, rows and PNG data URIs)."""
+          tick: Callable[[], None] = lambda: None, figures_wanted: tuple[str, ...] = FIGURES) -> dict[str, Any]:
+    """Everything the page shows, as plain data (strings, rows and PNG data URIs).
+
+    ``figures_wanted``: a subset of :data:`FIGURES` to draw (the dashboard draws two).
+    """
     runner = CountingRunner(replications, tick)
+    given_slo = bool(slo)
     df = compare(sc, replications, slo=slo, strategies=strategies, sizing_replications=sizing_replications,
                  runner=runner)
     slo = df.attrs.get("slo") or dict(slo or {})
@@ -158,8 +165,9 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
     table = [{"label": "monthly cost", "cells": [fmt(o.monthly_cost_usd, "usd", "not simulated") for o in opts]}]
     table += [{"label": label(k, table=True), "cells": [_cell(o.row, k) for o in opts]} for k in TABLE_METRICS]
     lam = next(r for (n, _), r in runs.items() if r.platform == "lambda")
-    figs = {"options": figures.options_figure(opts, slo), "latency": figures.latency_figure(runs, slo),
-            "cold_starts": figures.cold_start_figure(lam), "capacity": figures.capacity_figure(runs)}
+    draw = {"options": lambda: figures.options_figure(opts, slo), "latency": lambda: figures.latency_figure(runs, slo),
+            "cold_starts": lambda: figures.cold_start_figure(lam), "capacity": lambda: figures.capacity_figure(runs)}
+    figs = {k: draw[k]() for k in figures_wanted}
     tick()
     return {
         "title": f"{sc.name}: Lambda or EC2?",
@@ -169,7 +177,7 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
         "price_date": str(sc.pricing.date),
         "options": [{"name": o.name, "monthly": fmt(o.monthly_cost_usd, "usd", "not simulated"),
                      "meets": o.meets_slo, "why_not": o.why_not, "config": o.config} for o in opts],
-        "slo": slo_text(slo), "slo_default": "latency_p99_s" in slo and not df.attrs.get("slo_given", False),
+        "slo": slo_text(slo), "slo_bounds": dict(slo), "rows_csv": df.to_csv(index=False), "slo_default": not given_slo,
         "table_heads": [o.name for o in opts], "table": table,
         "workload": _workload(sc), "capacity": _capacity(sc, catalogue, opts), "prices": _prices(sc, catalogue),
         "bill": _bill(runs, sc.horizon_s),
