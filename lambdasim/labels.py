@@ -99,6 +99,14 @@ METRICS: dict[str, Metric] = {
     "e2e_retry_mean_s": _m("mean retry wait on the critical path", "s", S),
     "e2e_cold_mean_s": _m("mean cold-start time on the critical path", "s", S),
     "e2e_run_mean_s": _m("mean run time on the critical path", "s", S),
+    # Fargate and Lambda Managed Instances (fargate/result.py, lmi/)
+    "restarted": _m("requests restarted after an interruption", "", C),
+    "interrupted": _m("requests interrupted", "", C), "spot_interruptions": _m("Spot interruptions", "", C),
+    "task_size": _m("task size"), "task_vcpu": _m("task vCPU", "vCPU", "number"),
+    "task_memory_gb": _m("task memory", "GiB", "number"), "waste_vcpu": _m("unused vCPU per task", "vCPU", "number"),
+    "waste_memory_gb": _m("unused memory per task", "GiB", "number"),
+    "slots_per_instance": _m("requests per instance at once", "", C), "instance_type": _m("instance type"),
+    "compute_share": _m("compute share of the bill", "%", P),
     # comparison bookkeeping
     "replications": _m("replications", "", C), "platform": _m("platform"), "strategy": _m("option"),
     "config": _m("configuration"),

@@ -8,6 +8,7 @@ import pytest
 
 import lambdasim
 from lambdasim.comparison.replication import METRICS as COMPARISON_METRICS
+from lambdasim.simulation import PLATFORMS
 from lambdasim.labels import METRICS, fmt, fmt_metric, label, option_label, path_label
 from support.scenarios import one_function
 
@@ -15,9 +16,9 @@ SCENARIOS = "data/scenarios"
 
 
 def _summaries():
-    sc = one_function(horizon_s=200.0, rate=2.0)
-    yield simulate_keys(sc, "lambda")
-    yield simulate_keys(sc, "ec2")
+    sc = one_function(horizon_s=200.0, rate=2.0, pricing="aws-latest")
+    for platform in PLATFORMS:
+        yield simulate_keys(sc, platform)
     for name in ("dr_backup", "photo_pipeline"):  # event sources and an application graph
         app = lambdasim.Scenario.from_file(f"{SCENARIOS}/{name}.yaml").with_overrides({"horizon_s": 120.0})
         yield simulate_keys(app, "lambda")
