@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 RUN := $(UV) run --locked --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lab bench env clean
+.PHONY: run test lab app bench env clean
 
 run: .venv/.synced
 	$(RUN) lambdasim compare data/scenarios/default.yaml --plots out/
@@ -18,6 +18,9 @@ test: .venv/.synced
 
 lab: .venv/.synced
 	$(RUN) jupyter lab notebooks/
+
+app: .venv/.synced
+	$(RUN) lambdasim app data/scenarios/default.yaml
 
 bench: .venv/.synced
 	$(RUN) python benchmarks/bench_lambda.py

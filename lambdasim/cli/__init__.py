@@ -23,9 +23,10 @@ __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 SUBCOMMANDS = {
     "run": "simulate one scenario and print its summary",
     "sweep": "run a sweep file (factors × replications) into a results folder",
-    "report": "execute the report notebook for a scenario and write HTML",
+    "report": "write the decision document (HTML) of a scenario: Lambda or EC2?",
     "bill": "price a month of Lambda or EC2 usage (a calculator)",
     "compare": "compare Lambda and EC2 on one scenario",
+    "app": "serve the no-code dashboard (Lambda or EC2?) in the browser",
 }
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from lambdasim.errors import ScenarioError
+from lambdasim.labels import fmt, fmt_metric, label
 
 if TYPE_CHECKING:
     from lambdasim.scenario import Scenario
 
-__all__ = ["add_scenario_args", "load_scenario", "scenario_overrides", "print_json", "format_table"]
+__all__ = ["add_scenario_args", "load_scenario", "scenario_overrides", "print_json", "format_table", "progress"]
 
 
 def add_scenario_args(p: argparse.ArgumentParser) -> None:
@@ -66,23 +69,28 @@ def print_json(obj: dict[str, Any]) -> None:
 
 
 def format_value(v: Any) -> str:
-    if isinstance(v, bool) or v is None:
-        return str(v)
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            return "—"
-        if v == 0:
-            return "0"
-        if abs(v) >= 1000:
-            return f"{v:,.1f}"
-        return f"{v:.4g}"
-    return str(v)
+    """A number as every table writes it (:func:`lambdasim.labels.fmt`)."""
+    return fmt(v)
 
 
 def format_table(rows: list[tuple[str, Any]], title: str = "") -> str:
-    width = max(len(k) for k, _ in rows)
-    lines = [title, "-" * max(len(title), width + 14)] if title else []
-    lines += [f"{k:<{width}}  {format_value(v):>12}" for k, v in rows]
+    """A two-column table of (metric key, value) rows: human labels, formatted values."""
+    cells = [(label(k, table=True), fmt_metric(k, v)) for k, v in rows]
+    width = max(len(k) for k, _ in cells)
+    vwidth = max(12, *(len(v) for _, v in cells))
+    lines = [title, "-" * max(len(title), width + vwidth + 2)] if title else []
+    lines += [f"{k:<{width}}  {v:>{vwidth}}" for k, v in cells]
     return "\n".join(lines)
+
+
+@contextmanager
+def progress(total: int | None, desc: str, enabled: bool = True):
+    """A tqdm bar on stderr (one line, cleared at the end); a no-op object when disabled."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="run" if total is None else "step", leave=False, file=sys.stderr,
+               disable=None if enabled else True, dynamic_ncols=True)  # None: off when not a terminal
+    try:
+        yield bar
+    finally:
+        bar.close()

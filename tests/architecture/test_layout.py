@@ -19,12 +19,12 @@ PKG = Path(lambdasim.__file__).parent
 ROOT = PKG.parent
 
 #: The ground: modules every stage may use.
-GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version"}
+GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version", "labels"}
 #: The engine: the scenario, the simulation entry point and the stages it drives.
 ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application", "fargate", "lmi"}
 ENGINE_MODULES = {"scenario", "simulation"}
 #: Consumers of results: the engine never imports these.
-CONSUMERS = {"comparison", "sweeps", "viz", "notebook", "cli"}
+CONSUMERS = {"comparison", "sweeps", "viz", "notebook", "report", "cli"}
 PLATFORMS = {"awslambda", "ec2", "fargate", "lmi"}
 
 

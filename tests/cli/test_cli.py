@@ -25,7 +25,7 @@ def test_run_table_and_set_override_change_the_result(capsys):
     assert low["invocations"] < 600
     assert main(["run", *SMALL]) == 0
     out = capsys.readouterr().out
-    assert "cold_start_rate" in out and "default on lambda" in out
+    assert "cold-start rate " in out and "default on Lambda" in out and "cold_start_rate" not in out
 
 
 def test_run_writes_plots(tmp_path, capsys):

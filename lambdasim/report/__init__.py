@@ -1,0 +1,1 @@
+"""The decision document: one scenario's comparison as a self-contained HTML page (``lambdasim report``)."""
