@@ -7,6 +7,7 @@
 """
 from lambdasim.comparison.break_even import break_even
 from lambdasim.comparison.compare import compare
+from lambdasim.comparison.optimize import optimize
 from lambdasim.errors import CatalogueError, LambdasimError, ScenarioError, TraceError
 from lambdasim.billing.catalogue import load_catalogue
 from lambdasim.awslambda.result import Result
@@ -19,4 +20,5 @@ from lambdasim.comparison.sizing import size_ec2
 from lambdasim.version import __version__
 
 __all__ = ["Scenario", "simulate", "Result", "LambdasimError", "ScenarioError", "TraceError", "CatalogueError",
-           "sweep", "summarize", "read_results", "compare", "break_even", "size_ec2", "load_catalogue"]
+           "sweep", "summarize", "read_results", "compare", "break_even", "size_ec2", "load_catalogue",
+           "optimize"]
