@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from lambdasim.billing.catalogue import load_catalogue
     from lambdasim.comparison.break_even import break_even
     from lambdasim.comparison.compare import compare
+    from lambdasim.comparison.optimize import optimize
     from lambdasim.comparison.sizing import size_ec2
     from lambdasim.scenario import Scenario
     from lambdasim.simulation import simulate
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from lambdasim.sweeps.summary import summarize
 
 __all__ = ["Scenario", "simulate", "Result", "LambdasimError", "ScenarioError", "TraceError", "CatalogueError",
-           "sweep", "summarize", "read_results", "compare", "break_even", "size_ec2", "load_catalogue"]
+           "sweep", "summarize", "read_results", "compare", "break_even", "size_ec2", "load_catalogue",
+           "optimize"]
 
 #: Where each lazily loaded public name lives.
 _HOMES = {
@@ -43,6 +45,7 @@ _HOMES = {
     "compare": "lambdasim.comparison.compare",
     "break_even": "lambdasim.comparison.break_even",
     "size_ec2": "lambdasim.comparison.sizing",
+    "optimize": "lambdasim.comparison.optimize",
     "load_catalogue": "lambdasim.billing.catalogue",
 }
 

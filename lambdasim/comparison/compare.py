@@ -61,7 +61,7 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
 
 def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict[str, float] | None = None,
             strategies: tuple[str, ...] = STRATEGIES, sizing_replications: int | None = None,
-            runner: Runner | None = None, commitments: bool = False) -> pd.DataFrame:
+            runner: Runner | None = None, commitments: bool = False, platforms: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per platform and EC2 strategy: metrics with 95 % CIs, and the cost ratio to Lambda.
 
     ``sizing_replications`` (default: ``replications``) sets how many
@@ -69,6 +69,7 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     SLO and the sizing outcome. ``commitments=True`` adds the best hourly
     commitment of the Lambda and configured-EC2 rows and their bill with it
     (``comparison/commitments.py``; the table in ``df.attrs["commitments"]``).
+    ``platforms`` adds one row per further platform (``"fargate"``, ``"lmi"``) as the scenario configures it.
     """
     sc = as_scenario(scenario)
     bad = [s for s in strategies if s not in STRATEGIES]
@@ -78,6 +79,8 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     rows = [_row(runner, sc, "lambda", "on-demand", f"{len(sc.functions)} function(s)")]
     if "configured" in strategies:
         rows.append(_row(runner, sc, "ec2", "configured", describe_ec2(sc)))
+    for extra in platforms:  # the scenario's fargate: / lmi: sections, as configured
+        rows.append(_row(runner, sc, extra, "configured", f"{extra} section of the scenario"))
     attrs: dict[str, Any] = {"scenario": sc.name, "replications": replications}
     if "slo" in strategies or "autoscaled" in strategies:
         slo = slo or default_slo(runner, sc)

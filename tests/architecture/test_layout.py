@@ -21,11 +21,14 @@ ROOT = PKG.parent
 #: The ground: modules every stage may use.
 GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version", "labels"}
 #: The engine: the scenario, the simulation entry point and the stages it drives.
-ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application", "fargate", "lmi"}
+ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application", "fargate", "lmi",
+                   "hybrid"}
 ENGINE_MODULES = {"scenario", "simulation"}
 #: Consumers of results: the engine never imports these.
 CONSUMERS = {"comparison", "sweeps", "viz", "notebook", "report", "cli"}
 PLATFORMS = {"awslambda", "ec2", "fargate", "lmi"}
+#: Composites of platforms (a base fleet + Lambda for the overflow): may import platforms; no platform imports them.
+COMPOSITES = {"hybrid"}
 
 
 def _module_name(path: Path) -> str:
@@ -104,6 +107,12 @@ def test_platforms_are_siblings():
     bad = [(m, i) for m in GRAPH if _stage(m) in PLATFORMS for i in GRAPH[m]
            if _stage(i) in PLATFORMS and _stage(i) != _stage(m)]
     assert bad == []
+
+
+def test_no_platform_imports_a_composite():
+    bad = [(m, i) for m in GRAPH if _stage(m) in PLATFORMS | {"servers"} for i in GRAPH[m] if _stage(i) in COMPOSITES]
+    assert bad == []
+    assert "lambdasim.hybrid.model" in MODULES
 
 
 def test_servers_serve_every_server_platform_and_import_none():

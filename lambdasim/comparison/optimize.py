@@ -1,0 +1,67 @@
+"""The hybrid optimizer: sweep the base fleet size and the routing policy, keep the cost/SLO Pareto front.
+
+:func:`optimize` runs :func:`lambdasim.hybrid.model.run_hybrid` for every
+base size in ``sizes`` and every routing policy in ``routings`` on the same
+arrivals (common random numbers), and returns one row per configuration:
+cost, p99 latency, the share sent to Lambda, whether it meets the SLO, and
+whether it is on the Pareto front (no other configuration is both cheaper
+and faster). ``df.attrs["best"]`` is the cheapest configuration that meets
+the SLO (None if none does). A base of 0 is pure Lambda; a base large
+enough never to overflow is pure EC2, so both pure forms are on the menu.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from lambdasim.billing.catalogue import load_catalogue
+from lambdasim.ec2.model import offered_load
+from lambdasim.hybrid.model import run_hybrid
+from lambdasim.scenario import Scenario, as_scenario
+
+__all__ = ["optimize", "pareto_front"]
+
+
+def pareto_front(cost: pd.Series, latency: pd.Series) -> pd.Series:
+    """True where no other point has lower-or-equal cost and latency with one strictly lower."""
+    keep = []
+    for c, l in zip(cost, latency):
+        keep.append(not any((c2 <= c and l2 <= l) and (c2 < c or l2 < l) for c2, l2 in zip(cost, latency)))
+    return pd.Series(keep, index=cost.index)
+
+
+def optimize(scenario: Scenario | str | dict, *, slo: dict[str, float] | None = None,
+             sizes: list[int] | None = None, routings: tuple[tuple[str, int], ...] = (("busy", 0), ("queue", 4))
+             ) -> pd.DataFrame:
+    """Cost/SLO table of hybrid configurations (base size x routing), with the Pareto front and the best.
+
+    ``slo`` defaults to pure Lambda's p99 latency + 10 % (the base of size 0).
+    ``sizes`` defaults to 0 up to twice the fleet that keeps workers 70 % busy.
+    """
+    sc = as_scenario(scenario)
+    cat = load_catalogue(sc.pricing)
+    if sizes is None:
+        full = max(1, math.ceil(offered_load(sc) / (sc.ec2.workers_per_instance * 0.7)))
+        sizes = sorted({0, *(max(1, round(full * k / 4)) for k in range(1, 9))})
+    rows: list[dict[str, Any]] = []
+    for n in sizes:
+        for routing, limit in (routings if n > 0 else (("busy", 0),)):
+            s = run_hybrid(sc, cat, n, routing, limit).summary
+            rows.append({"base_instances": n, "routing": routing, "queue_limit": limit if routing == "queue" else 0,
+                         "cost_usd": s["cost_usd"], "latency_p99_s": s["latency_p99_s"],
+                         "overflow_share": s["overflow_share"], "base_cost_usd": s["base_cost_usd"],
+                         "lambda_cost_usd": s["lambda_cost_usd"]})
+    df = pd.DataFrame(rows)
+    if slo is None:
+        slo = {"latency_p99_s": round(1.1 * df.loc[df["base_instances"] == 0, "latency_p99_s"].iloc[0], 6)} \
+            if (df["base_instances"] == 0).any() else {}
+    df["meets_slo"] = True
+    for k, v in slo.items():
+        df["meets_slo"] &= df[k] <= v
+    df["pareto"] = pareto_front(df["cost_usd"], df["latency_p99_s"])
+    ok = df[df["meets_slo"]]
+    df.attrs.update({"scenario": sc.name, "slo": slo, "instance_type": sc.ec2.instance_type,
+                     "best": ok.loc[ok["cost_usd"].idxmin()].to_dict() if len(ok) else None})
+    return df

@@ -1,0 +1,37 @@
+"""The hybrid optimizer's cost/latency plane: every configuration, the Pareto front, the SLO, the best."""
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["plot_pareto"]
+
+
+def plot_pareto(df: pd.DataFrame, ax=None):
+    """Cost against p99 latency of each row of :func:`lambdasim.comparison.optimize.optimize`."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    for routing, marker in (("busy", "o"), ("queue", "s")):
+        d = df[df["routing"] == routing]
+        ax.scatter(d["cost_usd"], d["latency_p99_s"], marker=marker, c=d["overflow_share"], cmap="viridis",
+                   vmin=0, vmax=1, edgecolor="k", label=f"routing: {routing}")
+    front = df[df["pareto"]].sort_values("cost_usd")
+    ax.plot(front["cost_usd"], front["latency_p99_s"], "k--", lw=1, label="Pareto front")
+    for _, r in df.iterrows():
+        ax.annotate(f"{int(r['base_instances'])}", (r["cost_usd"], r["latency_p99_s"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    slo = df.attrs.get("slo") or {}
+    if "latency_p99_s" in slo:
+        ax.axhline(slo["latency_p99_s"], color="tab:red", lw=1, label="SLO (p99)")
+    best = df.attrs.get("best")
+    if best:
+        ax.scatter([best["cost_usd"]], [best["latency_p99_s"]], s=200, facecolor="none", edgecolor="tab:red",
+                   lw=2, label=f"cheapest meeting the SLO: {int(best['base_instances'])} x "
+                               f"{df.attrs.get('instance_type', '')} + Lambda")
+    ax.set_xlabel("cost of the simulated horizon (USD)")
+    ax.set_ylabel("p99 latency (s)")
+    ax.set_title(f"{df.attrs.get('scenario', '')}: hybrid base fleet + Lambda overflow "
+                 "(labels: base instances; colour: share sent to Lambda)", fontsize=9)
+    ax.legend(fontsize="x-small")
+    return ax
