@@ -13,7 +13,7 @@ from lambdasim.errors import LambdasimError
 
 __all__ = ["main", "build_parser"]
 
-SUBCOMMANDS = ["run", "sweep", "report", "bill", "compare"]
+SUBCOMMANDS = ["run", "sweep", "report", "bill", "compare", "tune"]
 
 
 def build_parser() -> argparse.ArgumentParser:
