@@ -1,6 +1,6 @@
 """The bill around compute of one run: front doors, logs, data transfer, NAT, public addresses.
 
-Both platforms' results call :func:`around_line_items` with what each
+Every platform's result calls :func:`around_line_items` with what each
 function saw (:class:`Traffic`: its front door and payload, the calls that
 reached it and the executions that ran) and the scenario's ``network``
 section. API Gateway's monthly tiers are per account and API type, so calls

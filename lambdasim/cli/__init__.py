@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "bill": "price a month of Lambda or EC2 usage (a calculator)",
     "compare": "compare Lambda and EC2 on one scenario",
     "app": "serve the no-code dashboard (Lambda or EC2?) in the browser",
+    "tune": "power-tune one function's memory and architecture (simulated)",
 }
 
 

@@ -15,6 +15,10 @@ ROWS = [("completed", "completed"), ("dropped", "dropped / throttled"), ("latenc
         ("utilization", "utilisation"), ("cost_usd", "cost (USD)"),
         ("cost_per_million_usd", "USD per million"), ("cost_ratio", "cost ratio to Lambda")]
 
+COMMITMENT_ROWS = [("commitment_usd_per_h", "commitment (USD / h)"), ("commitment_discount", "commitment discount"),
+                   ("cost_with_commitment_usd", "cost with commitment (USD)"),
+                   ("cost_per_million_committed_usd", "USD per million, committed")]
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="compare Lambda and EC2 on one scenario",
@@ -30,6 +34,9 @@ def add_parser(sub) -> None:
     p.add_argument("--strategies", default="configured,slo,autoscaled",
                    help="EC2 rows, comma-separated among configured, slo, autoscaled (default all)")
     p.add_argument("--horizon-s", type=float, default=None, metavar="S", help="replace the scenario's horizon")
+    p.add_argument("--commitments", action="store_true",
+                   help="also apply the best hourly commitment (Savings Plan / reservation) to the Lambda and "
+                        "configured EC2 rows, at the catalogue's largest published discounts")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
     p.set_defaults(func=run)
@@ -49,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     try:
         df = compare(sc, args.replications, slo=slo, strategies=strategies,
-                     sizing_replications=args.sizing_replications, runner=Runner(args.replications))
+                     sizing_replications=args.sizing_replications, runner=Runner(args.replications),
+                     commitments=args.commitments)
     except ValueError as exc:  # a bad --slo or --strategies value
         if isinstance(exc, ScenarioError):
             raise
@@ -65,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
 
 def format_comparison(df, sc) -> str:
     heads = ["Lambda" if r.platform == "lambda" else f"EC2 {r.strategy}" for r in df.itertuples()]
-    cells = [[label] + [_cell(r[k], r.get(f"{k}_ci95", math.nan)) for _, r in df.iterrows()] for k, label in ROWS]
+    rows = ROWS + [r for r in COMMITMENT_ROWS if r[0] in df]
+    cells = [[label] + [_cell(r[k], r.get(f"{k}_ci95", math.nan)) for _, r in df.iterrows()] for k, label in rows]
     width = [max(len(c[i]) for c in cells + [[""] + heads]) for i in range(len(heads) + 1)]
     line = lambda cs: "  ".join(c.ljust(width[0]) if i == 0 else c.rjust(width[i]) for i, c in enumerate(cs))
     a = df.attrs

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lambdasim.billing.around import Traffic, around_line_items
+from lambdasim.billing.rules import compute_share
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
 from lambdasim.stats import LogHistogram
 from lambdasim.timeseries import bin_edges, counts, occupancy
@@ -107,7 +109,22 @@ class ServerResult:
     def cost(self) -> pd.DataFrame:
         """Line items of the simulated horizon's bill, with any extra items (an application's services)."""
         items = self.bill()
-        return items if self.extra_items is None else pd.concat([items, self.extra_items], ignore_index=True)
+        around = around_line_items(self.traffic, self.scenario.network, self.catalogue, platform=self.platform,
+                                   horizon_s=self.scenario.horizon_s)  # API Gateway in front, logs, network
+        parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
+
+    @cached_property
+    def traffic(self) -> list[Traffic]:
+        """Per function: its front door and payload, requests that arrived, requests served."""
+        t, sc = self._tally, self.scenario
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]))
+                for i, f in enumerate(sc.functions)]
+
+    @property
+    def compute_share(self) -> float:
+        """Share of the horizon's bill paid for compute itself (not front doors, logs, network or services)."""
+        return compute_share(self.cost)
 
     def extra_summary(self) -> dict[str, Any]:
         """Platform-specific summary entries (placed after the counts)."""

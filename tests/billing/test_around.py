@@ -111,3 +111,14 @@ def test_the_documented_example_bills_every_charge():
 def test_an_unpriced_front_door_is_one_clear_error():
     with pytest.raises(lambdasim.ScenarioError, match=r"front door 'http_api'.*in force from 2020-03-12"):
         _scenario(door={"type": "http_api"}, pricing="aws-2015")
+
+
+@pytest.mark.parametrize("platform", ["fargate", "lmi"])
+def test_every_server_platform_bills_its_front_door_and_network(platform):
+    sc = _scenario(door={"type": "rest_api"}, payload={"request_kb": 1, "response_kb": 20},
+                   network={"log_bytes_per_call": 500, "transfer_out": True, "public_ipv4": 1})
+    r = lambdasim.simulate(sc, platform=platform, records="summary")
+    n = r.summary["invocations"]
+    assert _item(r.cost, "REST API calls")[0] == n
+    assert _item(r.cost, "log ingestion")[0] > 0 and _item(r.cost, "public IPv4 addresses")[0] == 1
+    assert set(r.cost["platform"]) == {platform} and 0 < r.compute_share < 1

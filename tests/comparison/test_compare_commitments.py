@@ -41,3 +41,13 @@ def test_compare_applies_the_best_commitment_to_each_platform():
     assert np.isclose(lam["cost_per_million_committed_usd"],
                       lam["cost_per_million_usd"] * (1 - lam["commitment_saving_fraction"]))
     assert "commitments" in df.attrs and "commitment_usd_per_h" not in compare(_sc(), 1, strategies=("configured",))
+
+
+def test_cli_compare_commitments_prints_the_committed_rows(tmp_path, capsys):
+    import yaml
+    from lambdasim.cli import main
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(_sc().to_dict()))
+    assert main(["compare", str(f), "--replications", "1", "--strategies", "configured", "--commitments"]) == 0
+    out = capsys.readouterr().out
+    assert "commitment (USD / h)" in out and "USD per million, committed" in out
