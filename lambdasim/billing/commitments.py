@@ -12,10 +12,9 @@ is the corner at the ``d``-quantile of the hourly usage (covering an hour
 more pays only if at least a fraction ``1 - d`` of the hours use it).
 :func:`best_commitment` evaluates every corner exactly (sorted cumulative
 sums) and returns the cheapest, with the saving against on-demand.
-The discount itself is the caller's: for Lambda at most the catalogue's
-``lambda.savings_plan_max_discount`` (Compute Savings Plans), for EC2 at
-most ``ec2.reserved_max_discount`` (Instance Savings Plans, Reserved
-Instances); see :func:`max_discount`. Pure.
+The discount itself is the caller's; :func:`max_discount` gives the largest
+published one by platform and plan (Compute Savings Plans on Lambda,
+Fargate or EC2; EC2 Instance Savings Plans and Reserved Instances). Pure.
 """
 from __future__ import annotations
 
@@ -27,7 +26,11 @@ from lambdasim.billing.catalogue import Catalogue
 
 __all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount"]
 
-_MAX_KEY = {"lambda": "lambda.savings_plan_max_discount", "ec2": "ec2.reserved_max_discount"}
+#: (platform, plan) -> the catalogue key of the largest published discount.
+_MAX_KEY = {("lambda", "compute"): "lambda.savings_plan_max_discount",
+            ("fargate", "compute"): "fargate.savings_plan_max_discount",
+            ("ec2", "compute"): "savings_plans.compute_max_discount",
+            ("ec2", "instance"): "ec2.reserved_max_discount"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,15 @@ def best_commitment(hourly_usd, discount: float) -> Commitment:
     return commitment_cost(u, (1.0 - d) * x[k], d)
 
 
-def max_discount(platform: str, catalogue: Catalogue) -> float:
-    """The largest published commitment discount for ``platform`` (``lambda`` or ``ec2``) on the catalogue's date."""
-    if platform not in _MAX_KEY:
-        raise ValueError(f"platform must be one of {', '.join(_MAX_KEY)}. Got {platform!r} instead.")
-    return catalogue[_MAX_KEY[platform]]
+def max_discount(platform: str, catalogue: Catalogue, plan: str | None = None) -> float:
+    """The largest published commitment discount on the catalogue's date.
+
+    ``plan``: ``compute`` (Compute Savings Plans: Lambda 17 %, Fargate 50 %,
+    EC2 66 %) or ``instance`` (EC2 Instance Savings Plans and Reserved
+    Instances, 72 %); default ``instance`` for EC2, ``compute`` otherwise.
+    """
+    plan = plan or ("instance" if platform == "ec2" else "compute")
+    if (platform, plan) not in _MAX_KEY:
+        known = ", ".join(f"{p}/{q}" for p, q in _MAX_KEY)
+        raise ValueError(f"platform/plan must be one of {known}. Got {platform}/{plan} instead.")
+    return catalogue[_MAX_KEY[(platform, plan)]]

@@ -6,9 +6,10 @@ full records, its hourly on-demand compute cost taken
 concurrency, which Compute Savings Plans cover; EC2 instance-hours), and
 :func:`lambdasim.billing.commitments.best_commitment` finds the hourly
 commitment minimising the total. Discounts default to the catalogue's
-largest published ones (``lambda.savings_plan_max_discount``, 17 %;
-``ec2.reserved_max_discount``, 72 %: a 3-year all-upfront reservation):
-pass ``discounts`` for a given term and payment option.
+largest published ones (``billing.commitments.max_discount``: Lambda 17 %,
+Fargate 50 % with Compute Savings Plans; EC2 72 %, a 3-year all-upfront
+Instance Savings Plan or reservation): pass ``discounts`` for a given plan,
+term and payment option.
 """
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ COMMITMENT_COLUMNS = ["commitment_usd_per_h", "commitment_discount", "cost_with_
 
 
 def best_commitments(scenario: Scenario | str | dict, replications: int = 1, *,
-                     discounts: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """One row per platform (``lambda``, ``ec2``): the best hourly commitment and the bill with it (means)."""
+                     discounts: Mapping[str, float] | None = None,
+                     platforms: tuple[str, ...] = ("lambda", "ec2")) -> pd.DataFrame:
+    """One row per platform (``lambda``, ``ec2``, ``fargate``): the best hourly commitment and the bill with it
+    (means over replications)."""
     sc = as_scenario(scenario)
     if replications < 1:
         raise ValueError(f"replications must be an int >= 1. Got {replications!r} instead.")
     rows = []
-    for platform in ("lambda", "ec2"):
+    for platform in platforms:
         for r in range(replications):
             res = simulate(sc, platform=platform, seed=sc.seed + r, records="full")
             d = (discounts or {}).get(platform, max_discount(platform, res.catalogue))

@@ -121,6 +121,17 @@ class ServerResult:
         return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]))
                 for i, f in enumerate(sc.functions)]
 
+    def hourly_compute_usd(self) -> np.ndarray:
+        """On-demand USD per hour of the servers: the bill's compute and instance charges (before discounts)
+        spread over the hours by the live servers (occupancy); the input of
+        :func:`lambdasim.billing.commitments.best_commitment`."""
+        launched, _, retired = self._lives()
+        edges = bin_edges(self.scenario.horizon_s, 3600.0)
+        live = occupancy(launched, retired, edges) * np.diff(edges)
+        bill = self.bill()
+        usd = float(bill.loc[bill["charge"].isin(["compute", "instances"]), "amount_usd"].sum())
+        return live / live.sum() * usd if live.sum() > 0 else np.zeros(len(live))
+
     @property
     def compute_share(self) -> float:
         """Share of the horizon's bill paid for compute itself (not front doors, logs, network or services)."""

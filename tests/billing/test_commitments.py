@@ -53,5 +53,5 @@ def test_bad_inputs():
         best_commitment([1.0], 1.0)
     with pytest.raises(ValueError, match="hourly_usd"):
         best_commitment([], 0.1)
-    with pytest.raises(ValueError, match="platform"):
-        max_discount("fargate", LATEST)
+    with pytest.raises(ValueError, match="platform/plan"):
+        max_discount("fargate", LATEST, "instance")

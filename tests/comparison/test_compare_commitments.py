@@ -51,3 +51,18 @@ def test_cli_compare_commitments_prints_the_committed_rows(tmp_path, capsys):
     assert main(["compare", str(f), "--replications", "1", "--strategies", "configured", "--commitments"]) == 0
     out = capsys.readouterr().out
     assert "commitment (USD / h)" in out and "USD per million, committed" in out
+
+
+def test_fargate_commitments_and_plans():
+    from lambdasim.billing.commitments import max_discount
+    cat = lambdasim.simulate(_sc(), records="summary").catalogue
+    assert (max_discount("fargate", cat), max_discount("ec2", cat, "compute"), max_discount("ec2", cat)) == \
+        (0.50, 0.66, 0.72)
+    with pytest.raises(ValueError, match="platform/plan"):
+        max_discount("lambda", cat, "instance")
+    f = lambdasim.simulate(_sc(), platform="fargate")
+    h = f.hourly_compute_usd()
+    bill = f.cost[f.cost["charge"].isin(["compute", "instances"])]["amount_usd"].sum()
+    assert h.sum() == pytest.approx(bill)
+    table = best_commitments(_sc(), 1, platforms=("fargate",))
+    assert table.iloc[0]["commitment_discount"] == 0.50 and table.iloc[0]["commitment_saving_fraction"] > 0
