@@ -22,7 +22,7 @@ from lambdasim.errors import CatalogueError
 from lambdasim.billing.catalogue import MONTH_S, Catalogue, instance_spec
 
 __all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered", "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed",
-           "pc_configured_s", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "totals",
+           "pc_configured_s", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "snapstart_line_items", "totals",
            "billed_to_used_ratio"]
 
 #: The columns every bill has; ``COLUMNS`` adds the kind of charge and the period (horizon or month).
@@ -368,6 +368,25 @@ def alb_line_items(seconds: float, lcu: float, catalogue: Catalogue, *, platform
         (platform, "load balancer capacity units", hours * lcu, "LCU-hours", cat["alb.lcu_hour_usd"],
          hours * lcu * cat["alb.lcu_hour_usd"], "load_balancer", period)])
     return line_items_frame(rows)
+
+
+# --- SnapStart ---------------------------------------------------------------------
+def snapstart_line_items(memory_mb: float, seconds: float, restores: float, runtime: str, catalogue: Catalogue, *,
+                         period: str = "horizon") -> pd.DataFrame:
+    """SnapStart's own charges: for ``python`` and ``dotnet`` a cache (memory GB x seconds active, at least 3 h)
+    and a restore charge per GB restored; none for ``java``. The restore time itself runs where INIT did."""
+    if runtime not in ("java", "python", "dotnet"):
+        raise ValueError(f"runtime must be java, python or dotnet. Got {runtime!r} instead.")
+    cat, gb = catalogue, memory_mb / 1024.0
+    cat["lambda.snapstart_java_from"] if runtime == "java" else cat["lambda.snapstart_restore_gb_usd"]  # dated
+    if runtime == "java":
+        return line_items_frame([])
+    cached = max(seconds, cat["lambda.snapstart_cache_min_s"]) * gb
+    return line_items_frame([
+        ("lambda", "SnapStart cache", cached, "GB-s", cat["lambda.snapstart_cache_gb_s_usd"],
+         cached * cat["lambda.snapstart_cache_gb_s_usd"], "compute", period),
+        ("lambda", "SnapStart restores", restores * gb, "GB restored", cat["lambda.snapstart_restore_gb_usd"],
+         restores * gb * cat["lambda.snapstart_restore_gb_usd"], "compute", period)])
 
 
 # --- summaries ----------------------------------------------------------------------

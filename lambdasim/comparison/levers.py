@@ -7,6 +7,11 @@
   handler that returns at once on a ping would cost less).
 * ``provisioned``: provisioned concurrency of ``concurrency`` (a number or a
   schedule), billed per GB-s configured.
+* ``snapstart``: environments restored from a snapshot: the cold start takes
+  a draw of ``restore`` (a distribution) instead of ``init``; for
+  ``runtime`` ``python`` and ``dotnet`` (from 2024-11-18) the cache and
+  restore charges are added (``billing.rules.snapstart_line_items``), for
+  ``java`` (from 2022-11-28) none.
 
 :func:`cold_start_levers` runs the scenario with nothing and with each
 lever (common random numbers: the function's own arrivals are the same in
@@ -21,6 +26,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from lambdasim.billing.rules import snapstart_line_items
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.simulation import simulate
 
@@ -70,7 +76,10 @@ def with_lever(scenario: Scenario, function: str, lever: Mapping[str, Any]) -> S
     if kind == "provisioned":
         sc = _with_components(scenario, i, [])
         return sc.with_overrides({f"functions.{i}.provisioned_concurrency": lever["concurrency"]})
-    raise ValueError(f"lever must be none, keep_warm or provisioned. Got {kind!r} instead.")
+    if kind == "snapstart":
+        sc = _with_components(scenario, i, [])
+        return sc.with_overrides({f"functions.{i}.init": lever["restore"]})
+    raise ValueError(f"lever must be none, keep_warm, provisioned or snapstart. Got {kind!r} instead.")
 
 
 def _label(lever: Mapping[str, Any]) -> str:
@@ -78,6 +87,8 @@ def _label(lever: Mapping[str, Any]) -> str:
         return f"keep-warm every {lever['every_s'] / 60:g} min x {lever.get('environments', 1)}"
     if lever["lever"] == "provisioned":
         return f"provisioned concurrency {lever['concurrency']}"
+    if lever["lever"] == "snapstart":
+        return f"SnapStart ({lever.get('runtime', 'java')})"
     return "nothing"
 
 
@@ -93,7 +104,7 @@ def cold_start_levers(scenario: Scenario | str | dict, function: str, levers: Se
     rows = []
     for lever in [{"lever": "none"}, *levers]:
         variant = with_lever(sc, function, lever)
-        acc = np.zeros(4)
+        acc = np.zeros(5)
         for r in range(replications):
             res = simulate(variant, seed=sc.seed + r, records="full")
             inv = res.invocations
@@ -101,10 +112,16 @@ def cold_start_levers(scenario: Scenario | str | dict, function: str, levers: Se
             pings = (ping_times(mine["arrival_s"].to_numpy(), lever["every_s"]) if lever["lever"] == "keep_warm"
                      else np.zeros(len(mine), dtype=bool))
             real = mine[~pings]
-            acc += [len(real), float(real["cold"].sum()), float(pings.sum()), float(res.cost["amount_usd"].sum())]
-        calls, cold, n_pings, cost = acc / replications
+            cost = float(res.cost["amount_usd"].sum())
+            if lever["lever"] == "snapstart":
+                cost += float(snapstart_line_items(res.scenario.functions[i].memory_mb, sc.horizon_s,
+                                                   float(mine["cold"].sum()), lever.get("runtime", "java"),
+                                                   res.catalogue)["amount_usd"].sum())
+            lat = (real["end_s"] - real["arrival_s"]).to_numpy()
+            acc += [len(real), float(real["cold"].sum()), float(pings.sum()), cost, float(np.nanmean(lat))]
+        calls, cold, n_pings, cost, latency = acc / replications
         rows.append({"lever": _label(lever), "calls": calls, "pings": n_pings, "cold_starts": cold,
-                     "p_cold": cold / calls if calls else math.nan, "cost_usd": cost})
+                     "p_cold": cold / calls if calls else math.nan, "latency_mean_s": latency, "cost_usd": cost})
     df = pd.DataFrame(rows)
     base = df.iloc[0]
     df["extra_cost_usd"] = df["cost_usd"] - base["cost_usd"]

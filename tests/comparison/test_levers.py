@@ -44,4 +44,25 @@ def test_pings_are_found_on_their_grid_and_doing_nothing_keeps_the_arrivals():
     with pytest.raises(ValueError, match="function must name one of"):
         keep_warm(_sparse(), "g", 300)
     with pytest.raises(ValueError, match="lever must be"):
-        cold_start_levers(_sparse(), "f", [{"lever": "snapstart"}])
+        cold_start_levers(_sparse(), "f", [{"lever": "freeze"}])
+
+
+def test_snapstart_restores_instead_of_init_and_prices_python_restores():
+    sc = one_function(horizon_s=7200, interval=900, idle_s=600, init_s=2.0, duration={"dist": "constant", "value_s": 0.1},
+                      pricing="aws-latest")
+    restore = {"dist": "constant", "value_s": 0.2}
+    df = cold_start_levers(sc, "f", [{"lever": "snapstart", "restore": restore, "runtime": "java"},
+                                     {"lever": "snapstart", "restore": restore, "runtime": "python"}])
+    none, java, py = df.iloc[0], df.iloc[1], df.iloc[2]
+    assert java["cold_starts"] == none["cold_starts"] == 8  # SnapStart shortens cold starts; it does not avoid them
+    assert none["latency_mean_s"] == pytest.approx(2.1) and java["latency_mean_s"] == pytest.approx(0.3)
+    cat = lambdasim.simulate(sc, records="summary").catalogue
+    # INIT is billed (aws-latest): java saves 1.8 s of INIT per cold start at 128 MB; python adds its charges
+    saved = 8 * 1.8 * 128 / 1024 * cat["lambda.duration_gb_s_usd"]
+    assert none["cost_usd"] - java["cost_usd"] == pytest.approx(saved, rel=1e-6)
+    charges = (max(7200, 10800) * 0.125 * cat["lambda.snapstart_cache_gb_s_usd"]
+               + 8 * 0.125 * cat["lambda.snapstart_restore_gb_usd"])
+    assert py["cost_usd"] - java["cost_usd"] == pytest.approx(charges, rel=1e-9)
+    with pytest.raises(Exception, match="2024-11-18"):
+        from lambdasim.billing.rules import snapstart_line_items
+        snapstart_line_items(128, 3600, 1, "python", lambdasim.simulate(_sparse(), records="summary").catalogue)
