@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["stream", "INPUTS"]
+__all__ = ["stream", "Streams", "INPUTS"]
 
 #: The stochastic inputs of a run; append new ones at the end, never reorder.
 INPUTS = ("arrivals", "duration", "init", "selection", "errors", "retries", "ec2", "application", "keep_alive",
@@ -21,3 +21,22 @@ def stream(seed: int, name: str, index: int = 0) -> np.random.Generator:
     if name not in INPUTS:
         raise ValueError(f"Unknown random input {name!r}; known: {', '.join(INPUTS)}")
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(INPUTS.index(name), index)))
+
+
+class Streams:
+    """The streams of input ``name`` for items 0, 1, ..., each made on first use.
+
+    A stream's numbers depend only on (seed, name, index), so making it
+    later (or never, when an item draws nothing) changes no number.
+    """
+
+    def __init__(self, seed: int, name: str):
+        stream(seed, name)  # an unknown input fails here, at once
+        self.seed, self.name = seed, name
+        self._made: dict[int, np.random.Generator] = {}
+
+    def __getitem__(self, index: int) -> np.random.Generator:
+        g = self._made.get(index)
+        if g is None:
+            g = self._made[index] = stream(self.seed, self.name, index)
+        return g

@@ -49,7 +49,7 @@ from lambdasim.awslambda.sources.sqs import SqsSource
 from lambdasim.awslambda.sources.protocol import EventListener, EventSource
 from lambdasim.awslambda.sources.stream import StreamSource
 from lambdasim.awslambda.sources.sync import SyncClient
-from lambdasim.rng import stream
+from lambdasim.rng import Streams, stream
 
 __all__ = ["LambdaModel"]
 
@@ -86,8 +86,8 @@ class LambdaModel:
         self.factor = np.array([duration_factor(f.memory_mb, f.cpu_scaling, f.speed_factor) for f in fns])
         self.timeout_s = np.array([f.timeout_s for f in fns])
         self.error_p = [f.error_probability for f in fns]
-        self._err_rng = [stream(seed, "errors", i) for i in range(nf)]
-        self._retry_rng = [stream(seed, "retries", i) for i in range(nf)]
+        self._err_rng = Streams(seed, "errors")  # streams made on first use (most functions never fail)
+        self._retry_rng = Streams(seed, "retries")
         self.client_retry = [getattr(f.invocation, "retry", None) for f in fns]
         # retries due later, merged with the arrivals: (time, seq, callback, function, args)
         self.deferred: list = []

@@ -13,7 +13,8 @@ from typing import Iterator
 import numpy as np
 
 from lambdasim.scenario import Scenario
-from lambdasim.rng import stream
+from lambdasim.distributions import Constant
+from lambdasim.rng import Streams, stream
 
 __all__ = ["ArrivalSource", "WINDOW_ARRIVALS"]
 
@@ -26,8 +27,8 @@ class ArrivalSource:
         self.sc = scenario
         seed, h = scenario.seed, scenario.horizon_s
         self._streams = [f.workload.stream(stream(seed, "arrivals", i), h) for i, f in enumerate(scenario.functions)]
-        self._dur_rng = [stream(seed, "duration", i) for i in range(len(scenario.functions))]
-        self._init_rng = [stream(seed, "init", i) for i in range(len(scenario.functions))]
+        self._dur_rng = Streams(seed, "duration")  # made on first use: a trace's durations need none
+        self._init_rng = Streams(seed, "init")
 
     def window_ends(self) -> list[float]:
         rate = sum(f.workload.mean_rate_per_s for f in self.sc.functions)
@@ -48,8 +49,11 @@ class ArrivalSource:
             n = len(times)
             if dur is None:
                 dur = fn.duration.sample(self._dur_rng[i], n)
-            parts.append((times, np.full(n, i, dtype=np.int32), dur, fn.init.sample(self._init_rng[i], n)))
-        t, f, d, init = (np.concatenate(x) for x in zip(*parts))
+            init = fn.init.sample(None if isinstance(fn.init, Constant) else self._init_rng[i], n)
+            parts.append((times, np.full(n, i, dtype=np.int32), dur, init))
+        t, f, d, init = parts[0] if len(parts) == 1 else (np.concatenate(x) for x in zip(*parts))
+        if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (one function, usually):
+            return {"arrival_s": t, "function": f, "duration_s": d, "init_draw": init}  # a stable sort keeps it
         order = np.argsort(t, kind="stable")
         return {"arrival_s": t[order], "function": f[order], "duration_s": d[order], "init_draw": init[order]}
 

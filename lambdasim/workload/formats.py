@@ -68,8 +68,15 @@ def read_trace(path: str | Path, format: str) -> Trace:
     if format not in FORMATS:
         raise TraceError(f"Trace format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
     files = azure2019_files(path) if format == "azure2019" else (str(path),)
-    stamp = tuple((f, os.stat(f).st_mtime_ns, os.stat(f).st_size) for f in files if f and os.path.exists(f))
-    return _read_cached(str(path), format, stamp)
+    stamp = []
+    for f in files:  # one stat per file: a changed file is read again
+        try:
+            st = os.stat(f) if f else None
+        except OSError:
+            st = None
+        if st is not None:
+            stamp.append((f, st.st_mtime_ns, st.st_size))
+    return _read_cached(str(path), format, tuple(stamp))
 
 
 @lru_cache(maxsize=8)

@@ -131,6 +131,11 @@ class _Window(Spec):
     def _resolve(cls, v: str, info: ValidationInfo) -> str:
         return str(resolve_path(v, info))
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()  # a pickled copy (sweeps on processes) reads its trace again, once
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "trace"}
+        return state
+
     def _check_window(self) -> None:
         if self.end_s is not None and self.end_s <= self.start_s:
             raise PydanticCustomError("window", "must have end_s > start_s; got start_s={a}, end_s={b}",
@@ -154,7 +159,7 @@ class TraceReplay(_Window):
 
     @model_validator(mode="after")
     def _check(self) -> "TraceReplay":
-        trace = _load(self.path, self.format)
+        trace = self.__dict__["trace"] = _load(self.path, self.format)
         self._check_window()
         if self.function is None and len(trace.ids) != 1:
             raise PydanticCustomError("function", "must name one function (the trace {p} holds {n})",
@@ -162,8 +167,9 @@ class TraceReplay(_Window):
         self.row  # the function exists
         return self
 
-    @property
+    @cached_property
     def trace(self) -> Trace:
+        """The read trace (read once per replay; :func:`expand` hands its functions the trace it read)."""
         return read_trace(self.path, self.format)
 
     @cached_property
@@ -235,7 +241,7 @@ class TraceSet(_Window):
 
     @model_validator(mode="after")
     def _check(self) -> "TraceSet":
-        trace = _load(self.path, self.kind)
+        trace = self.__dict__["trace"] = _load(self.path, self.kind)
         self._check_window()
         rows = self.rows
         if self.duration is None:
@@ -254,7 +260,7 @@ class TraceSet(_Window):
                                           "row in the trace (first: {f})", {"n": len(missing), "f": missing[0]})
         return self
 
-    @property
+    @cached_property
     def trace(self) -> Trace:
         return read_trace(self.path, self.kind)
 
@@ -312,11 +318,13 @@ def expand(ts: TraceSet) -> list[dict[str, Any]]:
     trace = ts.trace
     names = short_names(trace.ids)
     window = {"path": ts.path, "spread": ts.spread, "start_s": ts.start_s, "end_s": ts.end_s, "scale": ts.scale}
-    return [
-        {"name": names[r], "memory_mb": ts.memory_of(r), "duration": ts.duration_of(r), "init": ts.init,
-         "workload": TraceReplay.model_construct(kind="trace", format=ts.kind, function=trace.ids[r], **window)}
-        for r in ts.rows
-    ]
+    out = []
+    for r in ts.rows:
+        replay_ = TraceReplay.model_construct(kind="trace", format=ts.kind, function=trace.ids[r], **window)
+        replay_.__dict__.update(trace=trace, row=r)  # the trace read once for all its functions
+        out.append({"name": names[r], "memory_mb": ts.memory_of(r), "duration": ts.duration_of(r), "init": ts.init,
+                    "workload": replay_})
+    return out
 
 
 def load_trace(path: str | Path, format: str = "azure2019", *, functions: int | list[str] | dict | None = None,
