@@ -308,14 +308,12 @@ class LambdaModel:
         init = np.where(cold, b["init_draw"], 0.0)
         billed = np.where((st == COMPLETED) | (st == FAILED),
                           invocation_billed_ms(b["duration_s"], init, self.init_billed[f], self.catalogue), 0.0)
-        n = len(st)
         self.tally.add({
             "function": f, "arrival_s": b["arrival_s"],
             "start_s": np.where(ran, b["arrival_s"], np.nan), "end_s": end,
             "init_s": np.where(ran, init, np.nan), "duration_s": np.where(ran, b["duration_s"], np.nan),
             "cold": cold, "instance": np.asarray(inst, dtype=np.int32), "status": st, "billed_ms": billed,
-            "on_pc": np.asarray(pcs, dtype=bool), "attempt": np.zeros(n, dtype=np.int32),
-            "queue_delay_s": np.zeros(n),
+            "on_pc": np.asarray(pcs, dtype=bool),  # attempt 0 and no queue delay: filled when records are read
         })
 
     def flush(self) -> None:

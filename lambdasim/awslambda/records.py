@@ -22,7 +22,8 @@ COLUMNS = ["function", "arrival_s", "start_s", "end_s", "init_s", "duration_s", 
 #: Columns added for platform fidelity (issue 4) and their values when a producer leaves them out:
 #: ran on a provisioned instance; attempt number (0 = first); event age at the start (async/sqs)
 #: or iterator age (stream batches).
-DEFAULTS = {"on_pc": False, "attempt": 0, "queue_delay_s": 0.0}
+#: A batch may leave them out; they are materialised only when the records are asked for.
+DEFAULTS = {"on_pc": (False, np.bool_), "attempt": (0, np.int32), "queue_delay_s": (0.0, np.float64)}
 
 
 class Tally:
@@ -42,20 +43,19 @@ class Tally:
         self.outcomes = None  # the engine's per-event Outcomes (lambdasim.awslambda.outcomes), if it keeps one
 
     def add(self, b: dict[str, np.ndarray]) -> None:
-        for c, v in DEFAULTS.items():
-            if c not in b:
-                b[c] = np.full(len(b["status"]), v)
         nf = len(self.cold)
         f, st = b["function"], b["status"]
-        np.add.at(self.status, (f, st), 1)
+        ns = self.status.shape[1]
+        self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
         started = st != THROTTLED
         done = st == COMPLETED
         self.cold += np.bincount(f[b["cold"]], minlength=nf)
         billed = done | (st == FAILED)  # failed executions (errors, timeouts) are billed too
         self.billed_ms += np.bincount(f[billed], weights=b["billed_ms"][billed], minlength=nf)
-        pc = billed & b["on_pc"].astype(bool)  # billing: executions on provisioned concurrency
-        self.pc_requests += np.bincount(f[pc], minlength=nf)
-        self.pc_billed_ms += np.bincount(f[pc], weights=b["billed_ms"][pc], minlength=nf)
+        if "on_pc" in b:
+            pc = billed & b["on_pc"].astype(bool)  # billing: executions on provisioned concurrency
+            self.pc_requests += np.bincount(f[pc], minlength=nf)
+            self.pc_billed_ms += np.bincount(f[pc], weights=b["billed_ms"][pc], minlength=nf)
         self.run_s += np.bincount(f[done], weights=b["duration_s"][done], minlength=nf)
         lat = b["end_s"][done] - b["arrival_s"][done]
         self.latency_sum += np.bincount(f[done], weights=lat, minlength=nf)
@@ -69,12 +69,20 @@ class Tally:
         """All invocation records as one array per column (joined once, then cached)."""
         if not self.keep:
             raise ValueError("Invocation records were not kept: simulate(..., records='full') keeps them.")
-        if len(self.batches) != 1:
-            joined = {}
+        if len(self.batches) != 1 or any(c not in self.batches[0] for c in DEFAULTS):
+            joined, sizes = {}, [len(b["status"]) for b in self.batches]
             for c in COLUMNS:  # one column at a time, freeing the parts, to keep the peak low
-                joined[c] = np.concatenate([b.pop(c) for b in self.batches]) if self.batches else np.empty(0)
+                joined[c] = (np.concatenate([self._pop(b, c, n) for b, n in zip(self.batches, sizes)])
+                             if self.batches else np.empty(0))
             self.batches = [joined]
         return self.batches[0]
+
+    @staticmethod
+    def _pop(b: dict[str, np.ndarray], c: str, n: int) -> np.ndarray:
+        if c in b:
+            return b.pop(c)
+        value, dtype = DEFAULTS[c]
+        return np.full(n, value, dtype=dtype)
 
     def latency_quantiles(self, qs: list[float]) -> list[float]:
         if self.keep:

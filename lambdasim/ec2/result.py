@@ -40,7 +40,8 @@ class EC2Tally:
 
     def add(self, b: dict[str, np.ndarray]) -> None:
         f, st = b["function"], b["status"]
-        np.add.at(self.status, (f, st), 1)
+        ns = self.status.shape[1]
+        self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
         started = ~np.isnan(b["start_s"])
         wait = b["start_s"][started] - b["arrival_s"][started]
         done = st == COMPLETED
