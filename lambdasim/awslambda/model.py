@@ -49,6 +49,7 @@ from lambdasim.awslambda.sources.sqs import SqsSource
 from lambdasim.awslambda.sources.protocol import EventListener, EventSource
 from lambdasim.awslambda.sources.stream import StreamSource
 from lambdasim.awslambda.sources.sync import SyncClient
+from lambdasim.awslambda.sync_loop import eligible, run_sync
 from lambdasim.rng import Streams, stream
 
 __all__ = ["LambdaModel"]
@@ -149,11 +150,14 @@ class LambdaModel:
     # --- the run ------------------------------------------------------------
     def run(self) -> None:
         h = self.horizon_s
-        for pc in self.provisioned:
-            if pc is not None:
-                self.env.process(pc.run())
-        self.env.process(self._drive())
-        self.env.run(until=h)
+        if eligible(self):  # every function sync on a plain pool: one tight loop, no clock (sync_loop.py)
+            run_sync(self)
+        else:
+            for pc in self.provisioned:
+                if pc is not None:
+                    self.env.process(pc.run())
+            self.env.process(self._drive())
+            self.env.run(until=h)
         self.release_until(h)
         for pool in self.pools:
             pool.close(h)

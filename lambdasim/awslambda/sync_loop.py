@@ -1,0 +1,127 @@
+"""The common case in one tight loop: every function sync on a plain pool.
+
+When every function is invoked synchronously without client retries, on a
+plain :class:`~lambdasim.awslambda.pool.InstancePool` (fixed keep-alive,
+``mru`` or ``lru`` selection, no provisioned concurrency, no maximum
+lifetime) and no application graph, nothing but the arrivals moves time:
+no process needs the SimPy clock. :func:`run_sync` then walks each window
+of arrivals in one loop with :meth:`LambdaModel.start`, the completions'
+release, the pool's reap/take/pick/release and the concurrency limiter
+written out inline on the same state objects (the heap of busy instances,
+the pools' idle deques, the limiter's counters, the instance log), in the
+same order of operations as the general path. Cold starts and throttles
+are collected as index lists and the columns are rebuilt with numpy, each
+number by the same floating-point operation, so the records are
+bit-identical to the general path's (``tests/test_fingerprint.py``).
+Everything else runs through the general :meth:`LambdaModel.start`.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+
+from lambdasim.awslambda.pool import InstancePool
+from lambdasim.awslambda.records import THROTTLED
+
+__all__ = ["eligible", "run_sync"]
+
+
+def eligible(m) -> bool:
+    """Can model ``m`` run on the tight loop (see the module docstring)?"""
+    pools = m.pools
+    return (not m.listening and m.sc.application is None and not any(m.kinds)
+            and all(p is None for p in m.provisioned)
+            and all(r is None or r.attempts <= 1 for r in m.client_retry)
+            and all(type(p) is InstancePool and p.lifetime_s is None and p.selection in ("mru", "lru")
+                    and not p.pc_ids for p in pools)
+            and len({p.idle_s for p in pools}) == 1 and len({p.selection for p in pools}) == 1)
+
+
+def run_sync(m) -> None:
+    """Run every window of ``m``'s arrivals (what ``_drive`` does, without the SimPy clock)."""
+    for b in m.arrivals:
+        fail, _ = m._prepare(b)
+        inst, cold_idx, thr_idx = _window(m, b["arrival_s"].tolist(), b["function"].tolist(),
+                                          b["duration_s"].tolist(), b["init_draw"].tolist())
+        n = len(inst)
+        ts, ds, inits = b["arrival_s"], b["duration_s"], b["init_draw"]
+        end = ts + ds
+        if cold_idx:
+            end[cold_idx] = ts[cold_idx] + inits[cold_idx] + ds[cold_idx]  # t + init + dur, as start() adds them
+        status = np.zeros(n, dtype=np.int8)
+        cold = np.zeros(n, dtype=bool)
+        cold[cold_idx] = True
+        if thr_idx:
+            end[thr_idx] = math.nan
+            status[thr_idx] = THROTTLED
+        m._record(b, status, cold, inst, end, np.zeros(n, dtype=bool), fail, [])
+
+
+def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+    """One window's arrivals: instance ids (-1 when throttled), cold-start rows, throttled rows."""
+    busy, pools, limiter, tally = m._busy, m.pools, m.limiter, m.tally
+    idles = [p.idle for p in pools]
+    mru = pools[0].selection == "mru"
+    ka = pools[0].idle_s
+    log = m.instances
+    create, retire = log.create, log.retire
+    budgets = m.budgets
+    reserved, fbusy = limiter.reserved, limiter.busy
+    cap, unres = limiter.unreserved_cap, limiter.unreserved_busy
+    maxc = tally.max_concurrency
+    heappush, heappop = heapq.heappush, heapq.heappop
+    inst: list[int] = []
+    cold_idx: list[int] = []
+    thr_idx: list[int] = []
+    add, add_cold, add_thr = inst.append, cold_idx.append, thr_idx.append
+    for i, t in enumerate(ts):
+        f = fs[i]
+        # release the executions that finished by t (start() -> _release)
+        while busy and busy[0][0] <= t:
+            e, g, h = heappop(busy)
+            idles[h].append((e, g))
+            fbusy[h] -= 1
+            if reserved[h] is None:
+                unres -= 1
+        # concurrency (ConcurrencyLimiter.acquire)
+        r = reserved[f]
+        if r is None:
+            if unres >= cap:
+                add(-1)
+                add_thr(i)
+                continue
+            unres += 1
+        elif fbusy[f] >= r:
+            add(-1)
+            add_thr(i)
+            continue
+        fbusy[f] += 1
+        # a warm instance (InstancePool.take: reap, then pick)
+        idle = idles[f]
+        while idle and idle[0][0] + ka <= t:
+            since, g = idle.popleft()
+            retire(g, since + ka)
+        if idle:
+            g = idle.pop()[1] if mru else idle.popleft()[1]
+            e = t + ds[i]
+        else:
+            if budgets is not None and not budgets[f].take(f, t):
+                fbusy[f] -= 1  # ConcurrencyLimiter.release
+                if r is None:
+                    unres -= 1
+                add(-1)
+                add_thr(i)
+                continue
+            init = inits[i]
+            g = create(f, t, t + init)
+            add_cold(i)
+            e = t + init + ds[i]
+        heappush(busy, (e, g, f))
+        if len(busy) > maxc:
+            maxc = len(busy)
+        add(g)
+    limiter.unreserved_busy = unres
+    tally.max_concurrency = maxc
+    return inst, cold_idx, thr_idx
