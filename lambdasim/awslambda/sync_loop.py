@@ -43,8 +43,9 @@ def run_sync(m) -> None:
     """Run every window of ``m``'s arrivals (what ``_drive`` does, without the SimPy clock)."""
     for b in m.arrivals:
         fail, _ = m._prepare(b)
-        inst, cold_idx, thr_idx = _window(m, b["arrival_s"].tolist(), b["function"].tolist(),
-                                          b["duration_s"].tolist(), b["init_draw"].tolist())
+        window = _window_shared if all(r is None for r in m.limiter.reserved) else _window
+        inst, cold_idx, thr_idx = window(m, b["arrival_s"].tolist(), b["function"].tolist(),
+                                         b["duration_s"].tolist(), b["init_draw"].tolist())
         n = len(inst)
         ts, ds, inits = b["arrival_s"], b["duration_s"], b["init_draw"]
         end = ts + ds
@@ -123,5 +124,68 @@ def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], li
             maxc = len(busy)
         add(g)
     limiter.unreserved_busy = unres
+    tally.max_concurrency = maxc
+    return inst, cold_idx, thr_idx
+
+
+def _window_shared(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+    """:func:`_window` when no function reserves concurrency: every busy execution holds one slot of the
+    shared pool, so the limiter's count is the number of busy executions (set back at the window's end)."""
+    busy, pools, limiter, tally = m._busy, m.pools, m.limiter, m.tally
+    idles = [p.idle for p in pools]
+    mru = pools[0].selection == "mru"
+    ka = pools[0].idle_s
+    log = m.instances
+    create, retire = log.create, log.retire
+    budgets = m.budgets
+    cap = limiter.unreserved_cap
+    maxc = tally.max_concurrency
+    heappush, heappop = heapq.heappush, heapq.heappop
+    inf = math.inf
+    nb = len(busy)
+    nxt = busy[0][0] if busy else inf  # the earliest end among the busy executions
+    inst: list[int] = []
+    cold_idx: list[int] = []
+    thr_idx: list[int] = []
+    add, add_cold, add_thr = inst.append, cold_idx.append, thr_idx.append
+    for i, t, f, d in zip(range(len(ts)), ts, fs, ds):
+        if nxt <= t:  # release the executions that finished by t
+            while busy and busy[0][0] <= t:
+                e, g, h = heappop(busy)
+                idles[h].append((e, g))
+            nb = len(busy)
+            nxt = busy[0][0] if busy else inf
+        if nb >= cap:
+            add(-1)
+            add_thr(i)
+            continue
+        idle = idles[f]
+        while idle and idle[0][0] + ka <= t:
+            since, g = idle.popleft()
+            retire(g, since + ka)
+        if idle:
+            g = idle.pop()[1] if mru else idle.popleft()[1]
+            e = t + d
+        else:
+            if budgets is not None and not budgets[f].take(f, t):
+                add(-1)
+                add_thr(i)
+                continue
+            init = inits[i]
+            g = create(f, t, t + init)
+            add_cold(i)
+            e = t + init + d
+        heappush(busy, (e, g, f))
+        nb += 1
+        if e < nxt:
+            nxt = e
+        if nb > maxc:
+            maxc = nb
+        add(g)
+    limiter.unreserved_busy = nb
+    fbusy = limiter.busy
+    fbusy[:] = [0] * len(fbusy)
+    for _, _, h in busy:
+        fbusy[h] += 1
     tally.max_concurrency = maxc
     return inst, cold_idx, thr_idx
