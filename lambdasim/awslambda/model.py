@@ -235,7 +235,7 @@ class LambdaModel:
         d, env = self.deferred, self.env
         while d and (d[0][0] < t if strict else d[0][0] <= t):
             when, _, callback, _, args = heapq.heappop(d)
-            if when > env.now:
+            if self._clock and when > env.now:
                 yield env.timeout(when - env.now)
             callback(when, *args)
 
@@ -259,6 +259,9 @@ class LambdaModel:
 
     def _drive(self):
         env = self.env
+        # the clock on demand: only event sources, PC schedules and applications wait on SimPy time;
+        # without them the driver never yields (retries are merged by time from the deferred heap)
+        clock = self._clock = self.listening or any(self.kinds) or any(p is not None for p in self.provisioned)
         for b in self.arrivals:
             n = len(b["arrival_s"])
             fail_a, timed_out_a = self._prepare(b)
@@ -272,7 +275,7 @@ class LambdaModel:
                 t = ts[i]
                 if deferred and deferred[0][0] <= t:
                     yield from self._due(t)
-                if t > env.now:
+                if clock and t > env.now:
                     yield timeout(t - env.now)
                 f = fs[i]
                 if kinds[f]:
