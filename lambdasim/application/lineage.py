@@ -21,11 +21,16 @@ the execution's cost. From that, :meth:`Lineage.end_to_end` gives per root:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 from array import array
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 __all__ = ["Lineage", "PARTS"]
 
@@ -79,6 +84,7 @@ class Lineage:
     # --- tables ---------------------------------------------------------------------
     def events(self, names: list[str]) -> pd.DataFrame:
         """One row per event: root, parent, function, sent, arrival, start, end, init, retry, costs."""
+        import pandas as pd
         df = pd.DataFrame({
             "root": np.array(self.root, dtype=np.int64), "parent": np.array(self.parent, dtype=np.int64),
             "function": pd.Categorical.from_codes(np.array(self.fn, dtype=np.int64), categories=names),
@@ -91,6 +97,7 @@ class Lineage:
 
     def end_to_end(self, names: list[str], window_s: list[float]) -> pd.DataFrame:
         """One row per root event: latency, critical path and its parts, cost (see the module doc)."""
+        import pandas as pd
         nr = len(self.root_t0)
         root = np.array(self.root, dtype=np.int64)
         failed_at = np.array(self.failed_at, dtype=float)

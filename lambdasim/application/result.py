@@ -8,14 +8,18 @@ event, by function and by service), ``line_items`` (the services' bill) and
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from lambdasim.application.spec import kinesis_shard_hours
 from lambdasim.application.lineage import PARTS
 from lambdasim.billing.services import service_line_items
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ApplicationResult"]
 
@@ -51,12 +55,14 @@ class ApplicationResult:
     @cached_property
     def edges(self) -> pd.DataFrame:
         """Events emitted per edge."""
+        import pandas as pd
         return pd.DataFrame({"from": [e.from_ for e in self.spec.edges], "to": [e.to for e in self.spec.edges],
                              "trigger": [e.trigger for e in self.spec.edges], "emitted": self.emitted})
 
     @cached_property
     def by_function(self) -> pd.DataFrame:
         """Per function of the graph: events, completed, mean wait / INIT / run per event, Lambda USD per root."""
+        import pandas as pd
         lin, nf = self.lineage, len(self.names)
         fn = np.array(lin.fn, dtype=np.int64)
         start, end, init = (np.array(c, dtype=float) for c in (lin.start, lin.end, lin.init))
@@ -90,6 +96,7 @@ class ApplicationResult:
     @cached_property
     def cost_per_root(self) -> pd.DataFrame:
         """Mean USD per root event by item: each function (its executions and sync waits), each service."""
+        import pandas as pd
         roots = max(1, len(self.lineage.root_t0))
         rows = [("function", n, float(u)) for n, u in self.by_function["lambda_usd_per_root"].items()]
         items = self.line_items()

@@ -6,10 +6,15 @@ bounded on long runs.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 __all__ = ["InstanceLog"]
 
@@ -52,6 +57,7 @@ class InstanceLog:
         return np.asarray(self.rows, dtype=float).reshape(-1, 4)
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
         if not self.keep:
             raise ValueError("Instance records were not kept: simulate(..., records='full') keeps them.")
         a = self.array()

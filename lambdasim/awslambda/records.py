@@ -7,10 +7,14 @@ The engine hands over one batch of invocations at a time as columns. The
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from lambdasim.stats import LogHistogram
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["COMPLETED", "THROTTLED", "FAILED", "IN_FLIGHT", "STATUS", "Tally"]
 
@@ -92,6 +96,7 @@ class Tally:
         return [self.hist.quantile(q) for q in qs]
 
     def frame(self, names: list[str]) -> pd.DataFrame:
+        import pandas as pd
         c = dict(self.columns())
         c["function"] = pd.Categorical.from_codes(c["function"], categories=names)
         c["status"] = pd.Categorical.from_codes(c["status"], categories=STATUS)

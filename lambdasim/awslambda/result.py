@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lambdasim.billing.around import Traffic, around_line_items
 from lambdasim.billing.rules import FunctionUsage, compute_share, lambda_line_items, pc_segments
@@ -15,6 +14,9 @@ from lambdasim.awslambda.provisioned import schedule_of
 from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import bin_edges, counts, occupancy
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Result"]
 
@@ -84,6 +86,7 @@ class Result:
                         float(t.status[i, COMPLETED] + t.status[i, FAILED])) for i, f in enumerate(sc.functions)]
 
     def _with_services(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
+        import pandas as pd
         parts = [items, around_line_items(self.traffic, self.scenario.network, self.catalogue, platform="lambda",
                                           horizon_s=self.scenario.horizon_s, scale=scale, period=period)]
         if self.application is not None:
@@ -167,6 +170,7 @@ class Result:
     @cached_property
     def by_function(self) -> pd.DataFrame:
         """Counts, cold starts and billed GB-s per function."""
+        import pandas as pd
         t = self._tally
         df = pd.DataFrame({
             "function": self.names,
@@ -194,6 +198,7 @@ class Result:
 
     def timeseries(self, step_s: float) -> pd.DataFrame:
         """Per step: mean concurrency and live instances, invocations, cold starts, throttles."""
+        import pandas as pd
         edges = bin_edges(self.scenario.horizon_s, step_s)
         inv, ins = self._tally.columns(), self._instances.array()
         ran = inv["status"] != THROTTLED

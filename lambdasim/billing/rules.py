@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any, Iterable, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lambdasim.errors import CatalogueError
 from lambdasim.billing.catalogue import MONTH_S, Catalogue, instance_spec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered", "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed",
            "pc_configured_s", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "snapstart_line_items", "totals",
@@ -285,6 +287,7 @@ def lambda_line_items(usages: Iterable[FunctionUsage], catalogue: Catalogue, *, 
 
 def line_items_frame(rows: list[tuple]) -> pd.DataFrame:
     """The one builder of a bill's frame: rows of (platform, item, quantity, unit, rate_usd, amount_usd, charge, period)."""
+    import pandas as pd
     return pd.DataFrame(rows, columns=COLUMNS).astype(
         {"quantity": float, "rate_usd": float, "amount_usd": float})
 
@@ -330,6 +333,7 @@ def ec2_line_items(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catal
     multiplies the billed usage (e.g. 30 days / horizon for a monthly
     projection; instance runs are rounded before scaling).
     """
+    import pandas as pd
     cat, spec = catalogue, instance_spec(instance_type, catalogue)
     purchase = purchase or (cat.spec.ec2_purchase if cat.spec is not None else "on_demand")
     discount = discount if discount is not None else (cat.spec.ec2_discount if cat.spec is not None else 0.0)

@@ -11,12 +11,13 @@ as the Lambda and EC2 bills (``billing.COLUMNS``), with ``platform`` and
 """
 from __future__ import annotations
 
-from typing import Mapping
-
-import pandas as pd
+from typing import Mapping, TYPE_CHECKING
 
 from lambdasim.billing.rules import line_items_frame
 from lambdasim.billing.catalogue import Catalogue
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SERVICES", "service_rate_usd", "services_usd", "service_line_items", "SHARD_HOUR_KEY"]
 
@@ -50,6 +51,7 @@ def services_usd(requests: Mapping[str, float], catalogue: Catalogue) -> float:
 def service_line_items(requests: Mapping[str, float], catalogue: Catalogue, *, shard_hours: float = 0.0,
                        period: str = "horizon") -> pd.DataFrame:
     """Line items for request counts by service and Kinesis shard-hours (zero quantities left out)."""
+    import pandas as pd
     rows = []
     for name in SERVICES:  # a fixed order, whatever the mapping's
         n = float(requests.get(name, 0.0))

@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lambdasim.ec2.model import initial_instances
 from lambdasim.ec2.spec import TargetTracking
 from lambdasim.comparison.replication import Runner, ci95
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_ec2, tracking_policy, with_scaling
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["break_even", "BreakEven", "EC2_STRATEGIES"]
 
@@ -128,6 +130,7 @@ def _bisect(f, lo: float, hi: float, tol: float) -> tuple[float, str]:
 
 
 def _curves(costs: _Costs, low: float, high: float, points: int, log: bool | None) -> pd.DataFrame:
+    import pandas as pd
     log = high / low >= 10 if log is None else log
     xs = np.geomspace(low, high, points) if log else np.linspace(low, high, points)
     rows: list[dict[str, Any]] = []

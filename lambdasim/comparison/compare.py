@@ -19,15 +19,16 @@ row's mean cost per million completed requests over Lambda's.
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import pandas as pd
+from typing import Any, TYPE_CHECKING
 
 from lambdasim.ec2.model import initial_instances
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner, ci95
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_ec2, tracking_policy, with_scaling
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["compare", "STRATEGIES", "default_slo", "describe_ec2"]
 
@@ -71,6 +72,7 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     (``comparison/commitments.py``; the table in ``df.attrs["commitments"]``).
     ``platforms`` adds one row per further platform (``"fargate"``, ``"lmi"``) as the scenario configures it.
     """
+    import pandas as pd
     sc = as_scenario(scenario)
     bad = [s for s in strategies if s not in STRATEGIES]
     if bad:

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import Any, TYPE_CHECKING
 
 from lambdasim.ec2.model import offered_load
 from lambdasim.ec2.spec import TargetTracking, sized_to_load
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["size_ec2", "Sizing", "with_scaling", "meets"]
 
@@ -81,6 +82,7 @@ def size_ec2(scenario: Scenario, slo: dict[str, float] | None = None, replicatio
              target_tracking: bool = True, max_instances: int | None = None, tol: float = 0.02,
              runner: Runner | None = None) -> Sizing:
     """The cheapest fixed fleet (and target-tracking target) meeting ``slo`` (default p99 <= 0.5 s)."""
+    import pandas as pd
     slo = _check_slo(slo if slo is not None else {"latency_p99_s": 0.5})
     runner = runner or Runner(replications)
     rows: list[dict[str, Any]] = []

@@ -15,12 +15,16 @@ deliberate simplification.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from lambdasim.billing.frontdoor import alb_lcu
 from lambdasim.billing.rules import ec2_line_items
 from lambdasim.billing.catalogue import Catalogue, instance_spec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ec2_bill", "hour_price_usd"]
 

@@ -7,10 +7,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lambdasim.billing.around import Traffic, around_line_items, processed_bytes
 from lambdasim.billing.rules import compute_share
@@ -20,6 +19,9 @@ from lambdasim.billing.catalogue import Catalogue, instance_spec
 from lambdasim.stats import LogHistogram
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import bin_edges, counts, occupancy
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EC2Result", "EC2Tally", "EC2_STATUS"]
 
@@ -109,6 +111,7 @@ class EC2Result:
     @cached_property
     def instances(self) -> pd.DataFrame:
         """One row per instance: launched, ready (serving from) and retired (NaN = live at the end)."""
+        import pandas as pd
         f = self._fleet
         ready = np.asarray(f.ready, dtype=float)
         retired = np.asarray(f.retired, dtype=float)
@@ -119,12 +122,14 @@ class EC2Result:
     @cached_property
     def scaling(self) -> pd.DataFrame:
         """The autoscaler's actions: time, count before and after, reason, metric value."""
+        import pandas as pd
         return pd.DataFrame(self._log, columns=["t_s", "from", "to", "reason", "metric"])
 
     # --- money ------------------------------------------------------------------
     @cached_property
     def cost(self) -> pd.DataFrame:
         """Line items of the simulated horizon's bill (instance-hours, optional load balancer)."""
+        import pandas as pd
         launched, _, retired = self._lives()
         st = self._tally.status.sum(axis=0)
         ec2 = self.scenario.ec2
@@ -193,6 +198,7 @@ class EC2Result:
     @cached_property
     def invocations(self) -> pd.DataFrame:
         """One row per request: arrival, start (NaN: never started), end, instance, status, queue wait."""
+        import pandas as pd
         c = self._tally.columns()
         df = pd.DataFrame(c)
         df["function"] = pd.Categorical.from_codes(c["function"].astype(int), categories=self.names)
@@ -203,6 +209,7 @@ class EC2Result:
 
     def timeseries(self, step_s: float) -> pd.DataFrame:
         """Per step: busy workers, live and serving instances, queue length, arrivals, drops."""
+        import pandas as pd
         edges = bin_edges(self.scenario.horizon_s, step_s)
         c = self._tally.columns()
         s = ~np.isnan(c["start_s"])

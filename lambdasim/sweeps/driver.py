@@ -7,13 +7,14 @@ the executors in :mod:`lambdasim.sweeps.executors`, the results folder in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import Any, TYPE_CHECKING
 
 from lambdasim.sweeps.executors import check_executor, execute, make_tasks
 from lambdasim.sweeps.spec import build_spec, expand
 from lambdasim.sweeps.store import ResultStore, finish_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["sweep"]
 
@@ -33,6 +34,7 @@ def sweep(base, factors=None, replications: int = 1, *, seed: int = 0, executor:
     becomes a row with ``status="failed"`` and its ``error``; the sweep goes on.
     ``platform`` is passed to :func:`lambdasim.simulate` (``"lambda"`` or ``"ec2"``).
     """
+    import pandas as pd
     check_executor(executor)
     spec = build_spec(base, factors, replications, seed, overrides, common_random_numbers, name, platform)
     variants = expand(spec)

@@ -19,10 +19,10 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -30,6 +30,9 @@ from lambdasim.errors import SweepError, format_validation_error
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.simulation import PLATFORMS
 from lambdasim.spec import IntIn, Spec, read_data
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SweepSpec", "Factors", "Sample", "Variant", "expand", "run_seed", "build_spec", "RESERVED"]
 

@@ -18,13 +18,14 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import Any, TYPE_CHECKING
 
 from lambdasim.errors import SweepError
 from lambdasim.version import __version__
 from lambdasim.sweeps.spec import RESERVED
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ResultStore", "read_results", "finish_table"]
 
@@ -93,6 +94,7 @@ class ResultStore:
 
     def done(self) -> set[tuple[str, int]]:
         """The (variant, replication) pairs with a row on disk."""
+        import pandas as pd
         files = self._files()
         if not files:
             return set()
@@ -106,6 +108,7 @@ class ResultStore:
             self.flush()
 
     def flush(self) -> None:
+        import pandas as pd
         self._last = time.monotonic()
         if not self._buffer:
             return
@@ -127,6 +130,7 @@ class ResultStore:
 
     def read(self) -> pd.DataFrame:
         """Every stored row, each (variant, replication) once, in sweep order."""
+        import pandas as pd
         m = self.manifest()
         files = self._files()
         df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else pd.DataFrame(

@@ -7,11 +7,15 @@ interval over the replications that succeeded. Its figures are in
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from lambdasim.stats import t_half_width
 from lambdasim.sweeps.spec import RESERVED
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["summarize", "factor_columns", "metric_columns"]
 
@@ -26,6 +30,7 @@ def factor_columns(df: pd.DataFrame) -> list[str]:
 
 def metric_columns(df: pd.DataFrame) -> list[str]:
     """Numeric columns that are neither factors nor bookkeeping."""
+    import pandas as pd
     skip = set(factor_columns(df)) | set(RESERVED)
     return [c for c in df.columns if c not in skip and pd.api.types.is_numeric_dtype(df[c])
             and not pd.api.types.is_bool_dtype(df[c])]

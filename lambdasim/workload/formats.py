@@ -16,6 +16,8 @@ naming the file, line and column of the first problem. A read trace is a
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import os
 import re
 from dataclasses import dataclass, field
@@ -23,9 +25,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from lambdasim.errors import TraceError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Trace", "read_trace", "azure2019_files", "FORMATS", "PERCENTILES_2019", "MEMORY_STATS"]
 
@@ -116,6 +120,7 @@ def azure2019_files(path: str | Path) -> tuple[str, str | None, str | None]:
 
 # --- checking ------------------------------------------------------------------
 def _read_csv(path: str) -> pd.DataFrame:
+    import pandas as pd
     try:
         df = pd.read_csv(path, skipinitialspace=True)
     except FileNotFoundError:
@@ -139,6 +144,7 @@ def _require(df: pd.DataFrame, path: str, columns: list[str]) -> None:
 def _numbers(df: pd.DataFrame, path: str, columns: list[str], what: str, integer: bool = False,
              nonneg: bool = True) -> np.ndarray:
     """The columns as a float array; a TraceError at the first cell that is not ``what``."""
+    import pandas as pd
     sub = df[columns]
     if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
         vals = sub.to_numpy(dtype=float)
@@ -197,6 +203,7 @@ def _read_azure2019(path: str) -> Trace:
 
 
 def _durations_2019(run_f: str, inv: pd.DataFrame, keys: list[str]) -> tuple[tuple[float, ...], np.ndarray]:
+    import pandas as pd
     run = _read_csv(run_f)
     cols = [f"percentile_Average_{p}" for p in PERCENTILES_2019]
     _require(run, run_f, keys + cols)
@@ -219,6 +226,7 @@ def _durations_2019(run_f: str, inv: pd.DataFrame, keys: list[str]) -> tuple[tup
 
 
 def _memory_2019(mem_f: str, inv: pd.DataFrame) -> dict[str, np.ndarray]:
+    import pandas as pd
     mem = _read_csv(mem_f)
     cols = [c for c in MEMORY_STATS.values() if c in mem.columns]
     _require(mem, mem_f, ["HashOwner", "HashApp", "AverageAllocatedMb"])
@@ -242,6 +250,7 @@ def _memory_2019(mem_f: str, inv: pd.DataFrame) -> dict[str, np.ndarray]:
 
 # --- per-invocation formats ---------------------------------------------------------
 def _read_invocations(path: str, format: str) -> Trace:
+    import pandas as pd
     df = _read_csv(path)
     if format == "azure2021":
         _require(df, path, ["app", "func", "end_timestamp", "duration"])

@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -38,6 +38,9 @@ from lambdasim.workload.samplers import ArrayStream
 from lambdasim.spec import IntIn, NonNegative, Positive, Spec
 from lambdasim.rng import stream
 from lambdasim.workload.formats import FORMATS, Trace, read_trace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["TraceReplay", "Selection", "TraceSet", "expand", "load_trace", "resolve_path", "short_names"]
 
@@ -303,6 +306,7 @@ class TraceSet(_Window):
 
     def table(self) -> pd.DataFrame:
         """The selected functions: name, id, invocations in the window, memory and mean duration."""
+        import pandas as pd
         trace, rows = self.trace, self.rows
         names = short_names(trace.ids)
         inv = trace.invocations(self.start_s, self._end(trace))
@@ -339,6 +343,7 @@ def load_trace(path: str | Path, format: str = "azure2019", *, functions: int | 
     names or a selection dict (``{"sample": 20, "seed": 1}``). ``attrs``
     record the format, path, spread and scale.
     """
+    import pandas as pd
     if format not in FORMATS:
         raise TraceError(f"load_trace: format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
     try:
