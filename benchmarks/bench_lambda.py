@@ -6,7 +6,11 @@ Prints simulated invocations per wall-clock second (median of repeats) and
 peak memory: the process's peak RSS (interpreter and libraries included)
 and, in one extra run, the peak of Python allocations by tracemalloc.
 
-    .venv/bin/python benchmarks/bench_lambda.py [--repeats 3] [--records full|summary]
+    .venv/bin/python benchmarks/bench_lambda.py [--repeats 3] [--records full|summary] [--horizon-s 100000]
+
+It also prints the CPU time (``time.process_time``: less sensitive to a
+loaded machine than wall time) and the peak of Python allocations per
+invocation (``--records summary --horizon-s 25000`` for 250 k invocations).
 """
 from __future__ import annotations
 
@@ -19,24 +23,26 @@ import sys
 CHILD = r"""
 import json, resource, sys, time, tracemalloc
 import lambdasim
-sc = lambdasim.Scenario.from_file("data/scenarios/default.yaml")
+import pandas  # loaded lazily by the first summary: imported here so its modules do not count as the run's memory
+sc = lambdasim.Scenario.from_file("data/scenarios/default.yaml").with_overrides({"horizon_s": float(sys.argv[3])})
 trace = sys.argv[2] == "trace"
 if trace:
     tracemalloc.start()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 r = lambdasim.simulate(sc, records=sys.argv[1])
 n = r.summary["invocations"]
 if sys.argv[1] == "full":
     assert len(r.invocations) == n  # records really were materialised
-wall = time.perf_counter() - t0
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 peak_py = tracemalloc.get_traced_memory()[1] if trace else None
-print(json.dumps({"n": n, "wall_s": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"n": n, "wall_s": wall, "cpu_s": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "py_peak_mb": peak_py / 2**20 if trace else None}))
 """
 
 
-def child(records: str, mode: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, records, mode], check=True, capture_output=True, text=True)
+def child(records: str, mode: str, horizon_s: float) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, records, mode, str(horizon_s)], check=True,
+                         capture_output=True, text=True)
     return json.loads(out.stdout)
 
 
@@ -44,16 +50,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--records", choices=["full", "summary"], default="full")
+    p.add_argument("--horizon-s", type=float, default=100000.0)
     a = p.parse_args()
-    runs = [child(a.records, "time") for _ in range(a.repeats)]
+    runs = [child(a.records, "time", a.horizon_s) for _ in range(a.repeats)]
     rates = [r["n"] / r["wall_s"] for r in runs]
-    traced = child(a.records, "trace")
+    cpu_rates = [r["n"] / r["cpu_s"] for r in runs]
+    traced = child(a.records, "trace", a.horizon_s)
     print(f"invocations per run        {runs[0]['n']:,}")
     print(f"records                    {a.records}" + (" (incl. building the invocation DataFrame)" if a.records == "full" else ""))
     print(f"wall time (median of {a.repeats})    {statistics.median(r['wall_s'] for r in runs):.2f} s")
     print(f"invocations per second     {statistics.median(rates):,.0f} (median; min {min(rates):,.0f}, max {max(rates):,.0f})")
+    print(f"per CPU-second             {statistics.median(cpu_rates):,.0f} (median; CPU time of the process)")
     print(f"peak RSS (median)          {statistics.median(r['rss_mb'] for r in runs):.0f} MB (whole process)")
-    print(f"peak Python allocations    {traced['py_peak_mb']:.0f} MB (tracemalloc, separate run)")
+    print(f"peak Python allocations    {traced['py_peak_mb']:.0f} MB (tracemalloc, separate run), "
+          f"{traced['py_peak_mb'] * 2**20 / traced['n']:.0f} bytes per invocation")
 
 
 if __name__ == "__main__":

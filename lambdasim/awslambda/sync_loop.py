@@ -27,6 +27,9 @@ from lambdasim.awslambda.records import THROTTLED
 
 __all__ = ["eligible", "run_sync"]
 
+#: Arrivals turned into Python lists at a time (the loop's state carries over from chunk to chunk).
+CHUNK = 25_000
+
 
 def eligible(m) -> bool:
     """Can model ``m`` run on the tight loop (see the module docstring)?"""
@@ -41,13 +44,21 @@ def eligible(m) -> bool:
 
 def run_sync(m) -> None:
     """Run every window of ``m``'s arrivals (what ``_drive`` does, without the SimPy clock)."""
+    window = _window_shared if all(r is None for r in m.limiter.reserved) else _window
     for b in m.arrivals:
         fail, _ = m._prepare(b)
-        window = _window_shared if all(r is None for r in m.limiter.reserved) else _window
-        inst, cold_idx, thr_idx = window(m, b["arrival_s"].tolist(), b["function"].tolist(),
-                                         b["duration_s"].tolist(), b["init_draw"].tolist())
-        n = len(inst)
-        ts, ds, inits = b["arrival_s"], b["duration_s"], b["init_draw"]
+        ts, fs, ds, inits = b["arrival_s"], b["function"], b["duration_s"], b["init_draw"]
+        n = len(ts)
+        inst = np.empty(n, dtype=np.int32)
+        cold_idx: list[int] = []
+        thr_idx: list[int] = []
+        for c0 in range(0, n, CHUNK):  # Python lists of one chunk at a time keep the peak memory low
+            c1 = min(n, c0 + CHUNK)
+            got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(),
+                                        inits[c0:c1].tolist())
+            inst[c0:c1] = got
+            cold_idx += [c0 + i for i in cold_c]
+            thr_idx += [c0 + i for i in thr_c]
         end = ts + ds
         if cold_idx:
             end[cold_idx] = ts[cold_idx] + inits[cold_idx] + ds[cold_idx]  # t + init + dur, as start() adds them
