@@ -13,14 +13,17 @@ means bytes are not modelled: no byte charges, one metered piece per call.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from dataclasses import dataclass
 
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.billing.frontdoor import FIRST_KEY, KB, FrontDoorSpec, PayloadSpec, alb_lcu, api_line_items, metered_units
 from lambdasim.billing.network import NetworkSpec, network_line_items
 from lambdasim.billing.rules import alb_line_items, line_items_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Traffic", "around_line_items", "response_bytes", "processed_bytes"]
 
@@ -48,6 +51,7 @@ def processed_bytes(traffic: list[Traffic]) -> float:
 def around_line_items(traffic: list[Traffic], network: NetworkSpec | None, catalogue: Catalogue, *, platform: str,
                       horizon_s: float, scale: float = 1.0, period: str = "horizon") -> pd.DataFrame:
     """Line items of the front doors and the network of a run (``scale``: a monthly projection's factor)."""
+    import pandas as pd
     cat, parts, period_s = catalogue, [], horizon_s * scale
     for kind in ("rest_api", "http_api", "websocket", "function_url"):
         mine = [t for t in traffic if t.door is not None and t.door.type == kind]

@@ -12,14 +12,18 @@ above the free amount adds a GB-hour charge; Fargate Spot tasks get
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.billing.rules import COLUMNS
 from lambdasim.errors import CatalogueError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["TaskSize", "task_sizes", "task_size", "fargate_billed_s", "fargate_rates", "fargate_line_items"]
 
@@ -104,6 +108,7 @@ def fargate_line_items(lifetimes_s: np.ndarray, size: TaskSize | tuple[float, fl
     ``scale`` multiplies the billed usage (e.g. 30 days / horizon), each run
     rounded before scaling.
     """
+    import pandas as pd
     vcpu, mem = (size.vcpu, size.memory_gib) if isinstance(size, TaskSize) else size
     if (vcpu, mem) not in task_sizes(catalogue):
         raise CatalogueError(f"{vcpu:g} vCPU / {mem:g} GB is not an allowed Fargate task size on {catalogue.as_of}; "

@@ -22,13 +22,14 @@ Everything here is pure: counts in, line items out.
 from __future__ import annotations
 
 import math
-from typing import Literal
-
-import pandas as pd
+from typing import Literal, TYPE_CHECKING
 
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
 from lambdasim.billing.rules import line_items_frame, tiered
 from lambdasim.spec import NonNegative, Spec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["FrontDoorSpec", "PayloadSpec", "FRONT_DOORS", "metered_pieces", "metered_units", "front_door_line_items",
            "api_line_items", "alb_lcu", "FIRST_KEY", "KB", "GB"]

@@ -20,14 +20,17 @@ tiers prorated to the period as Lambda's are.
 """
 from __future__ import annotations
 
-import math
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import math
 
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
 from lambdasim.billing.frontdoor import GB
 from lambdasim.billing.rules import line_items_frame, tiered
 from lambdasim.spec import IntIn, NonNegative, Spec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["NetworkSpec", "log_line_items", "transfer_out_line_items", "nat_line_items", "ipv4_line_items",
            "network_line_items"]
@@ -130,6 +133,7 @@ def network_line_items(spec: NetworkSpec, catalogue: Catalogue, *, calls: float,
     ``scale`` multiplies usage (a monthly projection), with allowances and
     tiers applied to the scaled period.
     """
+    import pandas as pd
     cat, parts = catalogue, []
     period_s = seconds * scale
     per_exec = spec.log_bytes_per_call + (cat["logs.lambda_platform_bytes"] if lambda_logs else 0.0)
