@@ -40,20 +40,13 @@ __all__ = ["TimerPool", "Span"]
 Span = float | tuple[float, float] | None
 
 
-class _Draws:
-    """Uniform draws in blocks (one numpy call per 1,024 values)."""
-
-    def __init__(self, rng: np.random.Generator | None):
-        self.rng, self.block, self.k = rng, np.empty(0), 0
-
-    def __call__(self, span: float | tuple[float, float]) -> float:
-        if not isinstance(span, tuple):
-            return span
-        if self.k >= len(self.block):
-            self.block, self.k = self.rng.random(1024).tolist(), 0
-        u = self.block[self.k]
-        self.k += 1
-        return span[0] + u * (span[1] - span[0])
+def _bounds(span: Span) -> tuple[float, float]:
+    """(low, width) of a timer: a number has width 0; none is an infinite timer."""
+    if span is None:
+        return math.inf, 0.0
+    if isinstance(span, tuple):
+        return span[0], span[1] - span[0]
+    return float(span), 0.0
 
 
 class TimerPool(ProvisionedPool):
@@ -67,7 +60,9 @@ class TimerPool(ProvisionedPool):
                  timer_rng: np.random.Generator | None, *, instance_idle_s: Span = None,
                  function_idle_s: float | None = None, max_lifetime_s: Span = None):
         super().__init__(function, math.inf, selection, log, select_rng)
-        self._draw = _Draws(timer_rng)
+        self._rng = select_rng
+        self._timer_rng, self._u = timer_rng, []  # uniforms drawn 1,024 at a time, used from the end
+        self._lo, self._w = _bounds(instance_idle_s)
         self.instance_idle_s, self.function_idle_s, self.timer_lifetime_s = instance_idle_s, function_idle_s, max_lifetime_s
         self.idle: deque[tuple[float, int, float]] = deque()  # (idle since, instance id, expiry)
         self.dies: dict[int, float] = {}    # instance id -> the end of its lifetime (with a cap)
@@ -99,13 +94,23 @@ class TimerPool(ProvisionedPool):
     # --- the pool interface (InstancePool's, with expiries) ------------------------------------
     def take(self, t: float) -> int:
         """An idle instance's id by the selection rule, or -1 if none is warm at ``t``."""
-        self.reap(t)
-        while self.idle:
-            _, gid, expiry = self._pick()
+        idle = self.idle
+        if not idle:
+            return -1
+        if not self.busy and self.function_idle_s is not None:
+            self._quiet(t)
+        retire = self.log.retire
+        while idle and idle[0][2] <= t:  # the reap, inlined (the hot path)
+            _, gid, expiry = idle.popleft()
+            retire(gid, expiry)
+            self.dies.pop(gid, None)
+        mru = self.selection == "mru"
+        while idle:
+            _, gid, expiry = idle.pop() if mru else self._pick()
             if expiry > t:
                 self.busy += 1
                 return gid
-            self.log.retire(gid, expiry)  # its own timer ran out before the oldest one's
+            retire(gid, expiry)  # its own timer ran out before the oldest one's
             self.dies.pop(gid, None)
         return -1
 
@@ -113,7 +118,8 @@ class TimerPool(ProvisionedPool):
         """Start a new instance at ``t`` (a cold start); it is ready after ``init_s``."""
         gid = self.log.create(self.function, t, t + init_s)
         if self.timer_lifetime_s is not None:
-            self.dies[gid] = t + self._draw(self.timer_lifetime_s)
+            lo, w = _bounds(self.timer_lifetime_s)
+            self.dies[gid] = t + lo + (self._uniform() * w if w else 0.0)
         self.busy += 1
         return gid
 
@@ -125,15 +131,24 @@ class TimerPool(ProvisionedPool):
         self.busy -= 1
         if not self.busy:
             self.quiet_since = t
-        expiry = math.inf if self.instance_idle_s is None else t + self._draw(self.instance_idle_s)
-        if self.timer_lifetime_s is not None:
-            dies = self.dies[gid]
+        expiry = t + self._lo
+        if self._w:
+            expiry += (self._u or self._refill()).pop() * self._w
+        dies = self.dies.get(gid, math.inf) if self.dies else math.inf
+        if dies < expiry:
             if dies <= t:
                 del self.dies[gid]
                 self.log.retire(gid, t)
                 return
-            expiry = min(expiry, dies)
+            expiry = dies
         self.idle.append((t, gid, expiry))
+
+    def _refill(self) -> list[float]:
+        self._u = self._timer_rng.random(1024).tolist()
+        return self._u
+
+    def _uniform(self) -> float:
+        return (self._u or self._refill()).pop()
 
     def close(self, horizon_s: float) -> None:
         """End of run: retire what expired by the horizon; the rest stay live."""
