@@ -72,6 +72,21 @@ def compare(name: str) -> list[dict]:
     return rows
 
 
+def keepalive_vs_fixed(rate: float, keep_alive: dict, seeds: int = 3, horizon_s: float = 4e5) -> dict:
+    """P(cold) and mean instances of one function (exponential 2 s runs, INIT python3.12) at ``rate``."""
+    pc, ni = [], []
+    for seed in range(seeds):
+        sc = lambdasim.Scenario.from_dict({
+            "name": "ka", "horizon_s": horizon_s, "seed": seed, "pricing": {"as_of": "2020-06-01"},
+            "functions": [{"name": "f", "duration": {"dist": "exponential", "mean_s": 2.0},
+                           "init": {"preset": "python3.12"}, "workload": {"kind": "poisson", "rate_per_s": rate}}],
+            "lambda": {"keep_alive": keep_alive}})
+        s = lambdasim.simulate(sc, records="summary").summary
+        pc.append(s["cold_starts"] / s["invocations"])
+        ni.append(s["mean_instances"])
+    return {"p_cold": np.mean(pc), "p_cold_sd": np.std(pc), "instances": np.mean(ni), "instances_sd": np.std(ni)}
+
+
 def main() -> None:
     runs = [simfaas(seed) for seed in range(3)]
     pc = [r["p_cold"] for r in runs]
@@ -79,6 +94,12 @@ def main() -> None:
     print(f"SimFaaS README: P(cold) {np.mean(pc):.5f} (seeds {', '.join(f'{v:.5f}' for v in pc)}; README 0.0014), "
           f"instances {np.mean(ni):.3f} (seeds {', '.join(f'{v:.3f}' for v in ni)}; README 7.66), "
           f"busy {np.mean([r['busy'] for r in runs]):.4f} (Little: {0.9 * (1.991 + np.mean(pc) * 0.253):.4f})")
+    print("\n| rate (req/s) | keep-alive | P(cold) (sd) | mean instances (sd) |\n|---|---|---|---|")
+    for rate in (0.01, 0.05, 0.1):
+        for name, ka in (("fixed 600 s", {"policy": "fixed", "idle_s": 600}), ("aws-2020", {"preset": "aws-2020"})):
+            r = keepalive_vs_fixed(rate, ka)
+            print(f"| {rate:g} | {name} | {r['p_cold']:.4f} ({r['p_cold_sd']:.4f}) | {r['instances']:.3f} "
+                  f"({r['instances_sd']:.3f}) |")
     if not SHARED.is_dir():
         sys.exit("shared data not found beside the project")
     for name in SCATTERS:

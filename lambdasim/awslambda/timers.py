@@ -33,47 +33,41 @@ from collections import deque
 import numpy as np
 
 from lambdasim.awslambda.instances import InstanceLog
+from lambdasim.awslambda.pool import ProvisionedPool
 
 __all__ = ["TimerPool", "Span"]
 
 Span = float | tuple[float, float] | None
 
 
-class _Draws:
-    """Uniform draws in blocks (one numpy call per 1,024 values)."""
-
-    def __init__(self, rng: np.random.Generator | None):
-        self.rng, self.block, self.k = rng, np.empty(0), 0
-
-    def __call__(self, span: float | tuple[float, float]) -> float:
-        if not isinstance(span, tuple):
-            return span
-        if self.k >= len(self.block):
-            self.block, self.k = self.rng.random(1024).tolist(), 0
-        u = self.block[self.k]
-        self.k += 1
-        return span[0] + u * (span[1] - span[0])
+def _bounds(span: Span) -> tuple[float, float]:
+    """(low, width) of a timer: a number has width 0; none is an infinite timer."""
+    if span is None:
+        return math.inf, 0.0
+    if isinstance(span, tuple):
+        return span[0], span[1] - span[0]
+    return float(span), 0.0
 
 
-class TimerPool:
-    """One function's instances under the instance, function and lifetime timers (see the module docstring)."""
+class TimerPool(ProvisionedPool):
+    """One function's instances under the instance, function and lifetime timers (see the module docstring).
+
+    Provisioned instances are handled as in :class:`ProvisionedPool`; the idle deque holds
+    ``(idle since, id, expiry)``.
+    """
 
     def __init__(self, function: int, selection: str, log: InstanceLog, select_rng: np.random.Generator | None,
                  timer_rng: np.random.Generator | None, *, instance_idle_s: Span = None,
                  function_idle_s: float | None = None, max_lifetime_s: Span = None):
-        if selection not in ("mru", "lru", "random"):
-            raise ValueError(f"Unknown instance selection {selection!r}")
-        self.function, self.selection, self.log = function, selection, log
+        super().__init__(function, math.inf, selection, log, select_rng)
         self._rng = select_rng
-        self._draw = _Draws(timer_rng)
-        self.instance_idle_s, self.function_idle_s, self.lifetime_s = instance_idle_s, function_idle_s, max_lifetime_s
+        self._timer_rng, self._u = timer_rng, []  # uniforms drawn 1,024 at a time, used from the end
+        self._lo, self._w = _bounds(instance_idle_s)
+        self.instance_idle_s, self.function_idle_s, self.timer_lifetime_s = instance_idle_s, function_idle_s, max_lifetime_s
         self.idle: deque[tuple[float, int, float]] = deque()  # (idle since, instance id, expiry)
         self.dies: dict[int, float] = {}    # instance id -> the end of its lifetime (with a cap)
         self.busy = 0                       # on-demand instances running a call
         self.quiet_since = 0.0              # when the last on-demand run ended (with busy == 0)
-        self.pc_idle: list[int] = []
-        self.pc_ids: set[int] = set()
-        self.pc_retiring: set[int] = set()
 
     # --- the timers ------------------------------------------------------------
     def _quiet(self, t: float) -> None:
@@ -97,65 +91,64 @@ class TimerPool:
             retire(gid, expiry)
             self.dies.pop(gid, None)
 
-    def _pick(self) -> tuple[float, int, float]:
-        idle = self.idle
-        if self.selection == "mru":
-            return idle.pop()
-        if self.selection == "lru":
-            return idle.popleft()
-        k = int(self._rng.integers(len(idle)))
-        item = idle[k]
-        del idle[k]
-        return item
-
-    # --- the pool interface (as InstancePool) ------------------------------------
+    # --- the pool interface (InstancePool's, with expiries) ------------------------------------
     def take(self, t: float) -> int:
         """An idle instance's id by the selection rule, or -1 if none is warm at ``t``."""
-        self.reap(t)
-        while self.idle:
-            _, gid, expiry = self._pick()
+        idle = self.idle
+        if not idle:
+            return -1
+        if not self.busy and self.function_idle_s is not None:
+            self._quiet(t)
+        retire = self.log.retire
+        while idle and idle[0][2] <= t:  # the reap, inlined (the hot path)
+            _, gid, expiry = idle.popleft()
+            retire(gid, expiry)
+            self.dies.pop(gid, None)
+        mru = self.selection == "mru"
+        while idle:
+            _, gid, expiry = idle.pop() if mru else self._pick()
             if expiry > t:
                 self.busy += 1
                 return gid
-            self.log.retire(gid, expiry)  # its own timer ran out before the oldest one's
+            retire(gid, expiry)  # its own timer ran out before the oldest one's
             self.dies.pop(gid, None)
         return -1
 
     def create(self, t: float, init_s: float) -> int:
         """Start a new instance at ``t`` (a cold start); it is ready after ``init_s``."""
         gid = self.log.create(self.function, t, t + init_s)
-        if self.lifetime_s is not None:
-            self.dies[gid] = t + self._draw(self.lifetime_s)
+        if self.timer_lifetime_s is not None:
+            lo, w = _bounds(self.timer_lifetime_s)
+            self.dies[gid] = t + lo + (self._uniform() * w if w else 0.0)
         self.busy += 1
         return gid
 
     def release(self, gid: int, t: float) -> None:
         """Instance ``gid`` finished its run at ``t``: idle until a timer runs out, or retired now if too old."""
         if gid in self.pc_ids:
-            if gid in self.pc_retiring:
-                self.pc_retiring.discard(gid)
-                self.pc_ids.discard(gid)
-                self.log.retire(gid, t)
-            else:
-                self.pc_idle.append(gid)
+            super().release(gid, t)  # back on the PC stack, or retired
             return
         self.busy -= 1
         if not self.busy:
             self.quiet_since = t
-        expiry = math.inf if self.instance_idle_s is None else t + self._draw(self.instance_idle_s)
-        if self.lifetime_s is not None:
-            dies = self.dies[gid]
+        expiry = t + self._lo
+        if self._w:
+            expiry += (self._u or self._refill()).pop() * self._w
+        dies = self.dies.get(gid, math.inf) if self.dies else math.inf
+        if dies < expiry:
             if dies <= t:
                 del self.dies[gid]
                 self.log.retire(gid, t)
                 return
-            expiry = min(expiry, dies)
+            expiry = dies
         self.idle.append((t, gid, expiry))
 
-    def pc_ready(self, gid: int) -> None:
-        """A provisioned instance finished initialising and can take calls (unless removed meanwhile)."""
-        if gid in self.pc_ids:
-            self.pc_idle.append(gid)
+    def _refill(self) -> list[float]:
+        self._u = self._timer_rng.random(1024).tolist()
+        return self._u
+
+    def _uniform(self) -> float:
+        return (self._u or self._refill()).pop()
 
     def close(self, horizon_s: float) -> None:
         """End of run: retire what expired by the horizon; the rest stay live."""

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import lambdasim
 from lambdasim.awslambda.instances import InstanceLog
-from lambdasim.awslambda.pool import InstancePool
+from lambdasim.awslambda.pool import open_pool
 from lambdasim.awslambda.timers import TimerPool
 from lambdasim.errors import ScenarioError
 from support.platforms import conserved
@@ -95,7 +95,7 @@ def test_timer_pool_with_one_fixed_timer_matches_the_plain_pool(selection):
     """The same trace through InstancePool and TimerPool: identical records."""
     rng = np.random.default_rng(4)
     logs = InstanceLog(["f"]), InstanceLog(["f"])
-    pools = (InstancePool(0, 30.0, selection, logs[0], None, 500.0),
+    pools = (open_pool(0, 30.0, selection, logs[0], None, 500.0, False),
              TimerPool(0, selection, logs[1], None, None, instance_idle_s=30.0, max_lifetime_s=500.0))
     picks = ([], [])
     for k, pool in enumerate(pools):
