@@ -7,6 +7,7 @@ Every field is documented in ``docs/scenario.md``.
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -127,8 +128,7 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
-        names = [f.name for f in self.functions]
-        dup = sorted({n for n in names if names.count(n) > 1})
+        dup = sorted(n for n, k in Counter(f.name for f in self.functions).items() if k > 1)  # linear in functions
         if dup:
             raise PydanticCustomError("dup", "must have unique function names; repeated: {d}", {"d": ", ".join(dup)})
         for i, f in enumerate(self.functions):

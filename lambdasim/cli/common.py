@@ -12,6 +12,7 @@ import yaml
 
 from lambdasim.errors import ScenarioError
 from lambdasim.labels import fmt, fmt_metric, label
+from lambdasim.spec import check_plain, load_yaml
 
 if TYPE_CHECKING:
     from lambdasim.scenario import Scenario
@@ -34,9 +35,10 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
         if not eq or not path:
             raise ScenarioError(f"--set must be PATH=VALUE (e.g. functions.0.memory_mb=512). Got {s!r} instead.")
         try:
-            out[path.strip()] = yaml.safe_load(text)
-        except yaml.YAMLError:
-            out[path.strip()] = text
+            value = load_yaml(text)
+        except (yaml.YAMLError, RecursionError):
+            value = text
+        out[path.strip()] = check_plain(value, f"--set {path.strip()}", ScenarioError)
     return out
 
 

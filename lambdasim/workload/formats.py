@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lambdasim.errors import TraceError
+from lambdasim.spec import check_file
 
 __all__ = ["Trace", "read_trace", "azure2019_files", "FORMATS", "PERCENTILES_2019", "MEMORY_STATS"]
 
@@ -109,6 +110,7 @@ def azure2019_files(path: str | Path) -> tuple[str, str | None, str | None]:
 
 # --- checking ------------------------------------------------------------------
 def _read_csv(path: str) -> pd.DataFrame:
+    check_file(Path(path), "Trace", TraceError)  # a folder or a pipe (never opened: it would block)
     try:
         df = pd.read_csv(path, skipinitialspace=True)
     except FileNotFoundError:
