@@ -160,6 +160,8 @@ class Gamma(DistributionBase):
     cv: Positive
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.cv < 1e-100:  # the shape 1/cv^2 overflows; at cv 1e-100 draws already equal the mean
+            return np.full(n, self.mean_s)
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean_s / shape, n)
 
