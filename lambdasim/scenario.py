@@ -90,7 +90,7 @@ class Scenario(Spec):
     """A whole simulation: functions, platform settings, prices, horizon and seed."""
 
     name: str = "scenario"
-    horizon_s: Positive
+    horizon_s: FloatIn(0.0, 1e9, lo_open=True)  # at most ~31.7 years
     seed: IntIn(0, None) = 0
     workload: TraceSet | None = None  # a trace whose functions are added to `functions`; see traces.py
     functions: tuple[FunctionSpec, ...] = Field((), validate_default=True)

@@ -25,6 +25,8 @@ def add_parser(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None,
                    help="also write plots (PNG) of the run into DIR")
+    p.add_argument("--max-arrivals", type=float, metavar="N", default=None,
+                   help="refuse a run expected to simulate more arrivals than N (default 200,000,000)")
     p.set_defaults(func=run)
 
 
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     steps = 2 + (args.plots is not None)
     with progress(steps, f"{sc.name} on {args.platform}", enabled=not args.no_progress) as bar:
         bar.set_postfix_str("simulating")
-        result = simulate(sc, platform=args.platform)
+        result = simulate(sc, platform=args.platform, max_arrivals=args.max_arrivals)
         bar.update()
         bar.set_postfix_str("billing")
         summary = result.summary
