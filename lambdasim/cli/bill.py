@@ -89,8 +89,8 @@ def _catalogue(args, **options):
 
 def _check(name: str, value: float, lo: float, hi: float | None = None) -> None:
     if not (math.isfinite(value) and value >= lo and (hi is None or value <= hi)):
-        rng = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise CatalogueError(f"--{name} must be a finite number {rng}. Got {value:g} instead.")
+        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
+        raise CatalogueError(f"--{name} must be in {rng}, a finite number. Got {value:g} instead.")
 
 
 def run_lambda(args: argparse.Namespace) -> int:
