@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lambdasim.errors import LambdasimError
+
 from lambdasim.simulation import PLATFORMS, simulate
 from .common import add_scenario_args, format_table, load_scenario, print_json, progress
 
@@ -32,6 +34,8 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     sc = load_scenario(args)
+    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
+        raise LambdasimError(f"--plots must name a folder; {str(args.plots)!r} is a file.")
     if args.horizon_s is not None:
         sc = sc.with_overrides({"horizon_s": args.horizon_s}, source=f"{args.scenario} with --horizon-s")
     steps = 2 + (args.plots is not None)

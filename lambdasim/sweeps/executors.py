@@ -127,7 +127,7 @@ def _dask_address(tasks, address: str, batch_size) -> Iterator[list[dict[str, An
 
     try:
         client = Client(address, timeout="20s")
-    except OSError as exc:
+    except (OSError, ValueError, TimeoutError) as exc:  # unreachable, or not an address Dask knows
         raise SweepError(f"Could not reach the Dask scheduler at {address!r}: {exc}") from None
     with client:
         yield from _dask(tasks, client, batch_size)
