@@ -25,3 +25,17 @@ def test_async_throttled_for_its_whole_event_age_runs():
     assert s["events"] == 5 and s["dropped_age"] >= 1 and s["events_completed"] == 0 and s["internal_throttles"] > 4000  # ~1 retry per s
     assert s["events"] == (s["events_completed"] + s["events_failed"] + s["dropped_age"] + s["queued_at_end"]
                            + s["events_in_flight"])
+
+
+def test_percentile_sketch_covers_any_latency():
+    import numpy as np
+
+    from lambdasim.stats import LogHistogram
+
+    h = LogHistogram()
+    h.add(np.array([2_000_001.0] * 3 + [5e8]))
+    assert abs(h.quantile(0.5) / 2_000_001.0 - 1) < 1e-3
+    assert abs(h.quantile(1.0) / 5e8 - 1) < 1e-3
+    small = LogHistogram()
+    small.add(np.array([0.5, 1.0, 2.0]))
+    assert abs(small.quantile(0.5) - 1.0) < 1e-3
