@@ -15,10 +15,18 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from lambdasim.errors import register_tags
-from lambdasim.spec import FloatIn, NonNegative, Positive, Spec
+from lambdasim.errors import LambdasimError, register_tags
+from lambdasim.spec import FloatIn, NonNegative, Positive, Spec, read_text
 
-__all__ = ["DistributionBase", "Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Quantiles", "Distribution"]
+__all__ = ["read_file_text", "DistributionBase", "Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Quantiles", "Distribution"]
+
+
+def read_file_text(path: str, kind: str) -> str:
+    """A data file's text; a folder, a pipe or text that is not UTF-8 is a validation error naming it."""
+    try:
+        return read_text(Path(path), kind, LambdasimError)
+    except LambdasimError as exc:
+        raise PydanticCustomError("file", "must name a readable UTF-8 file: {e}", {"e": str(exc)}) from None
 
 
 class DistributionBase(Spec):
@@ -152,6 +160,8 @@ class Gamma(DistributionBase):
     cv: Positive
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.cv < 1e-100:  # the shape 1/cv^2 overflows; at cv 1e-100 draws already equal the mean
+            return np.full(n, self.mean_s)
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean_s / shape, n)
 
@@ -202,7 +212,7 @@ class Empirical(DistributionBase):
         if self.samples_s is not None:
             return np.asarray(self.samples_s, dtype=float)
         vals = []
-        for lineno, line in enumerate(Path(self.path).read_text().splitlines(), 1):
+        for lineno, line in enumerate(read_file_text(self.path, "Empirical samples").splitlines(), 1):
             text = line.split(",")[0].strip()
             if not text or text.startswith("#"):
                 continue

@@ -7,6 +7,7 @@ Every field is documented in ``docs/scenario.md``.
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -89,7 +90,7 @@ class Scenario(Spec):
     """A whole simulation: functions, platform settings, prices, horizon and seed."""
 
     name: str = "scenario"
-    horizon_s: Positive
+    horizon_s: FloatIn(0.0, 1e9, lo_open=True)  # at most ~31.7 years
     seed: IntIn(0, None) = 0
     workload: TraceSet | None = None  # a trace whose functions are added to `functions`; see traces.py
     functions: tuple[FunctionSpec, ...] = Field((), validate_default=True)
@@ -127,8 +128,7 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
-        names = [f.name for f in self.functions]
-        dup = sorted({n for n in names if names.count(n) > 1})
+        dup = sorted(n for n, k in Counter(f.name for f in self.functions).items() if k > 1)  # linear in functions
         if dup:
             raise PydanticCustomError("dup", "must have unique function names; repeated: {d}", {"d": ", ".join(dup)})
         for i, f in enumerate(self.functions):

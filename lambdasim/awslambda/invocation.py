@@ -11,6 +11,8 @@ The semantics and their sources are in ``docs/model.md`` ("Lambda model").
 """
 from __future__ import annotations
 
+import math
+
 from typing import Annotated, Literal, Union
 
 from pydantic import Field
@@ -77,5 +79,11 @@ register_tags("sync", "async", "stream", "sqs")
 
 
 def backoff_s(k: int, first_s: float, multiplier: float, cap_s: float) -> float:
-    """The ``k``-th wait (k = 0, 1, ...) of a capped exponential backoff."""
+    """The ``k``-th wait (k = 0, 1, ...) of a capped exponential backoff.
+
+    The exponent stops one step past the cap, so a retry loop of any length never overflows
+    (the waits are the same numbers as ``min(cap_s, first_s * multiplier**k)``).
+    """
+    if multiplier > 1.0:
+        k = min(k, math.ceil(math.log(cap_s / first_s) / math.log(multiplier)) + 1 if first_s < cap_s else 0)
     return min(cap_s, first_s * multiplier**k)

@@ -10,6 +10,7 @@ options (free tier, savings plans, EC2 purchase option). The resolved
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -259,12 +260,30 @@ def load_catalogue(spec: PricingSpec | str | dt.date) -> Catalogue:
             raise CatalogueError(f"pricing.overrides names {key!r}, which is not a catalogue key; "
                                  f"known: {', '.join(sorted(raw))}.")
         base = entries.get(key, {"unit": raw[key]["unit"], "from": None, "to": None, "confidence": "n/a"})
-        entries[key] = {**base, "value": float(value), "source": "scenario override", "overridden": True}
+        entries[key] = {**base, "value": _override(key, value, raw[key]["unit"]), "source": "scenario override",
+                        "overridden": True}
     if "lambda.request_per_million_usd" not in entries:
         first = raw["lambda.request_per_million_usd"]["history"][0]["from"]
         raise CatalogueError(f"pricing date {day} is before AWS Lambda existed (its first price is from {first}).")
     return Catalogue(day, entries, spec)
 
+
+
+def _override(key: str, value: Any, unit: str) -> float:
+    """An override's value within its key's domain: finite and >= 0; > 0 for a rounding step, a size or a
+    count of vCPUs; at most 1 for a fraction; 0 or 1 for a flag."""
+    v = float(value)
+    if unit.startswith("flag"):
+        ok, text = v in (0.0, 1.0), "0 or 1"
+    elif unit.startswith("fraction"):
+        ok, text = 0.0 <= v <= 1.0, "a fraction in [0, 1]"
+    elif key.endswith(("granularity_ms", "granularity_s", "rounding_s", ".vcpu", ".memory_gib")):
+        ok, text = math.isfinite(v) and v > 0, "a finite number > 0"
+    else:
+        ok, text = math.isfinite(v) and v >= 0, "a finite number >= 0"
+    if not ok:
+        raise CatalogueError(f"The 'pricing.overrides.{key}' field must be {text} ({unit}). Got {value!r} instead.")
+    return v
 
 # --- EC2 instance types as catalogue data -------------------------------------------
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 
 import numpy as np
 
@@ -18,6 +19,8 @@ from lambdasim.billing.rules import FunctionUsage, ec2_line_items, lambda_line_i
 from lambdasim.errors import CatalogueError
 from lambdasim.billing.catalogue import MONTH_S, PricingSpec, load_catalogue, presets
 from .common import format_value, print_json
+
+MAX_INSTANCES = 1_000_000  # one array entry per instance
 
 
 def add_parser(sub) -> None:
@@ -85,9 +88,9 @@ def _catalogue(args, **options):
 
 
 def _check(name: str, value: float, lo: float, hi: float | None = None) -> None:
-    if not (value >= lo and (hi is None or value <= hi)):
-        rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise CatalogueError(f"--{name} must be in {rng}. Got {value:g} instead.")
+    if not (math.isfinite(value) and value >= lo and (hi is None or value <= hi)):
+        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, inf)"
+        raise CatalogueError(f"--{name} must be in {rng}, a finite number. Got {value:g} instead.")
 
 
 def run_lambda(args: argparse.Namespace) -> int:
@@ -111,8 +114,10 @@ def run_lambda(args: argparse.Namespace) -> int:
 
 
 def run_ec2(args: argparse.Namespace) -> int:
-    _check("instances", args.instances, 0)
+    _check("instances", args.instances, 0, MAX_INSTANCES)
     _check("hours", args.hours, 0)
+    if args.alb_lcu is not None:
+        _check("alb-lcu", args.alb_lcu, 0)
     cat = _catalogue(args, ec2_purchase=args.purchase, ec2_discount=args.discount)
     lifetimes = np.full(args.instances, args.hours * 3600.0)
     items = ec2_line_items(lifetimes, args.instance_type, cat, period="month",

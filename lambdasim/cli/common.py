@@ -12,11 +12,12 @@ import yaml
 
 from lambdasim.errors import ScenarioError
 from lambdasim.labels import fmt, fmt_metric, label
+from lambdasim.spec import check_plain, load_yaml
 
 if TYPE_CHECKING:
     from lambdasim.scenario import Scenario
 
-__all__ = ["add_scenario_args", "load_scenario", "scenario_overrides", "print_json", "format_table", "progress"]
+__all__ = ["add_scenario_args", "load_scenario", "scenario_overrides", "print_json", "jsonable", "format_table", "progress"]
 
 
 def add_scenario_args(p: argparse.ArgumentParser) -> None:
@@ -34,9 +35,10 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
         if not eq or not path:
             raise ScenarioError(f"--set must be PATH=VALUE (e.g. functions.0.memory_mb=512). Got {s!r} instead.")
         try:
-            out[path.strip()] = yaml.safe_load(text)
-        except yaml.YAMLError:
-            out[path.strip()] = text
+            value = load_yaml(text)
+        except (yaml.YAMLError, RecursionError):
+            value = text
+        out[path.strip()] = check_plain(value, f"--set {path.strip()}", ScenarioError)
     return out
 
 
@@ -56,16 +58,22 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
     return sc.with_overrides(overrides, source=f"{args.scenario} with --set/--seed") if overrides else sc
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
+    """Plain, strict-JSON data: NaN and infinities become None (null), numpy scalars Python numbers."""
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        return jsonable(v.item())
     if isinstance(v, float) and not math.isfinite(v):
         return None
-    if hasattr(v, "item"):
-        return _jsonable(v.item())
     return v
 
 
 def print_json(obj: dict[str, Any]) -> None:
-    print(json.dumps({k: _jsonable(v) for k, v in obj.items()}, indent=2, default=str))
+    """Strict JSON (``null`` for a missing number, never ``NaN``), which any JSON parser reads."""
+    print(json.dumps(jsonable(obj), indent=2, default=str, allow_nan=False))
 
 
 def format_value(v: Any) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lambdasim.errors import LambdasimError
+
 from lambdasim.simulation import PLATFORMS, simulate
 from .common import add_scenario_args, format_table, load_scenario, print_json, progress
 
@@ -25,17 +27,21 @@ def add_parser(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None,
                    help="also write plots (PNG) of the run into DIR")
+    p.add_argument("--max-arrivals", type=float, metavar="N", default=None,
+                   help="refuse a run expected to simulate more arrivals than N (default 200,000,000)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     sc = load_scenario(args)
+    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
+        raise LambdasimError(f"--plots must name a folder; {str(args.plots)!r} is a file.")
     if args.horizon_s is not None:
         sc = sc.with_overrides({"horizon_s": args.horizon_s}, source=f"{args.scenario} with --horizon-s")
     steps = 2 + (args.plots is not None)
     with progress(steps, f"{sc.name} on {args.platform}", enabled=not args.no_progress) as bar:
         bar.set_postfix_str("simulating")
-        result = simulate(sc, platform=args.platform)
+        result = simulate(sc, platform=args.platform, max_arrivals=args.max_arrivals)
         bar.update()
         bar.set_postfix_str("billing")
         summary = result.summary

@@ -27,6 +27,8 @@ def add_parser(sub) -> None:
     p.add_argument("--replications", type=int, metavar="R", default=None,
                    help="override the file's replications (more adds runs to an existing folder)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--max-runs", type=int, metavar="N", default=None,
+                   help="refuse a sweep of more than N runs, variants x replications (default 10,000)")
     p.set_defaults(func=run)
 
 
@@ -42,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise SweepError(f"--workers must be an int >= 1. Got {args.workers} instead.")
     executor = args.scheduler or ("processes" if args.workers else "serial")
-    df = sweep(spec, executor=executor, workers=args.workers, out=args.out, progress=not args.no_progress)
+    df = sweep(spec, executor=executor, workers=args.workers, out=args.out, progress=not args.no_progress,
+               max_runs=args.max_runs)
     failed = int(df.attrs.get("failed", 0))
     print(f"{spec.name}: {len(df)} runs ({df['variant'].nunique() if len(df) else 0} variants × "
           f"{spec.replications} replications), {failed} failed; results in {args.out}")

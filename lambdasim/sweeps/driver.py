@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
+from lambdasim.simulation import check_work
 from lambdasim.sweeps.executors import check_executor, execute, make_tasks
 from lambdasim.sweeps.spec import build_spec, expand
 from lambdasim.sweeps.store import ResultStore, finish_table
@@ -22,7 +23,8 @@ __all__ = ["sweep"]
 def sweep(base, factors=None, replications: int = 1, *, seed: int = 0, executor: Any = "serial",
           workers: int | None = None, out: str | Path | None = None, progress: bool = True,
           overrides: dict[str, Any] | None = None, common_random_numbers: bool = False,
-          name: str = "sweep", platform: str = "lambda", batch_size: int | None = None) -> pd.DataFrame:
+          name: str = "sweep", platform: str = "lambda", batch_size: int | None = None,
+          max_runs: int | None = None, max_arrivals: float | None = None) -> pd.DataFrame:
     """Run every (variant, replication) of a sweep; one row each, as a DataFrame.
 
     ``base`` is a Scenario, a scenario file or dict (or a whole
@@ -33,14 +35,18 @@ def sweep(base, factors=None, replications: int = 1, *, seed: int = 0, executor:
     and a re-run computes only the pairs still missing. A run that raises
     becomes a row with ``status="failed"`` and its ``error``; the sweep goes on.
     ``platform`` is passed to :func:`lambdasim.simulate` (``"lambda"`` or ``"ec2"``).
+    A sweep of more than ``max_runs`` runs (default 10,000), or with a variant expected to simulate
+    more than ``max_arrivals`` arrivals per run (default 200,000,000), is refused before anything runs.
     """
     import pandas as pd
     check_executor(executor)
     spec = build_spec(base, factors, replications, seed, overrides, common_random_numbers, name, platform)
-    variants = expand(spec)
+    variants = expand(spec, max_runs)
+    for v in variants:  # a runaway variant stops the sweep before it starts, not one row at a time
+        check_work(v.scenario, "summary", max_arrivals)
     store = ResultStore(out) if out is not None else None
     done = store.open(spec, variants) if store else set()
-    tasks = make_tasks(spec, variants, skip=done)
+    tasks = make_tasks(spec, variants, skip=done, max_arrivals=max_arrivals)
     rows: list[dict] = []
     failed = 0
     bar = _progress(progress, len(variants) * spec.replications, len(variants) * spec.replications - len(tasks), spec.name)

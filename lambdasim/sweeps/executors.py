@@ -33,6 +33,7 @@ class Task(NamedTuple):
     replication: int
     seed: int
     platform: str = "lambda"
+    max_arrivals: float | None = None  # the run's work limit (simulate's max_arrivals)
 
 
 def run_one(task: Task) -> dict[str, Any]:
@@ -40,7 +41,8 @@ def run_one(task: Task) -> dict[str, Any]:
     row = {**{p: _cell(v) for p, v in task.factors.items()},
            "variant": task.variant, "replication": task.replication, "seed": task.seed}
     try:
-        summary = simulate(task.scenario, platform=task.platform, seed=task.seed, records="summary").summary
+        summary = simulate(task.scenario, platform=task.platform, seed=task.seed, records="summary",
+                           max_arrivals=task.max_arrivals).summary
     except Exception as exc:  # a failed run is a row, not the end of the sweep
         return {**row, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     return {**row, "status": "ok", "error": None, **summary}
@@ -55,10 +57,11 @@ def _cell(v: Any) -> Any:
     return v if v is None or isinstance(v, (bool, int, float, str)) else json.dumps(v, sort_keys=True)
 
 
-def make_tasks(spec, variants, skip: set[tuple[str, int]] = frozenset()) -> list[Task]:
+def make_tasks(spec, variants, skip: set[tuple[str, int]] = frozenset(), max_arrivals: float | None = None) -> list[Task]:
     """Every (variant, replication) not in ``skip``, variant by variant."""
 
-    return [Task(v.scenario, v.factors, v.key, r, run_seed(spec.seed, v.key, r, spec.common_random_numbers), spec.platform)
+    return [Task(v.scenario, v.factors, v.key, r, run_seed(spec.seed, v.key, r, spec.common_random_numbers), spec.platform,
+                 max_arrivals)
             for v in variants for r in range(spec.replications) if (v.key, r) not in skip]
 
 
@@ -124,7 +127,7 @@ def _dask_address(tasks, address: str, batch_size) -> Iterator[list[dict[str, An
 
     try:
         client = Client(address, timeout="20s")
-    except OSError as exc:
+    except (OSError, ValueError, TimeoutError) as exc:  # unreachable, or not an address Dask knows
         raise SweepError(f"Could not reach the Dask scheduler at {address!r}: {exc}") from None
     with client:
         yield from _dask(tasks, client, batch_size)

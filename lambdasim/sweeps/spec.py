@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
@@ -34,7 +35,10 @@ from lambdasim.spec import IntIn, Spec, read_data
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SweepSpec", "Factors", "Sample", "Variant", "expand", "run_seed", "build_spec", "RESERVED"]
+__all__ = ["SweepSpec", "Factors", "Sample", "Variant", "expand", "size", "check_size", "MAX_RUNS", "run_seed", "build_spec", "RESERVED"]
+
+#: Default limit on a sweep's runs (variants x replications); raise it with ``max_runs``.
+MAX_RUNS = 10_000
 
 #: Columns every row has besides its factor values and metrics.
 RESERVED = ("variant", "replication", "seed", "status", "error")
@@ -184,8 +188,32 @@ def _points(spec: SweepSpec) -> list[dict[str, Any]]:
     return out
 
 
-def expand(spec: SweepSpec) -> list[Variant]:
-    """The sweep's variants, each validated; bad values fail here, before any run."""
+def size(spec: SweepSpec) -> int:
+    """The number of variants, counted without expanding them."""
+    f = spec.factors
+    if f.grid is not None:
+        return math.prod(len(v) for v in f.grid.values())
+    return len(f.variants) if f.variants is not None else f.sample.n
+
+
+def check_size(spec: SweepSpec, max_runs: int | None = None) -> int:
+    """The number of runs (variants x replications); a :class:`SweepError` above ``max_runs``
+    (default :data:`MAX_RUNS`), before any variant is expanded."""
+    limit = MAX_RUNS if max_runs is None else max_runs
+    n = size(spec)
+    if n * spec.replications > limit:
+        raise SweepError(f"Sweep {spec.name!r} has {n:,} variants x {spec.replications:,} replications = "
+                         f"{n * spec.replications:,} runs; the limit is {limit:,}. Use fewer values or "
+                         f"replications, or raise the limit (sweep(..., max_runs=N), --max-runs N).")
+    return n * spec.replications
+
+
+def expand(spec: SweepSpec, max_runs: int | None = None) -> list[Variant]:
+    """The sweep's variants, each validated; bad values fail here, before any run.
+
+    A sweep of more than ``max_runs`` runs (default :data:`MAX_RUNS`) is refused before expanding.
+    """
+    check_size(spec, max_runs)
     base = spec.resolved_base()
     variants, seen = [], {}
     for point in _points(spec):

@@ -73,7 +73,7 @@ class ResultStore:
         manifest_path = self.path / "sweep.json"
         old = None
         if manifest_path.is_file():
-            old = json.loads(manifest_path.read_text())
+            old = _manifest(manifest_path)
             if old.get("fingerprint") != fingerprint:
                 changed = [k for k in defn if _canonical(old.get("definition", {}).get(k)) != _canonical(defn[k])]
                 raise SweepError(
@@ -98,7 +98,7 @@ class ResultStore:
         files = self._files()
         if not files:
             return set()
-        df = pd.concat([pd.read_parquet(f, columns=["variant", "replication"]) for f in files])
+        df = pd.concat([_part(f, ["variant", "replication"]) for f in files])
         return set(zip(df["variant"], df["replication"].astype(int)))
 
     def append(self, rows: list[dict[str, Any]]) -> None:
@@ -126,19 +126,41 @@ class ResultStore:
         p = self.path / "sweep.json"
         if not p.is_file():
             raise SweepError(f"{str(self.path)!r} is not a sweep results folder (no sweep.json in it).")
-        return json.loads(p.read_text())
+        return _manifest(p)
 
     def read(self) -> pd.DataFrame:
         """Every stored row, each (variant, replication) once, in sweep order."""
         import pandas as pd
         m = self.manifest()
         files = self._files()
-        df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else pd.DataFrame(
+        df = pd.concat([_part(f) for f in files], ignore_index=True) if files else pd.DataFrame(
             columns=[*m["factors"], *RESERVED])
         order = {v["key"]: i for i, v in enumerate(m["definition"]["variants"])}
         df = _dedup(df, order)
         df.attrs.update(sweep=m["name"], factors=list(m["factors"]), fingerprint=m["fingerprint"])
         return df
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    """A results folder's ``sweep.json``; a :class:`SweepError` naming it if it is not one."""
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise SweepError(f"{path}: not a sweep manifest (not readable JSON: {exc}). Delete the folder or use "
+                         "another --out.") from None
+    if not isinstance(m, dict) or not {"fingerprint", "factors", "definition", "name"} <= set(m):
+        raise SweepError(f"{path}: not a sweep manifest (expected a JSON object with fingerprint, factors, "
+                         f"definition and name; got {type(m).__name__}). Delete the folder or use another --out.")
+    return m
+
+
+def _part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """One part file of rows; a :class:`SweepError` naming it if it is truncated or not Parquet."""
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except Exception as exc:  # pyarrow.ArrowInvalid, OSError, ...: a damaged file, not a bug here
+        raise SweepError(f"{path}: a damaged results part ({type(exc).__name__}: {str(exc)[:200]}). Delete this "
+                         "file; re-running the sweep with the same --out recomputes its rows.") from None
 
 
 def _dedup(df: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:

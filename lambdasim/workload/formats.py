@@ -27,11 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from lambdasim.errors import TraceError
+from lambdasim.spec import check_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Trace", "read_trace", "azure2019_files", "FORMATS", "PERCENTILES_2019", "MEMORY_STATS"]
+__all__ = ["Trace", "read_trace", "MAX_TIME_S", "azure2019_files", "FORMATS", "PERCENTILES_2019", "MEMORY_STATS"]
 
 FORMATS = ("azure2019", "azure2021", "csv")
 #: The duration percentiles of the 2019 run file, as probabilities.
@@ -40,6 +41,10 @@ PERCENTILES_2019 = {"0": 0.0, "1": 0.01, "25": 0.25, "50": 0.5, "75": 0.75, "99"
 PROBS_EXACT = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
 MEMORY_STATS = {"average": "AverageAllocatedMb", "p50": "AverageAllocatedMb_pct50",
                 "p95": "AverageAllocatedMb_pct95", "p99": "AverageAllocatedMb_pct99", "max": "AverageAllocatedMb_pct100"}
+#: Bounds on what a trace value can mean: times and durations within ~31.7 years, counts per minute
+#: far above any real function's (Azure 2019's busiest function: ~10^5 per minute).
+MAX_TIME_S = 1e9
+MAX_COUNT_PER_MINUTE = 10**9
 _MINUTE = re.compile(r"^(?:minute_)?(\d+)$")
 
 
@@ -120,6 +125,7 @@ def azure2019_files(path: str | Path) -> tuple[str, str | None, str | None]:
 
 # --- checking ------------------------------------------------------------------
 def _read_csv(path: str) -> pd.DataFrame:
+    check_file(Path(path), "Trace", TraceError)  # a folder or a pipe (never opened: it would block)
     import pandas as pd
     try:
         df = pd.read_csv(path, skipinitialspace=True)
@@ -142,7 +148,7 @@ def _require(df: pd.DataFrame, path: str, columns: list[str]) -> None:
 
 
 def _numbers(df: pd.DataFrame, path: str, columns: list[str], what: str, integer: bool = False,
-             nonneg: bool = True) -> np.ndarray:
+             nonneg: bool = True, hi: float | None = None) -> np.ndarray:
     """The columns as a float array; a TraceError at the first cell that is not ``what``."""
     import pandas as pd
     sub = df[columns]
@@ -156,6 +162,8 @@ def _numbers(df: pd.DataFrame, path: str, columns: list[str], what: str, integer
         bad |= vals < 0
     if integer:
         bad |= vals != np.round(vals)
+    if hi is not None:
+        bad |= vals > hi
     if bad.any():
         r, c = (int(x) for x in np.argwhere(bad)[0])
         col = columns[c]
@@ -188,7 +196,8 @@ def _read_azure2019(path: str) -> Trace:
         if m is None or int(m.group(1)) != k:
             raise TraceError(f"{inv_f}, line 1, column {first + k} ({col!r}): minute columns must run in order "
                              f"from 1 with none missing; expected minute {k} here.")
-    counts = _numbers(inv, inv_f, minutes, "a non-negative whole number of invocations", integer=True)
+    counts = _numbers(inv, inv_f, minutes, f"a non-negative whole number of invocations (at most {MAX_COUNT_PER_MINUTE:,})",
+                      integer=True, hi=MAX_COUNT_PER_MINUTE)
     for k in keys:
         inv[k] = inv[k].astype(str)
     _unique(inv["HashFunction"], inv_f, "HashFunction")
@@ -254,9 +263,13 @@ def _read_invocations(path: str, format: str) -> Trace:
     df = _read_csv(path)
     if format == "azure2021":
         _require(df, path, ["app", "func", "end_timestamp", "duration"])
-        end = _numbers(df, path, ["end_timestamp"], "a finite end time in seconds", nonneg=False)[:, 0]
-        dur = _numbers(df, path, ["duration"], "a non-negative duration in seconds")[:, 0]
+        end = _numbers(df, path, ["end_timestamp"], f"a non-negative end time in seconds (at most {MAX_TIME_S:g})", hi=MAX_TIME_S)[:, 0]
+        dur = _numbers(df, path, ["duration"], f"a non-negative duration in seconds (at most {MAX_TIME_S:g})", hi=MAX_TIME_S)[:, 0]
         start = end - dur
+        if (start < 0).any():
+            r = int(np.argmax(start < 0))
+            raise TraceError(f"{path}, line {r + 2}: the invocation must start at or after time 0 (end_timestamp - "
+                             f"duration >= 0); got end_timestamp {end[r]:g} and duration {dur[r]:g}.")
         app, func = df["app"].astype(str), df["func"].astype(str)
         spans_apps = bool(df.assign(app=app, func=func).groupby("func")["app"].nunique().gt(1).any())
         fid = (app + "/" + func) if spans_apps else func
@@ -265,9 +278,11 @@ def _read_invocations(path: str, format: str) -> Trace:
         tcol = next((c for c in ("timestamp", "timestamp_s", "arrival_s", "time_s") if c in df.columns), None)
         if tcol is None:
             _require(df, path, ["timestamp"])
-        start = _numbers(df, path, [tcol], "a finite time in seconds", nonneg=False)[:, 0]
+        start = _numbers(df, path, [tcol], f"a non-negative time in seconds from the trace's start (at most {MAX_TIME_S:g})",
+                         hi=MAX_TIME_S)[:, 0]
         dcol = next((c for c in ("duration", "duration_s") if c in df.columns), None)
-        dur = None if dcol is None else _numbers(df, path, [dcol], "a non-negative duration in seconds")[:, 0]
+        dur = None if dcol is None else _numbers(df, path, [dcol], f"a non-negative duration in seconds (at most {MAX_TIME_S:g})",
+                                                 hi=MAX_TIME_S)[:, 0]
         fid = df["function"].astype(str) if "function" in df.columns else pd.Series([Path(path).stem] * len(df))
         span = float(start.max() if dur is None else (start + dur).max())
     span = float(np.nextafter(span, np.inf))  # the last arrival lies inside [0, span)

@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from lambdasim.distributions import read_file_text
 from lambdasim.errors import register_tags
 from lambdasim.workload.samplers import MergedStream, MMPPStream, WindowStream, piecewise_poisson, thinned_poisson
 from lambdasim.spec import FloatIn, NonNegative, Positive, Spec
@@ -194,7 +195,7 @@ class Diurnal(_RateProcess):
 
 def _read_profile(path: str) -> np.ndarray:
     vals = []
-    for lineno, line in enumerate(Path(path).read_text().splitlines(), 1):
+    for lineno, line in enumerate(read_file_text(path, "Rate profile").splitlines(), 1):
         text = line.split(",")[-1].strip()
         if not text or text.startswith("#"):
             continue

@@ -139,10 +139,18 @@ class _Window(Spec):
         state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "trace"}
         return state
 
-    def _check_window(self) -> None:
+    def _check_window(self, trace: Trace) -> None:
         if self.end_s is not None and self.end_s <= self.start_s:
             raise PydanticCustomError("window", "must have end_s > start_s; got start_s={a}, end_s={b}",
                                       {"a": self.start_s, "b": self.end_s})
+        if trace.counts is not None and self._end(trace) > trace.span_s:  # no minutes to replay past the end
+            raise PydanticCustomError(
+                "window", "must have a window within the trace, which ends at {s} s ({m} minutes); got "
+                "end_s={e}. Leave end_s out to replay to the trace's end",
+                {"s": f"{trace.span_s:g}", "m": trace.counts.shape[1], "e": f"{self.end_s:g}"})
+        if self.start_s >= self._end(trace):
+            raise PydanticCustomError("window", "must have start_s before the trace's end ({s} s); got start_s={a}",
+                                      {"s": f"{self._end(trace):g}", "a": f"{self.start_s:g}"})
 
     def _end(self, trace: Trace) -> float:
         return trace.span_s if self.end_s is None else self.end_s
@@ -163,7 +171,7 @@ class TraceReplay(_Window):
     @model_validator(mode="after")
     def _check(self) -> "TraceReplay":
         trace = self.__dict__["trace"] = _load(self.path, self.format)
-        self._check_window()
+        self._check_window(trace)
         if self.function is None and len(trace.ids) != 1:
             raise PydanticCustomError("function", "must name one function (the trace {p} holds {n})",
                                       {"p": self.path, "n": len(trace.ids)})
@@ -185,7 +193,8 @@ class TraceReplay(_Window):
 
     @property
     def mean_rate_per_s(self) -> float:
-        return self.expected_count(0.0, self._end(self.trace) - self.start_s) / (self._end(self.trace) - self.start_s)
+        span = self._end(self.trace) - self.start_s  # under 1 s only for a trace of simultaneous arrivals
+        return self.expected_count(0.0, span) / max(span, 1.0)
 
     def expected_count(self, t0: float, t1: float) -> float:
         """Mean number of replayed arrivals in ``[t0, t1)`` of run time (whole minutes for azure2019)."""
@@ -245,7 +254,7 @@ class TraceSet(_Window):
     @model_validator(mode="after")
     def _check(self) -> "TraceSet":
         trace = self.__dict__["trace"] = _load(self.path, self.kind)
-        self._check_window()
+        self._check_window(trace)
         rows = self.rows
         if self.duration is None:
             if trace.quantiles is None:
