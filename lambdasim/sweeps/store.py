@@ -156,9 +156,11 @@ def _manifest(path: Path) -> dict[str, Any]:
 
 def _part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     """One part file of rows; a :class:`SweepError` naming it if it is truncated or not Parquet."""
+    import pandas as pd
+
     try:
         return pd.read_parquet(path, columns=columns)
-    except Exception as exc:  # pyarrow.ArrowInvalid, OSError, ...: a damaged file, not a bug here
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError: a damaged file
         raise SweepError(f"{path}: a damaged results part ({type(exc).__name__}: {str(exc)[:200]}). Delete this "
                          "file; re-running the sweep with the same --out recomputes its rows.") from None
 
