@@ -82,7 +82,7 @@ class EraPanel:
         import ipywidgets as w
 
         self.requests, self.presets = requests, presets
-        self.memory = w.IntSlider(value=memory_mb, min=128, max=3008, step=64, description="memory (MB)",
+        self.memory = w.IntSlider(value=memory_mb, min=128, max=10240, step=64, description="memory (MB)",
                                   continuous_update=False)
         self.duration = w.IntSlider(value=duration_ms, min=1, max=2000, step=1, description="duration (ms)",
                                     continuous_update=False)

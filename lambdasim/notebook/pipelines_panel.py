@@ -74,7 +74,7 @@ class PipelinePanel:
         plot_e2e_latency(self.results, ax=a)
         plot_time_parts(self.results, ax=b, share=True)
         fig.tight_layout()
-        self.image.value = png_bytes(fig, dpi=80)
+        self.image.value = png_bytes(fig)
 
     def _repr_html_(self) -> str:  # a text fallback outside a live kernel
         return html.escape(str(pd.DataFrame(self.rows).T))
