@@ -156,6 +156,8 @@ def _manifest(path: Path) -> dict[str, Any]:
 
 def _part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     """One part file of rows; a :class:`SweepError` naming it if it is truncated or not Parquet."""
+    import pandas as pd
+
     try:
         return pd.read_parquet(path, columns=columns)
     except Exception as exc:  # pyarrow.ArrowInvalid, OSError, ...: a damaged file, not a bug here
