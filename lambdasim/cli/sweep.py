@@ -52,4 +52,20 @@ def run(args: argparse.Namespace) -> int:
     if failed:
         for err, n in df.loc[df["status"] == "failed", "error"].value_counts().head(5).items():
             print(f"  {n} × {err}")
+    if len(df) and (df["status"] == "ok").any():
+        _closing_table(df, args.out)
     return 1 if failed else 0
+
+
+def _closing_table(df, out: Path) -> None:
+    """Print mean ± 95 % interval per variant for the headline metrics; write summary.csv and runs.csv."""
+    from lambdasim.sweeps.summary import summarize, summary_table
+
+    summary = summarize(df)
+    table = summary_table(summary)
+    print()
+    print("mean ± half-width of the 95 % confidence interval over the replications")
+    print(table.to_string(index=False))
+    summary.to_csv(out / "summary.csv", index=False)
+    df.to_csv(out / "runs.csv", index=False)
+    print(f"\nwrote {out / 'summary.csv'} (per variant and metric) and {out / 'runs.csv'} (one row per run)")

@@ -72,6 +72,27 @@ def plot_rounding_inflation(ax=None, means_ms=None, granularities_ms=(100, 1), m
     return ax
 
 
+#: Headings and number kinds (lambdasim.labels.fmt) of compare_eras' columns.
+ERA_COLUMNS = {"as_of": ("prices of", "text"), "granularity_ms": ("billing granularity (ms)", "number"),
+               "billed_ms_per_run": ("billed per run (ms)", "number"), "requests_usd": ("requests", "usd"),
+               "compute_usd": ("compute", "usd"), "total_usd": ("total per month", "usd")}
+
+
+def eras_html(table: pd.DataFrame) -> str:
+    """compare_eras' table with human headings and formatted amounts."""
+    import html
+
+    from lambdasim.labels import fmt
+
+    head = "".join(f"<th>{html.escape(h)}</th>" for h, _ in ERA_COLUMNS.values())
+    body = ""
+    for preset, row in table.iterrows():
+        cells = "".join(f"<td class='num'>{html.escape(str(row[k]) if kind == 'text' else fmt(row[k], kind))}</td>"
+                        for k, (_, kind) in ERA_COLUMNS.items())
+        body += f"<tr><td>{html.escape(str(preset))}</td>{cells}</tr>"
+    return f"<table class='lambdasim-table'><tr><th>price catalogue</th>{head}</tr>{body}</table>"
+
+
 class EraPanel:
     """Sliders for memory and duration; a table of the month's bill per era and the rounding plot.
 
@@ -82,26 +103,27 @@ class EraPanel:
         import ipywidgets as w
 
         self.requests, self.presets = requests, presets
-        self.memory = w.IntSlider(value=memory_mb, min=128, max=3008, step=64, description="memory (MB)",
+        self.memory = w.IntSlider(value=memory_mb, min=128, max=10240, step=64, description="memory (MB)",
                                   continuous_update=False)
         self.duration = w.IntSlider(value=duration_ms, min=1, max=2000, step=1, description="duration (ms)",
                                     continuous_update=False)
         self.out = w.Output()
+        self.html = w.HTML()
         self.table: pd.DataFrame | None = None
         for s in (self.memory, self.duration):
             s.observe(lambda _: self.update(), names="value")
-        self.widget = w.VBox([w.HBox([self.memory, self.duration]), self.out])
+        self.widget = w.VBox([w.HBox([self.memory, self.duration]), self.html, self.out])
         self.update()
 
     def update(self) -> None:
         import matplotlib.pyplot as plt
 
         self.table = compare_eras(int(self.memory.value), float(self.duration.value), self.requests, self.presets)
+        self.html.value = eras_html(self.table)
         self.out.clear_output(wait=True)
         with self.out:
             from IPython.display import display
 
-            display(self.table.round(4))
             fig, ax = plt.subplots(figsize=(7, 3.2))
             plot_rounding_inflation(ax, mark_ms=float(self.duration.value))
             plt.show()

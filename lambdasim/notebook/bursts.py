@@ -136,4 +136,4 @@ class BurstsPanel:
             fig = Figure(figsize=(11, 3))
             plot_timelines({self.model.value: self.timeline}, fig.subplots(1, 3))
             fig.tight_layout()
-            self.image.value = png_bytes(fig, dpi=80)
+            self.image.value = png_bytes(fig)

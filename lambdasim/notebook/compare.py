@@ -1,6 +1,6 @@
-"""A notebook panel for the Lambda-versus-EC2 comparison: four knobs, one table, one figure.
+"""A notebook panel for the Lambda-versus-EC2 comparison: five knobs, one table, one figure.
 
-The knobs are the function's memory, its mean duration (an exponential
+The knobs are the request rate (when the workload has one), the function's memory, its mean duration (an exponential
 draw), the EC2 instance type and the p99 latency SLO the EC2 fleet is sized
 to. Changing one re-runs :func:`lambdasim.comparison.compare` on a scenario derived
 with :meth:`Scenario.with_overrides`; the figure is a PNG drawn with
@@ -15,6 +15,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from lambdasim.labels import fmt_metric, label, option_label
+from lambdasim.notebook.layout import Busy, dropdown, frame, log_slider, slider
 from lambdasim.comparison.compare import STRATEGIES, compare
 from lambdasim.viz.comparison import plot_comparison
 from lambdasim.errors import LambdasimError
@@ -24,8 +26,7 @@ from lambdasim.scenario import Scenario
 
 __all__ = ["ComparisonPanel"]
 
-COLUMNS = [("cost_per_million_usd", "USD / million"), ("cost_ratio", "vs Lambda"),
-           ("latency_p99_s", "p99 (s)"), ("mean_instances", "instances"), ("utilization", "utilisation")]
+COLUMNS = ["cost_per_million_usd", "cost_ratio", "latency_p99_s", "mean_instances", "utilization"]
 
 
 class ComparisonPanel:
@@ -35,31 +36,34 @@ class ComparisonPanel:
         self.replications, self.strategies = replications, strategies
         fn = self.base.functions[0]
         types = instance_types(load_catalogue(self.base.pricing))
-        self.memory = w.IntSlider(value=fn.memory_mb, min=128, max=3008, step=64, description="memory (MB)",
-                                  continuous_update=False)
-        self.duration = w.FloatLogSlider(value=fn.duration.mean, base=10, min=-2, max=1, step=0.1,
-                                         description="duration (s)", continuous_update=False)
-        self.instance = w.Dropdown(options=types, value=self.base.ec2.instance_type if self.base.ec2.instance_type
-                                   in types else types[0], description="instance")
-        self.slo = w.FloatLogSlider(value=max(0.01, round(4.6 * fn.duration.mean * 1.5, 3)), base=10, min=-2, max=2,
-                                    step=0.05, description="p99 SLO (s)", continuous_update=False)
+        rate = getattr(fn.workload, "rate_per_s", None)
+        self.has_rate = rate is not None  # a trace or a shape without one: the rate knob stays disabled
+        self.rate = log_slider("request rate (req/s)", rate or 1.0, 0.01, 1000, "rate", disabled=rate is None)
+        self.memory = slider("memory (MB)", fn.memory_mb, 128, 10240, 64, "memory")
+        self.duration = log_slider("mean duration (s)", fn.duration.mean, 0.01, 10, "duration")
+        self.instance = dropdown("EC2 instance type", types, self.base.ec2.instance_type
+                                 if self.base.ec2.instance_type in types else types[0], "instance")
+        self.slo = log_slider("SLO: p99 latency (s)", max(0.01, round(4.6 * fn.duration.mean * 1.5, 3)), 0.01, 100, "slo")
+        self.status = w.HTML()
         self.table = w.HTML()
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.message = w.HTML()
         for c in self.controls:
             c.observe(self._on_change, names="value")
-        self.widget = w.VBox([w.HBox(self.controls[:2]), w.HBox(self.controls[2:]), self.message, self.table,
-                              self.image])
+        self.widget = frame("Lambda against EC2 on the same arrivals", self.controls, self.status,
+                            [self.message, self.table, self.image])
         self.result: pd.DataFrame | None = None
         self.update()
 
     @property
     def controls(self) -> list[w.Widget]:
-        return [self.memory, self.duration, self.instance, self.slo]
+        return [self.rate, self.memory, self.duration, self.instance, self.slo]
 
     def derive(self) -> Scenario:
         """The base scenario with the knobs' values."""
+        rate = {"functions.0.workload.rate_per_s": round(float(self.rate.value), 4)} if self.has_rate else {}
         return self.base.with_overrides({
+            **rate,
             "functions.0.memory_mb": int(self.memory.value),
             "functions.0.duration": {"dist": "exponential", "mean_s": round(float(self.duration.value), 4)},
             "ec2.instance_type": self.instance.value,
@@ -67,8 +71,10 @@ class ComparisonPanel:
 
     def update(self) -> pd.DataFrame | None:
         try:
-            self.result = compare(self.derive(), self.replications, strategies=self.strategies,
-                                  slo={"latency_p99_s": round(float(self.slo.value), 4)}, sizing_replications=1)
+            with Busy(self.status, [c for c in self.controls if c is not self.rate or self.has_rate],
+                      "comparing Lambda and EC2"):
+                self.result = compare(self.derive(), self.replications, strategies=self.strategies,
+                                      slo={"latency_p99_s": round(float(self.slo.value), 4)}, sizing_replications=1)
         except LambdasimError as exc:
             self.message.value = f"<b>Cannot run this setting:</b> {html.escape(str(exc))}"
             return None
@@ -79,18 +85,19 @@ class ComparisonPanel:
 
     def render_table(self) -> str:
         df = self.result
-        head = "".join(f"<th>{label}</th>" for _, label in COLUMNS)
+        head = "".join(f"<th>{html.escape(label(k, table=True))}</th>" for k in COLUMNS)
         rows = []
         for _, r in df.iterrows():
-            name = "Lambda" if r["platform"] == "lambda" else f"EC2 {r['strategy']}"
-            cells = "".join(f"<td>{r[k]:.3g}</td>" for k, _ in COLUMNS)
-            rows.append(f"<tr><td>{name}</td>{cells}<td>{html.escape(str(r['config']))}</td></tr>")
-        return f"<table><tr><th></th>{head}<th>fleet</th></tr>{''.join(rows)}</table>"
+            name = option_label(r["platform"], r["strategy"])
+            why = "no configuration meets the SLO" if not r["replications"] else ""
+            cells = "".join(f"<td class='num'>{html.escape(fmt_metric(k, r[k], why))}</td>" for k in COLUMNS)
+            rows.append(f"<tr><td>{html.escape(name)}</td>{cells}<td>{html.escape(str(r['config']))}</td></tr>")
+        return f"<table class='lambdasim-table'><tr><th></th>{head}<th>fleet</th></tr>{''.join(rows)}</table>"
 
     def render_png(self) -> bytes:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(11, 3.2), dpi=72, layout="constrained")
+        fig = Figure(figsize=(11, 3.2), layout="constrained")
         plot_comparison(self.result, fig.subplots(1, 2))
         return png_bytes(fig)
 

@@ -14,6 +14,8 @@ import html
 import ipywidgets as w
 import pandas as pd
 
+from lambdasim.labels import fmt
+
 import lambdasim.notebook.pipelines as pipelines
 from lambdasim.viz.application import plot_e2e_latency, plot_time_parts
 from lambdasim.viz.runs import png_bytes
@@ -63,8 +65,7 @@ class PipelinePanel:
         self._draw()
 
     def _draw(self) -> None:
-        df = pd.DataFrame(self.rows).T
-        self.table.value = df.to_html(float_format=lambda v: f"{v:.4g}", na_rep="")
+        self.table.value = self.table_html()
         if len(self.results) < 2:
             return
         from matplotlib.figure import Figure
@@ -74,7 +75,25 @@ class PipelinePanel:
         plot_e2e_latency(self.results, ax=a)
         plot_time_parts(self.results, ax=b, share=True)
         fig.tight_layout()
-        self.image.value = png_bytes(fig, dpi=80)
+        self.image.value = png_bytes(fig)
+
+    #: How each column is written (lambdasim.labels.fmt kinds); missing values say why.
+    KINDS = {"roots": "count", "e2e p50 (s)": "seconds", "e2e p99 (s)": "seconds", "Lambda USD/root": "usd",
+             "EC2 USD/root": "usd", "EC2 fleet": "text", "EC2 idle-fleet time (s)": "seconds"}
+    HEADS = {"roots": "root events", "e2e p50 (s)": "median end-to-end latency (s)",
+             "e2e p99 (s)": "p99 end-to-end latency (s)", "Lambda USD/root": "Lambda cost per root event",
+             "EC2 USD/root": "EC2 cost per root event", "EC2 fleet": "EC2 fleet",
+             "EC2 idle-fleet time (s)": "film time on an idle EC2 fleet (s)"}
+
+    def table_html(self) -> str:
+        """The rows as an HTML table with human headings and formatted numbers."""
+        head = "".join(f"<th>{html.escape(self.HEADS[k])}</th>" for k in self.KINDS)
+        body = ""
+        for name, row in self.rows.items():
+            cells = "".join(f"<td class='num'>{html.escape(fmt(row[k], kind, 'photo uploads only' if k.startswith('EC2 idle') else ''))}</td>"
+                            if kind != "text" else f"<td>{html.escape(str(row[k]))}</td>" for k, kind in self.KINDS.items())
+            body += f"<tr><td>{html.escape(name)}</td>{cells}</tr>"
+        return f"<table class='lambdasim-table'><tr><th></th>{head}</tr>{body}</table>"
 
     def _repr_html_(self) -> str:  # a text fallback outside a live kernel
         return html.escape(str(pd.DataFrame(self.rows).T))

@@ -97,8 +97,10 @@ class TraceDayPanel:
         import ipywidgets as w
 
         self.hours, self.pick = hours, pick
-        self.keep_alive_min = w.IntSlider(value=keep_alive_min, min=0, max=60, description="keep-alive (min)")
-        self.functions = w.IntSlider(value=functions, min=1, max=max_functions, description="functions")
+        self.keep_alive_min = w.IntSlider(value=keep_alive_min, min=0, max=60, description="keep-alive (min)",
+                                            continuous_update=False)
+        self.functions = w.IntSlider(value=functions, min=1, max=max_functions, description="functions",
+                                       continuous_update=False)
         self.label = w.HTML()
         self.image = w.Image(format="png")
         self.result: Result | None = None
@@ -129,4 +131,4 @@ def _cdf_png(cdf: pd.DataFrame, title: str) -> bytes:
            xlim=(0, 100), ylim=(0, 1), title=title)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    return png_bytes(fig, dpi=80)
+    return png_bytes(fig)

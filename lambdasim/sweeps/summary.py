@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lambdasim.labels import fmt, fmt_metric, label, path_label
 from lambdasim.stats import t_half_width
 from lambdasim.sweeps.spec import RESERVED
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["summarize", "factor_columns", "metric_columns"]
+__all__ = ["summarize", "factor_columns", "metric_columns", "summary_table", "HEADLINE"]
 
 
 def factor_columns(df: pd.DataFrame) -> list[str]:
@@ -60,4 +61,42 @@ def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float =
     keys = df.drop_duplicates("variant")[factors + ["variant"]]
     out = keys.merge(out, on="variant", how="right")
     out.attrs.update(factors=factors, level=level)
+    return out
+
+
+#: The metrics a sweep's closing table shows, when the runs have them.
+HEADLINE = ["monthly_cost_usd", "cost_per_million_usd", "latency_p99_s", "cold_start_rate", "throttle_rate"]
+
+
+def summary_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> pd.DataFrame:
+    """A user-facing table of :func:`summarize`'s output: one row per variant, factor values and
+    "mean ± half-width" per metric, with human labels (``lambdasim.labels``) as column names.
+
+    A metric with fewer than two replications shows its mean and "(1 run)"; one with no value
+    shows "n/a" and why.
+    """
+    import pandas as pd
+
+    factors = summary.attrs.get("factors", [])
+    metrics = [m for m in (metrics or HEADLINE) if m in set(summary["metric"])]
+    level = summary.attrs.get("level", 0.95)
+    rows = []
+    for variant, part in summary.groupby("variant", sort=False):
+        first = part.iloc[0]
+        row = {path_label(f): fmt(first[f]) for f in factors}
+        by_metric = part.set_index("metric")
+        for m in metrics:
+            if m not in by_metric.index:
+                row[label(m)] = fmt(None, reason="no successful run")
+                continue
+            r = by_metric.loc[m]
+            text = fmt_metric(m, r["mean"])
+            if r["n"] >= 2 and np.isfinite(r["ci_high"]):
+                text += f" ± {fmt_metric(m, (r['ci_high'] - r['ci_low']) / 2)}"
+            elif r["n"] < 2:
+                text += " (1 run)"
+            row[label(m, table=True)] = text
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs["level"] = level
     return out

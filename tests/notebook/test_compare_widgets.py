@@ -14,7 +14,7 @@ def test_knobs_rerun_the_comparison():
     p = ComparisonPanel(base(), replications=2, strategies=("configured", "slo"))
     first = p.result
     assert first["strategy"].tolist() == ["on-demand", "configured", "slo"]
-    assert p.image.value[:4] == b"\x89PNG" and "EC2 slo" in p.table.value
+    assert p.image.value[:4] == b"\x89PNG" and "EC2, smallest fleet meeting the SLO" in p.table.value
     p.memory.value = 1024  # 8x the GB-s: Lambda's compute charge grows
     assert p.result.loc[0, "cost_per_million_usd"] > first.loc[0, "cost_per_million_usd"]
     assert p.result.loc[1, "cost_usd"] == first.loc[1, "cost_usd"]  # the EC2 fleet does not care
@@ -22,3 +22,13 @@ def test_knobs_rerun_the_comparison():
     assert "t3.micro" in p.result.loc[1, "config"]
     p.slo.value = 0.02  # below the work itself: no fleet meets it
     assert p.result.loc[2, "config"] == "no configuration meets the SLO"
+
+
+def test_the_rate_knob_moves_both_platforms_and_memory_reaches_10240_mb():
+    p = ComparisonPanel(base(), replications=1, strategies=("configured",))
+    first = p.result
+    assert p.memory.max == 10240 and p.has_rate and not p.rate.disabled
+    p.rate.value = 20  # four times the load: the scenario's fleet is sized to it, so it grows and costs more
+    assert p.result.loc[0, "completed"] > 3 * first.loc[0, "completed"]
+    assert p.result.loc[1, "cost_usd"] > 2 * first.loc[1, "cost_usd"]
+    assert "updated in" in p.status.value and not any(c.disabled for c in p.controls)

@@ -260,6 +260,23 @@ def test_sweep_file_matches_the_python_call(tmp_path, capsys):
     pd.testing.assert_frame_equal(got, df)
 
 
+def test_cli_ends_with_a_labelled_table_and_csv_files_and_resumes_past_them(tmp_path, capsys):
+    from lambdasim.sweeps.summary import summarize, summary_table
+
+    path, res = write_sweep(tmp_path), tmp_path / "res"
+    assert main(["sweep", str(path), "--out", str(res), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    df = lambdasim.read_results(res)
+    table = summary_table(summarize(df))
+    assert list(table.columns[:1]) == ["keep-alive (s)"] and "p99 latency (s)" in table.columns
+    assert table.to_string(index=False) in out and "lambda.keep_alive.idle_s" not in out
+    mean = df.groupby("variant")["cost_per_million_usd"].mean().iloc[0]
+    assert table["cost per million requests"][0].startswith(f"${mean:.2f}" if mean >= 1 else "$")
+    assert len(pd.read_csv(res / "runs.csv")) == len(df) and pd.read_csv(res / "summary.csv")["variant"].nunique() == 2
+    assert main(["sweep", str(path), "--out", str(res), "--no-progress"]) == 0  # resumes: nothing to run
+    pd.testing.assert_frame_equal(lambdasim.read_results(res), df)
+
+
 def test_cli_bad_sweep_file_is_one_line_and_status_2(tmp_path, capsys):
     path = write_sweep(tmp_path, SWEEP_YAML.replace("replications: 2", "replications: two"))
     assert main(["sweep", str(path), "--out", str(tmp_path / "res")]) == 2
