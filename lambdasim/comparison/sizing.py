@@ -70,8 +70,7 @@ def tracking_policy(sc: Scenario, target: float) -> dict[str, Any]:
     """Target tracking on utilisation at ``target``: the scenario's own settings if it tracks, else defaults."""
     p = sc.ec2.scaling
     base = p if isinstance(p, TargetTracking) and p.metric == "utilization" else TargetTracking()
-    load, w = offered_load(sc), sc.ec2.workers_per_instance
-    hi = max(base.max, 2 * sized_to_load(load, w, TARGET_RANGE[0]))
+    hi = max(base.max, 2 * sized_to_load(offered_load(sc), TARGET_RANGE[0]))
     return {"policy": "target_tracking", "metric": "utilization", "target": round(target, 4),
             "period_s": base.period_s, "scale_out_cooldown_s": base.scale_out_cooldown_s,
             "scale_in_cooldown_s": base.scale_in_cooldown_s, "min": base.min, "max": hi}
@@ -99,8 +98,7 @@ def size_ec2(scenario: Scenario, slo: dict[str, float] | None = None, replicatio
 
 
 def _smallest_fleet(sc, slo, evaluate, max_instances):
-    w = sc.ec2.workers_per_instance
-    stable = math.floor(offered_load(sc) / w) + 1
+    stable = math.floor(offered_load(sc)) + 1
     cap = max_instances or max(4 * stable, stable + 64)
     cache: dict[int, dict[str, float]] = {}
 
