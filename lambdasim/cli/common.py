@@ -57,15 +57,20 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
 
 
 def _jsonable(v: Any) -> Any:
+    """Strict JSON values, at any depth: non-finite numbers become null."""
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
     if isinstance(v, float) and not math.isfinite(v):
         return None
-    if hasattr(v, "item"):
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
         return _jsonable(v.item())
     return v
 
 
 def print_json(obj: dict[str, Any]) -> None:
-    print(json.dumps({k: _jsonable(v) for k, v in obj.items()}, indent=2, default=str))
+    print(json.dumps(_jsonable(obj), indent=2, default=str, allow_nan=False))
 
 
 def format_value(v: Any) -> str:

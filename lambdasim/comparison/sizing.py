@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from lambdasim.ec2.model import offered_load
+from lambdasim.ec2.model import ec2_capacity, offered_load
 from lambdasim.ec2.spec import TargetTracking, sized_to_load
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.scenario import Scenario
@@ -44,6 +44,13 @@ class Sizing:
     target: float | None
     autoscaled: dict[str, float] | None
     tried: pd.DataFrame = field(repr=False)
+    why: str = ""  # when nothing met the SLO: why, in words
+
+    def __str__(self) -> str:
+        if self.instances is None:
+            return f"No fixed fleet meets the SLO: {self.why}"
+        return f"Smallest fixed fleet meeting the SLO: {self.instances} instances" + (
+            f"; cheapest tracking target {self.target:g}" if self.target is not None else "")
 
 
 def with_scaling(sc: Scenario, scaling: dict[str, Any]) -> Scenario:
@@ -94,7 +101,26 @@ def size_ec2(scenario: Scenario, slo: dict[str, float] | None = None, replicatio
     target = autoscaled = None
     if target_tracking:
         target, autoscaled = _best_target(scenario, slo, evaluate, tol)
-    return Sizing(slo, n, fixed, target, autoscaled, pd.DataFrame(rows))
+    tried = pd.DataFrame(rows)
+    return Sizing(slo, n, fixed, target, autoscaled, tried, "" if n is not None else _why(scenario, slo, tried))
+
+
+def _why(sc: Scenario, slo: dict[str, float], tried: pd.DataFrame) -> str:
+    """Why no fixed fleet met the SLO: the best value reached for each failing bound, and the work's own time."""
+    fixed = tried[tried["policy"] == "fixed"]
+    cap = ec2_capacity(sc)
+    work = cap.mean_cpu_s + cap.mean_wait_s
+    parts = []
+    for k, bound in slo.items():
+        best = float(fixed[k].min()) if len(fixed) else math.nan
+        if not best <= bound:
+            parts.append(f"{k} <= {bound:g} was never reached; the best, {best:.4g}, came with "
+                         f"{int(fixed.loc[fixed[k].idxmin(), 'setting'])} instances and more instances stopped helping")
+    text = "; ".join(parts) or "the search stopped at max_instances"
+    if any(k.startswith("latency") for k in slo) and min(slo.get(k, math.inf) for k in slo if k.startswith("latency")) < work:
+        text += (f". The SLO is below the service time itself: one request alone takes {work:.3g} s on average "
+                 f"({cap.mean_cpu_s:.3g} s of CPU at a full vCPU + {cap.mean_wait_s:.3g} s of waiting)")
+    return text
 
 
 def _smallest_fleet(sc, slo, evaluate, max_instances):
