@@ -41,6 +41,8 @@ def headline(summary: dict[str, Any], platform: str) -> dict[str, float]:
         s["queue_at_end"] = 0.0
     else:
         s["cold_start_rate"] = 0.0
+        s.setdefault("cpu_utilization", math.nan)  # server platforms that do not share vCPUs (Fargate, LMI)
+        s.setdefault("queue_at_end", 0.0)
     return {k: float(s[k]) for k in METRICS}
 
 
