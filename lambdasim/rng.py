@@ -13,7 +13,7 @@ __all__ = ["stream", "Streams", "INPUTS"]
 
 #: The stochastic inputs of a run; append new ones at the end, never reorder.
 INPUTS = ("arrivals", "duration", "init", "selection", "errors", "retries", "ec2", "application", "keep_alive",
-          "fargate")
+          "fargate", "wait")
 
 
 def stream(seed: int, name: str, index: int = 0) -> np.random.Generator:

@@ -20,7 +20,7 @@ from lambdasim.fargate.spec import FargateSpec
 from lambdasim.lmi.spec import LMISpec, check_lmi
 from lambdasim.application.spec import ApplicationSpec, check_application
 from lambdasim.awslambda.coldstarts import InitDistribution
-from lambdasim.awslambda.cpu import CpuScaling
+from lambdasim.work import CpuScaling, Work
 from lambdasim.errors import CatalogueError, ScenarioError, format_validation_error
 from lambdasim.awslambda.invocation import Invocation, Sync
 from lambdasim.awslambda.keepalive import KeepAlive
@@ -54,7 +54,8 @@ class FunctionSpec(Spec):
 
     name: str = Field(min_length=1)
     memory_mb: IntIn(128, 10240) = 128
-    duration: Distribution
+    duration: Distribution | None = None  # Lambda run time; or state `work` (work.py: how one maps to the other)
+    work: Work | None = None  # CPU seconds at one vCPU, waiting seconds, working memory (work.py)
     init: InitDistribution = Constant(value_s=0.0)  # or {preset: python3.12}: measured INIT (coldstarts.py)
     workload: Workload
     reserved_concurrency: IntIn(0, None) | None = None
@@ -84,6 +85,20 @@ class FunctionSpec(Spec):
                    "package_type": data.get("package_type", "zip")}
             data = {**data, "init": {"dist": "preset", **own, **data["init"]}}
         return data
+
+
+    @model_validator(mode="after")
+    def _work_or_duration(self) -> "FunctionSpec":
+        if (self.duration is None) == (self.work is None):
+            raise PydanticCustomError("work", "must state exactly one of duration or work; got {g}",
+                                      {"g": "both" if self.work is not None else "neither"})
+        if self.work is not None and self.cpu_scaling is not None:
+            raise PydanticCustomError("work", "must not give cpu_scaling with work (work states its CPU "
+                                      "seconds at one vCPU; cpu_scaling rescales a duration)", {})
+        if self.work is not None and self.workload.carries_durations:
+            raise PydanticCustomError("work", "must not state work for a workload that carries its own "
+                                      "durations (a trace with durations): give duration instead", {})
+        return self
 
 
 class Scenario(Spec):

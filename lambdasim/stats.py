@@ -1,9 +1,62 @@
-"""Statistics: confidence intervals over replications and streaming percentile histograms."""
+"""Statistics: confidence intervals over replications and streaming percentile histograms.
+
+Intervals respect each metric's range (one home for every table and sweep):
+
+- :func:`wilson`: a proportion (cold-start, throttle, error rate) from pooled
+  counts: the Wilson score interval, always inside [0, 1];
+- :func:`mean_interval`: the mean of replication values of a latency, cost or
+  count: a bootstrap percentile interval of the mean (2,000 resamples from a
+  fixed seed: the same values give the same interval), which lies between the
+  smallest and the largest value, so never below 0 (nor above 1 for rates).
+  With fewer than :data:`MIN_REPLICATIONS` values there is no interval: show
+  the values themselves.
+"""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
-__all__ = ["t_half_width", "LogHistogram"]
+__all__ = ["t_half_width", "LogHistogram", "wilson", "mean_interval", "MIN_REPLICATIONS"]
+
+#: Fewest replications for which an interval is given (below: show the values).
+MIN_REPLICATIONS = 3
+
+
+def wilson(successes: float, trials: float, level: float = 0.95) -> tuple[float, float, float]:
+    """Proportion and its Wilson score interval ``(p, lo, hi)``, inside [0, 1] (nan without trials)."""
+    from scipy import stats
+
+    if not trials > 0:
+        return math.nan, math.nan, math.nan
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = successes / trials
+    d = 1 + z * z / trials
+    mid = (p + z * z / (2 * trials)) / d
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / d
+    return p, min(p, max(0.0, mid - half)), max(p, min(1.0, mid + half))  # rounding never excludes p
+
+
+def mean_interval(values, level: float = 0.95, resamples: int = 2000) -> tuple[float, float, float]:
+    """Mean of the finite values and a bootstrap percentile interval ``(mean, lo, hi)`` of it.
+
+    ``lo`` and ``hi`` are nan with fewer than :data:`MIN_REPLICATIONS` values; otherwise
+    ``min(values) <= lo <= mean <= hi <= max(values)`` (up to rounding), so the interval never
+    leaves the values' own range.
+    """
+    x = np.asarray(list(values), dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if len(x) < MIN_REPLICATIONS:
+        return m, math.nan, math.nan
+    if np.ptp(x) == 0:
+        return m, m, m
+    rng = np.random.default_rng(0)
+    means = x[rng.integers(0, len(x), size=(resamples, len(x)))].mean(axis=1)
+    lo, hi = np.quantile(means, [0.5 - level / 2, 0.5 + level / 2])
+    return m, float(min(max(lo, x.min()), m)), float(max(min(hi, x.max()), m))
 
 
 def t_half_width(std, n, level: float = 0.95):

@@ -36,7 +36,7 @@ from lambdasim.workload.arrivals import ArrivalSource
 from lambdasim.awslambda.sources.async_queue import AsyncQueue
 from lambdasim.billing.rules import init_billed, invocation_billed_ms
 from lambdasim.awslambda.concurrency import ConcurrencyLimiter
-from lambdasim.awslambda.cpu import duration_factor
+from lambdasim.work import draw_work, duration_factor
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.awslambda.keepalive import in_force, make_pool, routing_in_force
 from lambdasim.awslambda.outcomes import O_QUEUED, Outcomes
@@ -120,7 +120,8 @@ class LambdaModel:
     def draw_event(self, f: int, rng: np.random.Generator) -> tuple[float, float, bool, bool]:
         """A new event of ``f`` drawn from ``rng``: (run time at this memory, INIT, fails, times out)."""
         fn = self.sc.functions[f]
-        work = float(fn.duration.sample(rng, 1)[0]) * float(self.factor[f])
+        drawn = draw_work(fn, rng, rng, 1)[0] if fn.work is not None else fn.duration.sample(rng, 1)
+        work = float(drawn[0]) * float(self.factor[f])
         init = float(fn.init.sample(rng, 1)[0])
         timed_out = work > self.timeout_s[f]
         failed = bool(timed_out or (self.error_p[f] > 0 and rng.random() < self.error_p[f]))

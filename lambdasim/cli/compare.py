@@ -12,7 +12,9 @@ ROWS = [("completed", "completed"), ("dropped", "dropped / throttled"), ("latenc
         ("latency_p50_s", "latency p50 (s)"), ("latency_p95_s", "latency p95 (s)"),
         ("latency_p99_s", "latency p99 (s)"), ("queue_wait_mean_s", "queue wait mean (s)"),
         ("cold_start_rate", "cold-start rate"), ("mean_instances", "mean instances"),
-        ("utilization", "utilisation"), ("cost_usd", "cost (USD)"),
+        ("utilization", "utilisation (slots)"), ("cpu_utilization", "utilisation (vCPU)"),
+        ("queue_at_end", "queued at the end"), ("cost_usd", "cost (USD)"),
+        ("monthly_cost_usd", "monthly cost (USD)"),
         ("cost_per_million_usd", "USD per million"), ("cost_ratio", "cost ratio to Lambda")]
 
 COMMITMENT_ROWS = [("commitment_usd_per_h", "commitment (USD / h)"), ("commitment_discount", "commitment discount"),
@@ -72,29 +74,56 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_comparison(df, sc) -> str:
-    heads = ["Lambda" if r.platform == "lambda" else f"EC2 {r.strategy}" for r in df.itertuples()]
+    from lambdasim.comparison.compare import option_label
+
+    heads = [option_label(r) + ("" if r["meets_slo"] else " (fails)") for _, r in df.iterrows()]
     rows = ROWS + [r for r in COMMITMENT_ROWS if r[0] in df]
-    cells = [[label] + [_cell(r[k], r.get(f"{k}_ci95", math.nan)) for _, r in df.iterrows()] for k, label in rows]
+    cells = [[label] + [_cell(r, k) for _, r in df.iterrows()] for k, label in rows]
+    cells.append(["meets SLO"] + ["yes" if r.meets_slo else "NO" for r in df.itertuples()])
     width = [max(len(c[i]) for c in cells + [[""] + heads]) for i in range(len(heads) + 1)]
     line = lambda cs: "  ".join(c.ljust(width[0]) if i == 0 else c.rjust(width[i]) for i, c in enumerate(cs))
     a = df.attrs
+    how = "mean [95 % interval]" if (a.get("replications") or 0) >= 3 else "mean (each replication)"
     title = (f"{sc.name}: Lambda vs EC2, {sc.horizon_s:,.0f} s, {a.get('replications')} replications "
-             f"(mean ± 95 % CI), pricing {sc.pricing.date}")
+             f"({how}), pricing {sc.pricing.date}")
     lines = [title, "-" * len(title), line([""] + heads)]
     lines += [line(c) for c in cells]
     lines.append("")
     for r in df.itertuples():
         if r.platform == "ec2":
             lines.append(f"EC2 {r.strategy}: {r.config}")
+    for r in df.itertuples():
+        if not r.meets_slo:
+            lines.append(f"{option_label(df.loc[r.Index])} fails: {r.slo_miss}")
+    lines += ["", "Assumptions:"]
+    lines.append(f"  capacity per instance: {a['capacity']}")
+    ec2 = sc.ec2
+    lines.append(f"  prices of {sc.pricing.date}, EC2 purchase option {sc.pricing.ec2_purchase}; "
+                 f"instance boot {ec2.boot_s:g} s + warm-up {ec2.warmup_s:g} s")
     if a.get("slo"):
-        lines.append(f"SLO: " + ", ".join(f"{k} <= {v:g}" for k, v in a["slo"].items()))
+        given = "given" if a.get("slo_given") else "default: Lambda's p99 + 10 %"
+        lines.append("  SLO: " + ", ".join(f"{k} <= {v:g}" for k, v in a["slo"].items()) + f" ({given}); an option "
+                     "meets it if the means over the replications do and it is stable (nothing dropped, "
+                     "utilisation < 0.99, no queue left at the end)")
+    month = "monthly cost = cost over the horizon x (30.4375 days / horizon)"
+    if a.get("extrapolated"):
+        month += f": extrapolated from a {sc.horizon_s:,.0f} s horizon, under a day"
+    lines.append(f"  {month}; runs start empty (no warm-up period excluded)")
+    lines += ["", a["verdict"]["sentence"], a["answer"]]
     return "\n".join(lines)
 
 
-def _cell(v, ci) -> str:
+def _cell(r, k) -> str:
+    """The mean, then its 95 % interval [lo, hi]; below 3 replications the values themselves."""
+    v = r[k]
     if not isinstance(v, float) or not math.isfinite(v):
         return format_value(v)
-    return format_value(v) + (f" ± {format_value(float(ci))}" if isinstance(ci, float) and math.isfinite(ci) and ci > 0 else "")
+    lo, hi, values = r.get(f"{k}_lo", math.nan), r.get(f"{k}_hi", math.nan), r.get(f"{k}_values", [])
+    if isinstance(lo, float) and math.isfinite(lo) and hi > lo:
+        return f"{format_value(v)} [{format_value(float(lo))}, {format_value(float(hi))}]"
+    if isinstance(values, list) and 1 < len(values) < 3 and max(values) > min(values):
+        return format_value(v) + " (" + " / ".join(format_value(float(x)) for x in values) + ")"
+    return format_value(v)
 
 
 def _plots(df, sc, out_dir: Path) -> None:

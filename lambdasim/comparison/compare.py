@@ -12,27 +12,105 @@ EC2 sized by up to three strategies, with common random numbers
 
 The SLO defaults to "p99 latency no worse than Lambda's + 10 %", so the
 SLO-sized and autoscaled rows answer: what does EC2 cost at Lambda's
-latency? Each metric has its mean and the half-width of its 95 %
-t-interval over the replications (``<metric>_ci95``); ``cost_ratio`` is a
-row's mean cost per million completed requests over Lambda's.
+latency? Each metric has its mean over the replications, its values
+(``<metric>_values``) and, from 3 replications, a 95 % interval inside the
+metric's range (``<metric>_lo``, ``<metric>_hi``: :func:`lambdasim.stats.mean_interval`;
+``<metric>_ci95`` is the larger distance from the mean to an end); ``cost_ratio``
+is a row's mean cost per million completed requests over Lambda's, and
+``monthly_cost_usd`` its cost projected to a month (30.4375 days).
+
+Every row is judged (:func:`judge`): ``meets_slo`` and ``slo_miss`` (which
+bound failed and by how much), ``stable`` and ``unstable_why``. An option
+that is unstable does not meet the SLO. ``df.attrs["verdict"]`` names the
+cheapest option meeting the SLO with its ratio to the others;
+``df.attrs["answer"]`` says it in one sentence; ``df.attrs["capacity"]`` is
+the EC2 capacity line.
 """
 from __future__ import annotations
 
 import math
 from typing import Any, TYPE_CHECKING
 
-from lambdasim.ec2.model import initial_instances
+from lambdasim.ec2.model import ec2_capacity, initial_instances
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
-from lambdasim.comparison.replication import METRICS, Runner, ci95
+from lambdasim.comparison.replication import METRICS, Runner
+from lambdasim.stats import mean_interval
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_ec2, tracking_policy, with_scaling
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["compare", "STRATEGIES", "default_slo", "describe_ec2"]
+__all__ = ["compare", "STRATEGIES", "default_slo", "describe_ec2", "judge", "verdict", "SECONDS_PER_MONTH"]
 
 STRATEGIES = ("configured", "slo", "autoscaled")
+#: A month of 30.4375 days (365.25 / 12), the unit of every projected monthly cost.
+SECONDS_PER_MONTH = 30.4375 * 86_400
+#: Above this utilisation (of slots or vCPUs) a fleet counts as overloaded.
+SATURATED = 0.99
+
+
+def judge(row: dict[str, Any], slo: dict[str, float]) -> dict[str, Any]:
+    """``meets_slo``, ``slo_miss`` (which bound failed, by how much), ``stable`` and ``unstable_why`` of a row.
+
+    Stable: no dropped or throttled request, slot and vCPU utilisation below 0.99, and at most
+    max(10, 0.1 % of the completed) requests still waiting in the queue at the horizon.
+    """
+    if not row.get("replications"):
+        return {"meets_slo": False, "slo_miss": "not run", "stable": False, "unstable_why": "not run"}
+    miss = []
+    for k, bound in slo.items():
+        v = row[k]
+        if not (v <= bound):
+            miss.append(f"{k} {v:.4g} > {bound:.4g}" + (f" (+{(v / bound - 1) * 100:.0f} %)" if bound > 0 else ""))
+    why = []
+    if row["dropped"] > 0:
+        why.append(f"{row['dropped']:.4g} dropped or throttled")
+    for k in ("utilization", "cpu_utilization"):
+        if math.isfinite(row.get(k, math.nan)) and row[k] >= SATURATED:
+            why.append(f"{k} {row[k]:.3f}")
+    if row.get("queue_at_end", 0) > max(10.0, 1e-3 * row["completed"]):
+        why.append(f"{row['queue_at_end']:.0f} still queued at the end")
+    return {"meets_slo": not miss and not why, "slo_miss": "; ".join(miss + why), "stable": not why,
+            "unstable_why": "; ".join(why)}
+
+
+def verdict(df: pd.DataFrame) -> dict[str, Any]:
+    """The cheapest option that meets the SLO (and is stable), its monthly cost and its ratio to the others."""
+    ok = df[df["meets_slo"]]
+    if ok.empty:
+        return {"winner": None, "label": None, "monthly_cost_usd": math.nan, "ratios": {},
+                "sentence": "No compared option meets the SLO; see slo_miss for which bound failed and by how much."}
+    best = ok.loc[ok["monthly_cost_usd"].idxmin()]
+    label = option_label(best)
+    ratios = {option_label(r): float(r["monthly_cost_usd"] / best["monthly_cost_usd"])
+              for _, r in df.iterrows() if r.name != best.name and best["monthly_cost_usd"] > 0}
+    others = ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items())
+    sentence = (f"Cheapest option meeting the SLO: {label} ({best['config']}) at "
+                f"${best['monthly_cost_usd']:,.2f}/month" + (f"; the others cost {others} as much." if others else "."))
+    return {"winner": label, "label": label, "config": best["config"],
+            "monthly_cost_usd": float(best["monthly_cost_usd"]), "ratios": ratios, "sentence": sentence}
+
+
+def answer(df: pd.DataFrame, rate_per_s: float) -> str:
+    """One sentence: Lambda's monthly cost and SLO status, and the cheapest EC2 option meeting the SLO."""
+    lam = df[df["platform"] == "lambda"].iloc[0]
+    ok = "meets the SLO" if lam["meets_slo"] else f"misses the SLO ({lam['slo_miss']})"
+    text = f"At {rate_per_s:.3g} req/s Lambda costs ${lam['monthly_cost_usd']:,.2f}/month and {ok}"
+    ec2 = df[(df["platform"] == "ec2") & df["meets_slo"]]
+    if ec2.empty:
+        return text + "; no EC2 option compared meets it."
+    best = ec2.loc[ec2["monthly_cost_usd"].idxmin()]
+    ratio = best["monthly_cost_usd"] / lam["monthly_cost_usd"] if lam["monthly_cost_usd"] > 0 else math.nan
+    return (text + f"; the cheapest EC2 option that meets it, {best['config']}, costs "
+            f"${best['monthly_cost_usd']:,.2f}/month ({ratio:.2f}x Lambda).")
+
+
+def option_label(row) -> str:
+    """"Lambda", "EC2 slo", "fargate configured", ..."""
+    if row["platform"] == "lambda":
+        return "Lambda"
+    return f"{'EC2' if row['platform'] == 'ec2' else row['platform']} {row['strategy']}"
 
 
 def default_slo(runner: Runner, sc: Scenario) -> dict[str, float]:
@@ -43,7 +121,8 @@ def default_slo(runner: Runner, sc: Scenario) -> dict[str, float]:
 def describe_ec2(sc: Scenario) -> str:
     """A short text for a fleet: "fixed 15 x m5.large" or "target_tracking utilization 0.6, m5.large"."""
     ec2, p = sc.ec2, sc.ec2.scaling
-    kind = f"{ec2.instance_type} x{ec2.workers_per_instance} workers"
+    kind = ec2.instance_type if ec2.workers_per_instance is None else \
+        f"{ec2.instance_type} x{ec2.workers_per_instance} workers"
     if p.policy == "fixed":
         return f"fixed {initial_instances(sc)} x {kind}"
     if p.policy == "target_tracking":
@@ -56,7 +135,10 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
     row: dict[str, Any] = {"platform": platform, "strategy": strategy, "config": config,
                            "replications": len(runs)}
     for k in METRICS:
-        row[k], row[f"{k}_ci95"] = ci95([r[k] for r in runs])
+        values = [r[k] for r in runs]
+        row[k], row[f"{k}_lo"], row[f"{k}_hi"] = mean_interval(values)
+        row[f"{k}_ci95"] = max(row[k] - row[f"{k}_lo"], row[f"{k}_hi"] - row[k])  # nan below 3 replications
+        row[f"{k}_values"] = values
     return row
 
 
@@ -84,11 +166,13 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     for extra in platforms:  # the scenario's fargate: / lmi: sections, as configured
         rows.append(_row(runner, sc, extra, "configured", f"{extra} section of the scenario"))
     attrs: dict[str, Any] = {"scenario": sc.name, "replications": replications}
+    attrs.update(slo_given=bool(slo))
+    slo = slo or default_slo(runner, sc)
+    attrs.update(slo=slo)
     if "slo" in strategies or "autoscaled" in strategies:
-        slo = slo or default_slo(runner, sc)
         sizer = Runner(sizing_replications or replications, cache=runner.cache)
         sizing = size_ec2(sc, slo, target_tracking="autoscaled" in strategies, runner=sizer)
-        attrs.update(slo=slo, slo_instances=sizing.instances, slo_target=sizing.target)
+        attrs.update(slo=slo, slo_instances=sizing.instances, slo_target=sizing.target, sizing_why=sizing.why)
         if "slo" in strategies:
             rows.append(_sized_row(runner, sc, "slo", sizing.instances is not None,
                                    {"policy": "fixed", "instances": sizing.instances}))
@@ -100,7 +184,16 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     df["cost_ratio"] = df["cost_per_million_usd"] / lam if lam > 0 else math.nan
     if commitments:
         _add_commitments(df, sc, replications)
+    df["monthly_cost_usd"] = df["cost_usd"] / sc.horizon_s * SECONDS_PER_MONTH
+    judged = pd.DataFrame([judge(r, slo) for r in df.to_dict(orient="records")])
+    for c in judged:
+        df[c] = judged[c].to_numpy()
+    cap = ec2_capacity(sc)
+    attrs.update(capacity=cap.describe(), rate_per_s=cap.rate_per_s, horizon_s=sc.horizon_s,
+                 extrapolated=sc.horizon_s < 86_400)
     df.attrs.update(attrs)
+    df.attrs["verdict"] = verdict(df)
+    df.attrs["answer"] = answer(df, cap.rate_per_s)
     return df
 
 
@@ -120,6 +213,8 @@ def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int) -> None:
 def _sized_row(runner, sc, strategy, found, scaling) -> dict[str, Any]:
     if not found:
         return {"platform": "ec2", "strategy": strategy, "config": "no configuration meets the SLO",
-                "replications": 0, **{k: math.nan for k in METRICS}, **{f"{k}_ci95": math.nan for k in METRICS}}
+                "replications": 0, **{k: math.nan for k in METRICS},
+                **{f"{k}_{e}": math.nan for k in METRICS for e in ("lo", "hi", "ci95")},
+                **{f"{k}_values": [] for k in METRICS}}
     variant = with_scaling(sc, scaling)
     return _row(runner, variant, "ec2", strategy, describe_ec2(variant))

@@ -21,8 +21,8 @@ __all__ = ["Runner", "ci95", "headline"]
 
 #: The metrics a comparison reports for both platforms (see :func:`headline`).
 METRICS = ["completed", "dropped", "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s",
-           "queue_wait_mean_s", "cold_start_rate", "mean_instances", "utilization", "cost_usd",
-           "cost_per_million_usd"]
+           "queue_wait_mean_s", "cold_start_rate", "mean_instances", "utilization", "cpu_utilization",
+           "queue_at_end", "cost_usd", "cost_per_million_usd"]
 
 
 def headline(summary: dict[str, Any], platform: str) -> dict[str, float]:
@@ -37,8 +37,12 @@ def headline(summary: dict[str, Any], platform: str) -> dict[str, float]:
         s["dropped"] = s.get("throttled", 0) + s.get("failed", 0)
         s["utilization"] = s["mean_busy_instances"] / s["mean_instances"] if s["mean_instances"] else math.nan
         s["queue_wait_mean_s"] = 0.0
+        s["cpu_utilization"] = math.nan  # Lambda's CPU is the memory's share, never shared
+        s["queue_at_end"] = 0.0
     else:
         s["cold_start_rate"] = 0.0
+        s.setdefault("cpu_utilization", math.nan)  # server platforms that do not share vCPUs (Fargate, LMI)
+        s.setdefault("queue_at_end", 0.0)
     return {k: float(s[k]) for k in METRICS}
 
 

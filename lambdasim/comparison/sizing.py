@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
 
-from lambdasim.ec2.model import offered_load
+from lambdasim.ec2.model import ec2_capacity, offered_load
 from lambdasim.ec2.spec import TargetTracking, sized_to_load
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.scenario import Scenario
@@ -45,6 +45,13 @@ class Sizing:
     target: float | None
     autoscaled: dict[str, float] | None
     tried: pd.DataFrame = field(repr=False)
+    why: str = ""  # when nothing met the SLO: why, in words
+
+    def __str__(self) -> str:
+        if self.instances is None:
+            return f"No fixed fleet meets the SLO: {self.why}"
+        return f"Smallest fixed fleet meeting the SLO: {self.instances} instances" + (
+            f"; cheapest tracking target {self.target:g}" if self.target is not None else "")
 
 
 def with_scaling(sc: Scenario, scaling: dict[str, Any]) -> Scenario:
@@ -71,8 +78,7 @@ def tracking_policy(sc: Scenario, target: float) -> dict[str, Any]:
     """Target tracking on utilisation at ``target``: the scenario's own settings if it tracks, else defaults."""
     p = sc.ec2.scaling
     base = p if isinstance(p, TargetTracking) and p.metric == "utilization" else TargetTracking()
-    load, w = offered_load(sc), sc.ec2.workers_per_instance
-    hi = max(base.max, 2 * sized_to_load(load, w, TARGET_RANGE[0]))
+    hi = max(base.max, 2 * sized_to_load(offered_load(sc), TARGET_RANGE[0]))
     return {"policy": "target_tracking", "metric": "utilization", "target": round(target, 4),
             "period_s": base.period_s, "scale_out_cooldown_s": base.scale_out_cooldown_s,
             "scale_in_cooldown_s": base.scale_in_cooldown_s, "min": base.min, "max": hi}
@@ -97,12 +103,30 @@ def size_ec2(scenario: Scenario, slo: dict[str, float] | None = None, replicatio
     target = autoscaled = None
     if target_tracking:
         target, autoscaled = _best_target(scenario, slo, evaluate, tol)
-    return Sizing(slo, n, fixed, target, autoscaled, pd.DataFrame(rows))
+    tried = pd.DataFrame(rows)
+    return Sizing(slo, n, fixed, target, autoscaled, tried, "" if n is not None else _why(scenario, slo, tried))
+
+
+def _why(sc: Scenario, slo: dict[str, float], tried: pd.DataFrame) -> str:
+    """Why no fixed fleet met the SLO: the best value reached for each failing bound, and the work's own time."""
+    fixed = tried[tried["policy"] == "fixed"]
+    cap = ec2_capacity(sc)
+    work = cap.mean_cpu_s + cap.mean_wait_s
+    parts = []
+    for k, bound in slo.items():
+        best = float(fixed[k].min()) if len(fixed) else math.nan
+        if not best <= bound:
+            parts.append(f"{k} <= {bound:g} was never reached; the best, {best:.4g}, came with "
+                         f"{int(fixed.loc[fixed[k].idxmin(), 'setting'])} instances and more instances stopped helping")
+    text = "; ".join(parts) or "the search stopped at max_instances"
+    if any(k.startswith("latency") for k in slo) and min(slo.get(k, math.inf) for k in slo if k.startswith("latency")) < work:
+        text += (f". The SLO is below the service time itself: one request alone takes {work:.3g} s on average "
+                 f"({cap.mean_cpu_s:.3g} s of CPU at a full vCPU + {cap.mean_wait_s:.3g} s of waiting)")
+    return text
 
 
 def _smallest_fleet(sc, slo, evaluate, max_instances):
-    w = sc.ec2.workers_per_instance
-    stable = math.floor(offered_load(sc) / w) + 1
+    stable = math.floor(offered_load(sc)) + 1
     cap = max_instances or max(4 * stable, stable + 64)
     cache: dict[int, dict[str, float]] = {}
 

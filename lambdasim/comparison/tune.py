@@ -12,7 +12,7 @@ ephemeral storage: the part memory changes). Strategies pick a row:
   minimise w * cost / min(cost) + (1 - w) * time / min(time).
 
 How run time depends on memory is the function's ``cpu_scaling``
-(``awslambda/cpu.py``); :func:`fit_cpu_split` fits its CPU-bound fraction
+(``lambdasim/work.py``); :func:`fit_cpu_split` fits its CPU-bound fraction
 to measured mean durations per memory size (least squares on
 d(m) = a + b / speed(m)).
 """
@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from lambdasim.awslambda.cpu import CpuScaling, cpu_speed
+from lambdasim.work import CpuScaling, cpu_speed
 from lambdasim.billing.rules import COMPUTE_CHARGES
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.simulation import simulate

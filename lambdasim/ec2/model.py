@@ -7,11 +7,13 @@ schedule) has an event due before the next arrival, so a fixed fleet runs
 with a handful of SimPy events in all. At each arrival it brings the
 :class:`~lambdasim.servers.fleet.Fleet` up to date (completions and boots are
 replayed lazily from heaps), then starts the request on the least-loaded
-instance with a free worker or queues it. An :class:`Autoscaler` runs
-beside it. A request's duration on EC2 is its drawn duration times
-``ec2.speed_factor``; there is no per-request cold start, but a launched
-instance serves only after ``boot_s + warmup_s``. The instances of the
-initial fleet are booted before the horizon starts.
+instance with a free slot or queues it. An :class:`Autoscaler` runs
+beside it. A request's work on EC2 is its drawn CPU and waiting time
+(:mod:`lambdasim.work`) times ``ec2.speed_factor``, run as
+:mod:`lambdasim.servers.capacity` says (memory admission, processor-shared
+vCPUs); there is no per-request cold start, but a launched instance serves
+only after ``boot_s + warmup_s``. The instances of the initial fleet are
+booted before the horizon starts.
 """
 from __future__ import annotations
 
@@ -21,41 +23,47 @@ from collections import deque
 import numpy as np
 import simpy
 
+from lambdasim.billing.catalogue import instance_spec, load_catalogue
 from lambdasim.workload.arrivals import ArrivalSource
 from lambdasim.servers.autoscaler import Autoscaler
+from lambdasim.servers.capacity import Capacity, mean_rate_per_s, server_capacity
 from lambdasim.ec2.result import EC2Tally
 from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
 from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
 from lambdasim.scenario import Scenario
 
-__all__ = ["EC2Model", "offered_load", "initial_instances"]
+__all__ = ["EC2Model", "ec2_capacity", "offered_load", "initial_instances"]
+
+
+def ec2_capacity(scenario: Scenario) -> Capacity:
+    """What one instance of ``ec2.instance_type`` can do for this scenario's work."""
+    ec2 = scenario.ec2
+    spec = instance_spec(ec2.instance_type, load_catalogue(scenario.pricing))
+    return server_capacity(scenario.functions, scenario.horizon_s, instance_type=ec2.instance_type,
+                           vcpu=spec.vcpu, memory_gib=spec.memory_gib, reserve_mb=ec2.reserve_mb,
+                           workers=ec2.workers_per_instance, speed_factor=ec2.speed_factor,
+                           working_memory_mb=ec2.working_memory_mb)
 
 
 def offered_load(scenario: Scenario) -> float:
-    """Mean busy workers the workload asks of EC2 over the horizon: rate x mean duration x speed factor."""
-    h = scenario.horizon_s
-    return scenario.ec2.speed_factor * sum(_mean_rate(f.workload, h) * f.duration.mean for f in scenario.functions)
-
-
-def _mean_rate(w, h: float) -> float:
-    count = getattr(w, "expected_count", None)
-    return count(0.0, h) / h if count is not None else w.mean_rate_per_s
+    """The offered load in instances' worth of capacity (the binding resource: vCPUs or slots)."""
+    return ec2_capacity(scenario).load_in_instances()
 
 
 def initial_instances(scenario: Scenario) -> int:
     """The fleet at time 0: the policy's ``instances``, else sized to the offered load."""
     ec2 = scenario.ec2
-    p, w = ec2.scaling, ec2.workers_per_instance
+    p = ec2.scaling
     if p.instances is not None:
         return p.instances
     if isinstance(p, TargetTracking):
         if p.metric == "utilization":
-            n = sized_to_load(offered_load(scenario), w, p.target)
+            n = sized_to_load(offered_load(scenario), p.target)
         else:
-            rate = sum(_mean_rate(f.workload, scenario.horizon_s) for f in scenario.functions)
+            rate = sum(mean_rate_per_s(f.workload, scenario.horizon_s) for f in scenario.functions)
             n = max(1, math.ceil(rate / p.target - 1e-9))
     else:
-        n = sized_to_load(offered_load(scenario), w, DEFAULT_UTILIZATION)
+        n = sized_to_load(offered_load(scenario), DEFAULT_UTILIZATION)
     if isinstance(p, (Fixed, Scheduled)):
         return n
     return min(max(n, p.min), p.max)
@@ -66,7 +74,9 @@ class EC2Model:
         self.sc = scenario
         ec2 = scenario.ec2
         self.env = simpy.Environment()
-        self.fleet = Fleet(ec2.workers_per_instance, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit)
+        self.capacity = ec2_capacity(scenario)
+        self.fleet = Fleet(self.capacity.slots, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit,
+                           vcpu=self.capacity.vcpu)
         for _ in range(initial_instances(scenario)):
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, ec2.scaling)
@@ -86,22 +96,23 @@ class EC2Model:
     def _drive(self):
         env, fleet = self.env, self.fleet
         timeout, peek, advance, pick, begin, enqueue, purge = (
-            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin, fleet.enqueue, fleet.purge)
-        done, booting, queue = fleet.done, fleet.booting, fleet.queue
+            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin_work, fleet.enqueue, fleet.purge)
+        done, booting, queue, cpu_next = fleet.done, fleet.booting, fleet.queue, fleet.cpu_next
         has_timeout = math.isfinite(fleet.timeout_s)
         sf = self.sc.ec2.speed_factor
         for cols in self.arrivals:
-            cols = dict(cols, duration_s=cols["duration_s"] * sf)
+            cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
+            cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on EC2: the work alone
             n = len(cols["arrival_s"])
             b = Batch(n)
-            start, end, inst = b.start, b.end, b.inst
-            ts, ds = cols["arrival_s"].tolist(), cols["duration_s"].tolist()
+            start, inst = b.start, b.inst
+            ts, cs, ws = cols["arrival_s"].tolist(), cpu_a.tolist(), wait_a.tolist()
             for i in range(n):
                 t = ts[i]
                 if t > env.now and peek() <= t:  # let the autoscaler act first
                     yield timeout(t - env.now)
                 fleet.arrived += 1
-                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t):
+                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
                     advance(t)
                 if queue and has_timeout:
                     purge(t)
@@ -109,9 +120,9 @@ class EC2Model:
                     iid = pick()
                     if iid >= 0:
                         start[i], inst[i] = t, iid
-                        end[i] = begin(iid, t, ds[i])
+                        begin(iid, t, cs[i], ws[i], b, i)
                         continue
-                enqueue(t, ds[i], b, i)
+                enqueue(t, ws[i], b, i, cs[i])
             self._waiting.append((cols, b))
             self._flush()
 
@@ -125,5 +136,6 @@ class EC2Model:
             st[(st == COMPLETED) & ~(end <= h)] = IN_FLIGHT  # running at the horizon, or still queued
             self.tally.add({
                 "function": cols["function"], "arrival_s": cols["arrival_s"], "start_s": start, "end_s": end,
-                "duration_s": cols["duration_s"], "instance": np.array(b.inst, dtype=np.int64), "status": st,
+                "duration_s": cols["duration_s"], "cpu_s": cols["cpu_s"], "instance": np.array(b.inst, dtype=np.int64),
+                "status": st,
             })

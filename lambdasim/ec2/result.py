@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["EC2Result", "EC2Tally", "EC2_STATUS"]
 
 EC2_STATUS = ["completed", "dropped", "in_flight"]
-COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "instance", "status"]
+COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "instance", "status"]
 
 
 class EC2Tally:
@@ -35,7 +35,7 @@ class EC2Tally:
     def __init__(self, n_functions: int, horizon_s: float, keep: bool):
         self.horizon_s, self.keep = horizon_s, keep
         self.status = np.zeros((n_functions, len(EC2_STATUS)), dtype=np.int64)
-        self.latency_sum = self.wait_sum = self.busy_s = 0.0
+        self.latency_sum = self.wait_sum = self.busy_s = self.cpu_s = 0.0
         self.started = self.waited = 0
         self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
         self.batches: list[dict[str, np.ndarray]] = []
@@ -53,6 +53,7 @@ class EC2Tally:
         self.wait_sum += float(wait.sum())
         self.latency_sum += float(lat.sum())
         self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
+        self.cpu_s += float(np.sum(b["cpu_s"][started]))
         if self.keep:
             self.batches.append(b)
         else:
@@ -183,6 +184,9 @@ class EC2Result:
             "mean_instances": float(np.sum(retired - launched)) / h,
             "max_instances": int(np.cumsum(live[order]).max()) if len(live) else 0,
             "utilization": t.busy_s / provisioned if provisioned > 0 else float("nan"),
+            "cpu_utilization": (t.cpu_s / (provisioned / self._fleet.w * self._fleet.vcpu) if provisioned > 0
+                                else float("nan")),
+            "queue_at_end": len(self._fleet.queue),
             "wait_probability": t.waited / t.started if t.started else float("nan"),
             "queue_wait_mean_s": t.wait_sum / t.started if t.started else float("nan"),
             "queue_wait_p99_s": t.quantiles("wait", [0.99])[0],

@@ -4,7 +4,9 @@ A dynamic policy (``target_tracking`` or ``step``) wakes every ``period_s``,
 reads the fleet's metric over the period just ended, and sets a new
 desired count within ``[min, max]``:
 
-- ``utilization``: busy worker-seconds / serving worker-seconds in the period;
+- ``utilization``: the busier of the two resources in the period: busy
+  slot-seconds / serving slot-seconds, or used vCPU-seconds / serving
+  vCPU-seconds (like CloudWatch's CPUUtilization, when the work states CPU);
 - ``requests_per_instance``: arrivals per second per serving instance.
 
 Target tracking wants ``ceil(in_service × metric / target)`` instances;
@@ -33,7 +35,7 @@ class Autoscaler:
         self.lo, self.hi = (policy.min, policy.max) if self.dynamic else (0, math.inf)
         self.last_out = self.last_in = -math.inf
         self.log: list[tuple[float, int, int, str, float]] = []  # (t_s, from, to, reason, metric)
-        self._prev = (0.0, 0.0, 0)  # busy worker-s, serving worker-s, arrivals at the last evaluation
+        self._prev = (0.0, 0.0, 0, 0.0)  # busy slot-s, serving slot-s, arrivals, vCPU-s at the last evaluation
 
     def start(self) -> None:
         if self.dynamic:
@@ -45,13 +47,13 @@ class Autoscaler:
     def metric(self, t: float) -> float:
         """The policy's metric over the period ending at ``t`` (nan if nothing served)."""
         f = self.fleet
-        busy, cap, arrived = f.busy_worker_s(t), f.worker_s(t), f.arrived
-        b0, c0, a0 = self._prev
-        self._prev = (busy, cap, arrived)
+        busy, cap, arrived, cpu = f.busy_worker_s(t), f.worker_s(t), f.arrived, f.busy_vcpu_s(t)
+        b0, c0, a0, u0 = self._prev
+        self._prev = (busy, cap, arrived, cpu)
         if cap - c0 <= 0:
             return math.nan
         if self.policy.metric == "utilization":
-            return (busy - b0) / (cap - c0)
+            return max((busy - b0) / (cap - c0), (cpu - u0) / ((cap - c0) / f.w * f.vcpu))
         return (arrived - a0) * f.w / (cap - c0)
 
     def wanted(self, m: float) -> int | None:

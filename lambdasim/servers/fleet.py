@@ -1,24 +1,42 @@
-"""An EC2 fleet behind a load balancer, with one FIFO queue of waiting requests.
+"""A server fleet behind a load balancer, with one FIFO queue of waiting requests.
 
 Instances are *pending* (booting), *in service*, *draining* (taken out of
 the load balancer, finishing what they hold) or *terminated*. The balancer
 gives a request to the in-service instance with the fewest outstanding
-requests (lowest id on ties); when every worker is busy the request waits
-in the FIFO queue, optionally bounded (``queue_limit``: the excess is
-dropped at once) and with a timeout (a request still waiting after
-``timeout_s`` is dropped then).
+requests (lowest id on ties) that has a free slot (``slots`` requests at
+once: :mod:`lambdasim.servers.capacity`); when every slot is taken the
+request waits in the FIFO queue, optionally bounded (``queue_limit``: the
+excess is dropped at once) and with a timeout (a request still waiting
+after ``timeout_s`` is dropped then).
 
-The fleet is advanced lazily: a request's end is known when it starts, and
-an instance's ready time when it launches, so completions and boots sit in
-two heaps and :meth:`Fleet.advance` replays them in time order up to the
-present. No SimPy event is needed for either; the driver and the
-autoscaler call ``advance(now)`` before they look at the fleet.
+A started request runs its CPU part, then its waiting part. CPU parts on
+one instance share its ``vcpu`` vCPUs by processor sharing
+(:func:`~lambdasim.servers.capacity.processor_share`), tracked exactly with
+a per-instance *virtual time* ``V`` (CPU seconds each CPU-phase request has
+received): a request joining at ``V0`` with ``c`` CPU seconds leaves its
+CPU part when ``V`` reaches ``V0 + c``. A request without CPU work (or
+whose CPU part is over) has a known end.
+
+The fleet is advanced lazily: known ends, the next CPU-part end of each
+instance and instances' ready times sit in three heaps and
+:meth:`Fleet.advance` replays them in time order up to the present. No
+SimPy event is needed for any of them; the driver and the autoscaler call
+``advance(now)`` before they look at the fleet.
+
+API for a server platform: ``Fleet(slots, ready_delay_s, timeout_s,
+queue_limit, vcpu)``; ``launch``/``set_desired`` for capacity; per request
+``pick()`` then ``begin(iid, t, d)`` (a known duration: returns the end) or
+``begin_work(iid, t, cpu_s, wait_s, batch, i)`` (CPU shared by processor
+sharing, then waiting), or ``enqueue(t, d_or_wait_s, batch, i, cpu=cpu_s)``; ``advance(t)`` and ``purge(t)``
+before looking; outcomes land in a :class:`Batch` (``pending`` counts its
+requests whose end is not known yet).
 """
 from __future__ import annotations
 
 import heapq
 import math
 from collections import deque
+
 
 __all__ = ["Fleet", "PENDING", "IN_SERVICE", "DRAINING", "TERMINATED", "COMPLETED", "DROPPED", "IN_FLIGHT"]
 
@@ -42,8 +60,8 @@ class Batch:
 
 class Fleet:
     def __init__(self, workers: int, ready_delay_s: float, timeout_s: float | None = None,
-                 queue_limit: int | None = None):
-        self.w, self.ready_delay_s = workers, ready_delay_s
+                 queue_limit: int | None = None, vcpu: float = 1.0):
+        self.w, self.ready_delay_s, self.vcpu = workers, ready_delay_s, float(vcpu)
         self.timeout_s = math.inf if timeout_s is None else timeout_s
         self.queue_limit = queue_limit
         self.launched: list[float] = []
@@ -55,10 +73,23 @@ class Fleet:
         self.avail: list[tuple[int, int]] = []  # heap (outstanding, id); stale entries skipped
         self.done: list[tuple[float, int]] = []  # heap (end, id) of running requests
         self.booting: list[tuple[float, int]] = []  # heap (ready, id)
-        self.queue: deque = deque()  # (arrival, duration, batch, index)
+        self.queue: deque = deque()  # (arrival, cpu, wait, batch, index)
         self.n_pending = self.n_in_service = 0
-        self.work_started_s = 0.0  # total duration of every request started so far
+        self.work_started_s = 0.0  # total time in service of every request whose end is known
         self.arrived = 0
+        # processor sharing, per instance: requests in their CPU part, virtual time and its clock
+        self.ps_n: list[int] = []
+        self.ps_v: list[float] = []
+        self.ps_t: list[float] = []
+        self.ps_jobs: list[list] = []  # heap (V at the CPU part's end, seq, wait, start, batch, index)
+        self.ps_due: list[float] = []  # the time of each instance's next CPU-part end (inf: none)
+        self.cpu_next: list[tuple[float, int]] = []  # heap (next CPU-part end, id); stale if not the due time
+        self.cpu_busy = 0.0  # vCPU-seconds used, up to each instance's ps_t
+        self.cpu_work_s = 0.0  # CPU seconds (at one vCPU) of every request started
+        self.ps_count = 0  # requests in a CPU part, fleet-wide
+        self.ps_start_sum = 0.0  # sum of their start times
+        self._seq = 0
+        self._drain_at: dict[int, float] = {}  # draining instances whose last end is not known yet
 
     # --- capacity ---------------------------------------------------------------
     @property
@@ -75,6 +106,11 @@ class Fleet:
         self.retired.append(math.nan)
         self.out.append(0)
         self.busy_until.append(t)
+        self.ps_n.append(0)
+        self.ps_v.append(0.0)
+        self.ps_t.append(t)
+        self.ps_jobs.append([])
+        self.ps_due.append(math.inf)
         self.state.append(PENDING)
         self.n_pending += 1
         if booted:
@@ -100,7 +136,10 @@ class Fleet:
             else:
                 self.n_in_service -= 1
                 self.state[iid] = DRAINING
-                self.retired[iid] = max(t, self.busy_until[iid])
+                if self.ps_n[iid]:  # its last end is known once its CPU parts are done
+                    self._drain_at[iid] = t
+                else:
+                    self.retired[iid] = max(t, self.busy_until[iid])
         if len(self.avail) > 8 * len(self.state) + 64:
             self._rebuild_avail()
 
@@ -119,15 +158,108 @@ class Fleet:
 
     # --- requests ---------------------------------------------------------------
     def begin(self, iid: int, t: float, d: float) -> float:
-        """Start a request of duration ``d`` on instance ``iid`` at ``t``; returns its end."""
+        """Start a request of known duration ``d`` (no CPU sharing) on instance ``iid`` at ``t``; returns its end."""
         e = t + d
-        o = self.out[iid] + 1
-        self.out[iid] = o
+        self.out[iid] += 1
         if e > self.busy_until[iid]:
             self.busy_until[iid] = e
         heapq.heappush(self.done, (e, iid))
         self.work_started_s += d
         return e
+
+    def begin_work(self, iid: int, t: float, cpu: float, wait: float, b: Batch, i: int) -> None:
+        """Start request ``i`` of ``b`` on instance ``iid`` at ``t``: ``cpu`` CPU seconds, then ``wait`` s.
+
+        Its end lands in ``b.end[i]`` when it is known (at once without CPU work).
+        """
+        if cpu <= 0.0:
+            b.end[i] = self.begin(iid, t, wait)
+            return
+        self.out[iid] += 1
+        vc, n = self.vcpu, self.ps_n[iid]
+        v = self.ps_v[iid]
+        if n:  # bring the virtual time up to t (as _ps_sync, inlined: this is the hot path)
+            dt = t - self.ps_t[iid]
+            if n <= vc:
+                v += dt
+                self.cpu_busy += dt * n
+            else:
+                v += dt * vc / n
+                self.cpu_busy += dt * vc
+            self.ps_v[iid] = v
+        self.ps_t[iid] = t
+        jobs = self.ps_jobs[iid]
+        self._seq += 1
+        heapq.heappush(jobs, (v + cpu, self._seq, wait, t, b, i))
+        n += 1
+        self.ps_n[iid] = n
+        self.ps_count += 1
+        self.ps_start_sum += t
+        self.cpu_work_s += cpu
+        b.pending += 1
+        if n <= vc:  # every CPU part still runs at a full vCPU: only an earlier end changes the due time
+            if t + cpu < self.ps_due[iid]:
+                self.ps_due[iid] = t + cpu
+                heapq.heappush(self.cpu_next, (t + cpu, iid))
+        else:
+            self._ps_schedule(iid, t, v, n)
+
+    def _ps_sync(self, iid: int, t: float) -> float:
+        """Bring instance ``iid``'s virtual time up to ``t``; returns it."""
+        n, v = self.ps_n[iid], self.ps_v[iid]
+        if n:
+            dt = t - self.ps_t[iid]
+            vc = self.vcpu
+            if n <= vc:
+                v += dt
+                self.cpu_busy += dt * n
+            else:
+                v += dt * vc / n
+                self.cpu_busy += dt * vc
+            self.ps_v[iid] = v
+        self.ps_t[iid] = t
+        return v
+
+    def _ps_schedule(self, iid: int, t: float, v: float, n: int) -> None:
+        """Put instance ``iid``'s next CPU-part end on the heap (an older entry becomes stale)."""
+        jobs = self.ps_jobs[iid]
+        if jobs:
+            due = t + (jobs[0][0] - v) if n <= self.vcpu else t + (jobs[0][0] - v) * n / self.vcpu
+            self.ps_due[iid] = due
+            heapq.heappush(self.cpu_next, (due, iid))
+        else:
+            self.ps_due[iid] = math.inf
+
+    def _ps_end(self, iid: int, t: float) -> None:
+        """At ``t`` the first CPU part of ``iid`` ends (and any ending with it): they go on to wait."""
+        jobs = self.ps_jobs[iid]
+        n = self.ps_n[iid]
+        dt = t - self.ps_t[iid]
+        vc = self.vcpu
+        self.cpu_busy += dt * (n if n <= vc else vc)
+        v = jobs[0][0]  # the virtual time now: exactly the finishing job's mark (no rounding drift)
+        self.ps_t[iid] = t
+        done, busy_until = self.done, self.busy_until
+        started = 0.0
+        k = 0
+        while jobs and jobs[0][0] <= v:
+            _, _, wait, start, b, i = heapq.heappop(jobs)
+            e = t + wait
+            b.end[i] = e
+            b.pending -= 1
+            k += 1
+            started += start
+            self.work_started_s += e - start
+            if e > busy_until[iid]:
+                busy_until[iid] = e
+            heapq.heappush(done, (e, iid))
+        n -= k
+        self.ps_v[iid], self.ps_n[iid] = v, n
+        self.ps_count -= k
+        self.ps_start_sum -= started
+        if not jobs and iid in self._drain_at:
+            self.retired[iid] = max(self._drain_at.pop(iid), busy_until[iid])
+        self._ps_schedule(iid, t, v, n)
 
     def pick(self) -> int:
         """The in-service instance with the fewest outstanding requests and a free worker, or -1."""
@@ -147,13 +279,16 @@ class Fleet:
         """Give the oldest waiting request to ``iid`` at ``t`` (dropping timed-out ones); False if none."""
         q, limit = self.queue, self.timeout_s
         while q:
-            a, d, b, i = q.popleft()
+            a, c, w, b, i = q.popleft()
             b.pending -= 1
             if a + limit < t:
                 b.status[i], b.end[i] = DROPPED, a + limit
                 continue
             b.start[i], b.inst[i] = t, iid
-            b.end[i] = self.begin(iid, t, d)
+            if c > 0.0:
+                self.begin_work(iid, t, c, w, b, i)
+            else:
+                b.end[i] = self.begin(iid, t, w)
             return True
         return False
 
@@ -161,38 +296,58 @@ class Fleet:
         """Drop waiting requests whose timeout has passed by ``t`` (they are at the head)."""
         q, limit = self.queue, self.timeout_s
         while q and q[0][0] + limit < t:
-            a, _, b, i = q.popleft()
+            a, _, _, b, i = q.popleft()
             b.pending -= 1
             b.status[i], b.end[i] = DROPPED, a + limit
 
-    def enqueue(self, t: float, d: float, b: Batch, i: int) -> None:
+    def enqueue(self, t: float, d: float, b: Batch, i: int, cpu: float = 0.0) -> None:
+        """Queue request ``i`` of ``b``: ``cpu`` CPU seconds (shared), then ``d`` seconds of known duration."""
         if self.queue_limit is not None and len(self.queue) >= self.queue_limit:
             b.status[i], b.end[i] = DROPPED, t
             return
-        self.queue.append((t, d, b, i))
+        self.queue.append((t, cpu, d, b, i))
         b.pending += 1
 
     # --- time ---------------------------------------------------------------------
     def advance(self, t: float) -> None:
-        """Replay every completion and boot at or before ``t``, in time order."""
-        done, booting, out, state = self.done, self.booting, self.out, self.state
+        """Replay every CPU-part end, completion and boot at or before ``t``, in time order."""
+        done, booting, out, state, cpu_next, due = self.done, self.booting, self.out, self.state, self.cpu_next, self.ps_due
+        pop, push, inf = heapq.heappop, heapq.heappush, math.inf
         while True:
-            if done and done[0][0] <= t and not (booting and booting[0][0] < done[0][0]):
-                e, iid = heapq.heappop(done)
+            while cpu_next:
+                head = cpu_next[0]
+                if head[0] == due[head[1]]:
+                    break
+                pop(cpu_next)  # stale: the instance's sharing changed since
+            tc = cpu_next[0][0] if cpu_next else inf
+            td = done[0][0] if done else inf
+            tb = booting[0][0] if booting else inf
+            if tc <= t and tc <= td and tc <= tb:
+                self._ps_end(pop(cpu_next)[1], tc)
+            elif td <= t and td <= tb:
+                iid = pop(done)[1]
                 out[iid] -= 1
-                if state[iid] == IN_SERVICE and not (self.queue and self._serve_queue(iid, e)):
-                    heapq.heappush(self.avail, (out[iid], iid))
-            elif booting and booting[0][0] <= t:
-                r, iid = heapq.heappop(booting)
+                if state[iid] == IN_SERVICE and not (self.queue and self._serve_queue(iid, td)):
+                    push(self.avail, (out[iid], iid))
+            elif tb <= t:
+                iid = pop(booting)[1]
                 if state[iid] == PENDING:
-                    self._in_service(iid, r)
+                    self._in_service(iid, tb)
             else:
                 return
 
     # --- what the autoscaler reads ----------------------------------------------------
     def busy_worker_s(self, t: float) -> float:
-        """Busy worker-seconds from 0 to ``t`` (after ``advance(t)``)."""
-        return self.work_started_s - sum(e - t for e, _ in self.done)
+        """Busy slot-seconds from 0 to ``t`` (after ``advance(t)``)."""
+        return (self.work_started_s - sum(e - t for e, _ in self.done)
+                + self.ps_count * t - self.ps_start_sum)
+
+    def busy_vcpu_s(self, t: float) -> float:
+        """vCPU-seconds used from 0 to ``t`` (after ``advance(t)``)."""
+        for iid, n in enumerate(self.ps_n):
+            if n:
+                self._ps_sync(iid, t)
+        return self.cpu_busy
 
     def worker_s(self, t: float) -> float:
         """Serving worker-seconds (in service or draining) from 0 to ``t``."""
@@ -202,3 +357,7 @@ class Fleet:
             if end > r:
                 total += end - r
         return total * self.w
+
+    def vcpu_s(self, t: float) -> float:
+        """Serving vCPU-seconds (in service or draining) from 0 to ``t``."""
+        return self.worker_s(t) / self.w * self.vcpu

@@ -17,25 +17,46 @@ def _label(row) -> str:
 
 
 def plot_comparison(df: pd.DataFrame, axes=None):
-    """Cost per million and p99 latency of each row of :func:`compare`, with 95 % CIs."""
+    """Monthly cost and p99 latency of each row of :func:`compare`, with 95 % intervals.
+
+    Options that miss the SLO (or are overloaded) are drawn grey and hatched, labelled "fails";
+    the cheapest option meeting the SLO is labelled "cheapest meeting SLO".
+    """
     import matplotlib.pyplot as plt
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    labels = [_label(r) for _, r in df.iterrows()]
-    colors = [COLORS["lambda"] if r["platform"] == "lambda" else COLORS.get(r["strategy"], "tab:gray")
-              for _, r in df.iterrows()]
-    for ax, key, title in ((axes[0], "cost_per_million_usd", "USD per million requests"),
+    winner = df.attrs.get("verdict", {}).get("winner")
+    ok = df["meets_slo"].to_numpy(dtype=bool) if "meets_slo" in df else np.ones(len(df), dtype=bool)
+    labels = [_label(r) + ("" if good else " (fails)") + (" *" if _label(r) == winner else "")
+              for good, (_, r) in zip(ok, df.iterrows())]
+    colors = [(COLORS["lambda"] if r["platform"] == "lambda" else COLORS.get(r["strategy"], "tab:gray"))
+              if good else "lightgray" for good, (_, r) in zip(ok, df.iterrows())]
+    monthly = "monthly_cost_usd" in df
+    for ax, key, title in ((axes[0], "monthly_cost_usd" if monthly else "cost_per_million_usd",
+                            "projected monthly cost (USD)" if monthly else "USD per million requests"),
                            (axes[1], "latency_p99_s", "p99 latency (s)")):
-        err = np.nan_to_num(df[f"{key}_ci95"].to_numpy(dtype=float))
-        ax.barh(labels, df[key], xerr=err, color=colors, capsize=3)
+        y = df[key].to_numpy(dtype=float)
+        if f"{key}_lo" in df:  # asymmetric: the interval never leaves the metric's range
+            lo, hi = df[f"{key}_lo"].to_numpy(dtype=float), df[f"{key}_hi"].to_numpy(dtype=float)
+            err = np.nan_to_num(np.vstack([y - lo, hi - y]))
+        elif f"{key}_ci95" in df:
+            err = np.nan_to_num(df[f"{key}_ci95"].to_numpy(dtype=float))
+        else:
+            err = None
+        bars = ax.barh(labels, y, xerr=err, color=colors, capsize=3, edgecolor="dimgray")
+        for bar, good in zip(bars, ok):
+            if not good:
+                bar.set_hatch("//")
         ax.set_xlabel(title)
         ax.invert_yaxis()
     slo = df.attrs.get("slo")
     if slo and "latency_p99_s" in slo:
         axes[1].axvline(slo["latency_p99_s"], color="k", ls="--", lw=1, label="SLO")
         axes[1].legend(fontsize="small")
-    axes[0].set_title(f"{df.attrs.get('scenario', '')}: cost ({df['replications'].max()} replications)")
+    axes[0].set_title(f"{df.attrs.get('scenario', '')}: cost ({df['replications'].max()} replications)"
+                      + ("\n* cheapest meeting the SLO; grey hatched: fails" if winner else "\ngrey hatched: fails"),
+                      fontsize="medium")
     axes[1].set_title("latency")
     return axes
 

@@ -15,6 +15,7 @@ import numpy as np
 from lambdasim.scenario import Scenario
 from lambdasim.distributions import Constant
 from lambdasim.rng import Streams, stream
+from lambdasim.work import draw_work, duration_split
 
 __all__ = ["ArrivalSource", "WINDOW_ARRIVALS"]
 
@@ -29,6 +30,8 @@ class ArrivalSource:
         self._streams = [f.workload.stream(stream(seed, "arrivals", i), h) for i, f in enumerate(scenario.functions)]
         self._dur_rng = Streams(seed, "duration")  # made on first use: a trace's durations need none
         self._init_rng = Streams(seed, "init")
+        self._wait_rng = Streams(seed, "wait")
+        self._split = [duration_split(f.cpu_scaling) for f in scenario.functions]
 
     def window_ends(self) -> list[float]:
         rate = sum(f.workload.mean_rate_per_s for f in self.sc.functions)
@@ -39,23 +42,34 @@ class ArrivalSource:
     def draw(self, t1: float) -> dict[str, np.ndarray]:
         """All functions' arrivals up to ``t1`` not yet drawn, in time order.
 
-        Columns: ``arrival_s``, ``function`` (index), ``duration_s`` (the run
-        time, excluding init) and ``init_draw`` (the init time this event
-        would take if it met a cold start).
+        Columns: ``arrival_s``, ``function`` (index), ``duration_s`` (the
+        Lambda run time, excluding init, before ``cpu_scaling`` and
+        ``speed_factor``), ``init_draw`` (the init time this event would take
+        if it met a cold start), and its work: ``cpu_s`` (CPU seconds at one
+        full vCPU) and ``wait_s`` (waiting seconds), see :mod:`lambdasim.work`.
+        A ``work`` function draws cpu from the ``duration`` stream and wait
+        from the ``wait`` stream.
         """
         parts = []
         for i, (fn, arr) in enumerate(zip(self.sc.functions, self._streams)):
             times, dur = arr.take(t1)
             n = len(times)
-            if dur is None:
-                dur = fn.duration.sample(self._dur_rng[i], n)
+            if fn.work is not None:
+                dur, cpu, wait = draw_work(fn, self._dur_rng[i], self._wait_rng[i], n)
+            else:
+                if dur is None:
+                    dur = fn.duration.sample(self._dur_rng[i], n)
+                a, b = self._split[i]
+                cpu, wait = dur * a, dur * b
             init = fn.init.sample(None if isinstance(fn.init, Constant) else self._init_rng[i], n)
-            parts.append((times, np.full(n, i, dtype=np.int32), dur, init))
-        t, f, d, init = parts[0] if len(parts) == 1 else (np.concatenate(x) for x in zip(*parts))
+            parts.append((times, np.full(n, i, dtype=np.int32), dur, init, cpu, wait))
+        t, f, d, init, cpu, wait = parts[0] if len(parts) == 1 else (np.concatenate(x) for x in zip(*parts))
         if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (one function, usually):
-            return {"arrival_s": t, "function": f, "duration_s": d, "init_draw": init}  # a stable sort keeps it
+            return {"arrival_s": t, "function": f, "duration_s": d, "init_draw": init,  # a stable sort keeps it
+                    "cpu_s": cpu, "wait_s": wait}
         order = np.argsort(t, kind="stable")
-        return {"arrival_s": t[order], "function": f[order], "duration_s": d[order], "init_draw": init[order]}
+        return {"arrival_s": t[order], "function": f[order], "duration_s": d[order], "init_draw": init[order],
+                "cpu_s": cpu[order], "wait_s": wait[order]}
 
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
         for t1 in self.window_ends():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import lambdasim
-from lambdasim.awslambda.cpu import CpuScaling, cpu_speed, duration_factor
+from lambdasim.work import CpuScaling, cpu_speed, duration_factor
 from support.platforms import conserved, scenario
 
 W = {"kind": "poisson", "rate_per_s": 20}

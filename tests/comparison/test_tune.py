@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from lambdasim.awslambda.cpu import CpuScaling
+from lambdasim.work import CpuScaling
 from lambdasim.cli import main
 from lambdasim.comparison.tune import fit_cpu_split, pick, tune
 from support.scenarios import one_function
@@ -45,7 +45,7 @@ def test_arm_is_cheaper_at_the_same_speed_and_balanced_weights():
 
 def test_fit_cpu_split_recovers_the_split_from_measurements():
     truth = CpuScaling(cpu_bound_fraction=0.6, parallel_fraction=0.0)
-    from lambdasim.awslambda.cpu import duration_factor
+    from lambdasim.work import duration_factor
     mem = [128, 256, 512, 1024, 2048]
     d = [200.0 * duration_factor(m, truth) for m in mem]
     assert fit_cpu_split(mem, d).cpu_bound_fraction == pytest.approx(0.6, abs=1e-9)
