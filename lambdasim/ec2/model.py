@@ -22,6 +22,7 @@ import numpy as np
 import simpy
 
 from lambdasim.workload.arrivals import ArrivalSource
+from lambdasim.workload.kinds import mean_rate_per_s
 from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.ec2.result import EC2Tally
 from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
@@ -34,12 +35,7 @@ __all__ = ["EC2Model", "offered_load", "initial_instances"]
 def offered_load(scenario: Scenario) -> float:
     """Mean busy workers the workload asks of EC2 over the horizon: rate x mean duration x speed factor."""
     h = scenario.horizon_s
-    return scenario.ec2.speed_factor * sum(_mean_rate(f.workload, h) * f.duration.mean for f in scenario.functions)
-
-
-def _mean_rate(w, h: float) -> float:
-    count = getattr(w, "expected_count", None)
-    return count(0.0, h) / h if count is not None else w.mean_rate_per_s
+    return scenario.ec2.speed_factor * sum(mean_rate_per_s(f.workload, h) * f.duration.mean for f in scenario.functions)
 
 
 def initial_instances(scenario: Scenario) -> int:
@@ -52,7 +48,7 @@ def initial_instances(scenario: Scenario) -> int:
         if p.metric == "utilization":
             n = sized_to_load(offered_load(scenario), w, p.target)
         else:
-            rate = sum(_mean_rate(f.workload, scenario.horizon_s) for f in scenario.functions)
+            rate = sum(mean_rate_per_s(f.workload, scenario.horizon_s) for f in scenario.functions)
             n = max(1, math.ceil(rate / p.target - 1e-9))
     else:
         n = sized_to_load(offered_load(scenario), w, DEFAULT_UTILIZATION)
