@@ -10,6 +10,7 @@ from lambdasim.awslambda.model import LambdaModel
 from lambdasim.billing.catalogue import load_catalogue
 from lambdasim.awslambda.result import Result
 from lambdasim.errors import ScenarioError
+from lambdasim.results import PlatformResult
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.workload.budget import BYTES_PER_RECORD, MAX_ARRIVALS, expected_arrivals
 
@@ -19,7 +20,7 @@ PLATFORMS = ("lambda", "ec2", "fargate", "lmi")
 
 
 def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", seed: int | None = None,
-             records: Literal["full", "summary"] = "full", max_arrivals: float | None = None) -> Result:
+             records: Literal["full", "summary"] = "full", max_arrivals: float | None = None) -> PlatformResult:
     """Run one scenario on one platform.
 
     ``seed`` replaces the scenario's seed; ``records="summary"`` keeps only
@@ -41,19 +42,17 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
         from lambdasim.application.on_ec2 import ec2_equivalent, ec2_services
 
         flat = ec2_equivalent(sc)  # an application's work as flat per-function arrivals (application/on_ec2.py)
-        result = _server_run(flat, platform, catalogue, records == "full")
-        if sc.application is not None:  # the same managed services, at their expected counts
-            result.extra_items = ec2_services(sc, catalogue)
-        return result
+        # an application's managed services, at their expected counts
+        services = ec2_services(sc, catalogue) if sc.application is not None else None
+        return _server_run(flat, platform, catalogue, records == "full", services)
     model = LambdaModel(sc, catalogue, keep_records=records == "full")
-    app = attach(model) if sc.application is not None else None  # event-driven graph (application_runtime.py)
+    app = attach(model) if sc.application is not None else None  # event-driven graph (application/runtime.py)
     model.run()
-    result = Result(sc, platform, catalogue, model.tally, model.instances, sc.seed)
-    result.application = app.finish() if app is not None else None
-    return result
+    return Result(sc, platform, catalogue, model.tally, model.instances, sc.seed,
+                  application=app.finish() if app is not None else None)
 
 
-def _server_run(sc: Scenario, platform: str, catalogue, keep: bool):
+def _server_run(sc: Scenario, platform: str, catalogue, keep: bool, extra_items) -> PlatformResult:
     """Run a server platform (EC2, Fargate or Lambda Managed Instances) on flat per-function arrivals."""
     if platform == "ec2":
         from lambdasim.ec2.model import EC2Model
@@ -61,14 +60,14 @@ def _server_run(sc: Scenario, platform: str, catalogue, keep: bool):
 
         model = EC2Model(sc, keep_records=keep)
         model.run()
-        return EC2Result(sc, catalogue, model)
+        return EC2Result(sc, catalogue, model, extra_items=extra_items)
     if platform == "fargate":
         from lambdasim.fargate.model import FargateModel
         from lambdasim.fargate.result import FargateResult
 
         model = FargateModel(sc, catalogue, keep_records=keep)
         model.run()
-        return FargateResult(sc, catalogue, model)
+        return FargateResult(sc, catalogue, model, extra_items=extra_items)
     from lambdasim.lmi.model import LMIModel
     from lambdasim.lmi.result import LMIResult
 
@@ -109,3 +108,4 @@ def check_work(sc: Scenario, records: str = "full", max_arrivals: float | None =
             f"than the {available_memory_bytes() / 2**30:,.1f} GiB of memory available. Run with "
             f"records='summary' (bounded memory), a shorter horizon_s, or set max_arrivals to insist.")
     return total
+    return LMIResult(sc, catalogue, model, extra_items=extra_items)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from lambdasim.application.spec import kinesis_shard_hours, layers
 from lambdasim.scenario import Scenario
+from lambdasim.workload.kinds import mean_rate_per_s
 from lambdasim.billing.services import service_line_items
 
 __all__ = ["expected_rates", "expected_services", "ec2_equivalent", "ec2_services"]
@@ -23,12 +24,6 @@ __all__ = ["expected_rates", "expected_services", "ec2_equivalent", "ec2_service
 
 def _mean_emit(e) -> float:
     return float(e.emit) if isinstance(e.emit, int) else float(e.emit.mean)
-
-
-def _external(f, horizon_s: float) -> float:
-    w = f.workload
-    count = getattr(w, "expected_count", None)
-    return count(0.0, horizon_s) / horizon_s if count is not None else w.mean_rate_per_s
 
 
 def _edge_rate(e, edges, rate: dict[str, float]) -> float:
@@ -41,7 +36,7 @@ def _edge_rate(e, edges, rate: dict[str, float]) -> float:
 
 def expected_rates(sc: Scenario) -> dict[str, float]:
     """Mean events per second reaching each function (external arrivals plus edges), failures ignored."""
-    rate = {f.name: _external(f, sc.horizon_s) for f in sc.functions}
+    rate = {f.name: mean_rate_per_s(f.workload, sc.horizon_s) for f in sc.functions}
     app = sc.application
     if app is None:
         return rate
@@ -59,7 +54,7 @@ def expected_services(sc: Scenario) -> dict[str, float]:
     if app is None:
         return out
     rate = expected_rates(sc)
-    ext = {f.name: _external(f, sc.horizon_s) for f in sc.functions}
+    ext = {f.name: mean_rate_per_s(f.workload, sc.horizon_s) for f in sc.functions}
     for e in app.edges:
         if e.when == "failure":
             continue

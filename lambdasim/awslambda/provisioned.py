@@ -22,9 +22,10 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from lambdasim.awslambda.pool import InstancePool
+from lambdasim.billing.rules import pc_schedule
 
 
-__all__ = ["ProvisionedConcurrency", "schedule_of", "peak", "ProvisionedSchedule"]
+__all__ = ["ProvisionedConcurrency", "peak", "ProvisionedSchedule"]
 
 
 def _parse(v):
@@ -54,17 +55,8 @@ def _parse(v):
 ProvisionedConcurrency = Annotated[Union[int, tuple[tuple[float, int], ...]], BeforeValidator(_parse)]
 
 
-def schedule_of(pc) -> tuple[tuple[float, int], ...]:
-    """The PC setting as a schedule (a plain N is ``((0, N),)``; none is empty)."""
-    if pc is None:
-        return ()
-    if isinstance(pc, int):
-        return ((0.0, pc),)
-    return tuple((float(t), int(n)) for t, n in pc)
-
-
 def peak(pc) -> int:
-    return max((n for _, n in schedule_of(pc)), default=0)
+    return max((n for _, n in pc_schedule(pc)), default=0)
 
 
 class ProvisionedSchedule:
@@ -74,7 +66,7 @@ class ProvisionedSchedule:
                  horizon_s: float, release_until: Callable[[float], None]):
         """``pool`` is the function's instance pool; ``release_until(t)`` frees the executions that
         ended by ``t`` (so that a fall in the target finds the instances idle that are idle)."""
-        self.env, self.pool, self.f, self.schedule = env, pool, pool.function, schedule_of(pc)
+        self.env, self.pool, self.f, self.schedule = env, pool, pool.function, pc_schedule(pc)
         self.init_dist, self.rng = init_dist, rng
         self.horizon_s, self.release_until = horizon_s, release_until
         self.target = 0

@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lambdasim.billing.around import Traffic, around_line_items
-from lambdasim.billing.rules import FunctionUsage, compute_share, lambda_line_items, pc_segments
+from lambdasim.billing.rules import FunctionUsage, compute_share, lambda_line_items, pc_schedule, pc_segments
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
-from lambdasim.awslambda.provisioned import schedule_of
 from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import bin_edges, counts, occupancy
 
 if TYPE_CHECKING:
     import pandas as pd
+    from lambdasim.application.result import ApplicationResult
 
 __all__ = ["Result"]
 
@@ -33,11 +33,10 @@ class Result:
     adds the managed services' line items.
     """
 
-    application = None  # set by simulate() for a scenario with an application graph
-
     def __init__(self, scenario: Scenario, platform: str, catalogue: Catalogue, tally: Tally,
-                 instances: InstanceLog, seed: int):
+                 instances: InstanceLog, seed: int, application: ApplicationResult | None = None):
         self.scenario, self.platform, self.catalogue, self.seed = scenario, platform, catalogue, seed
+        self.application = application  # a scenario with an application graph: what its run adds
         self._tally, self._instances = tally, instances
         self.names = [f.name for f in scenario.functions]
 
@@ -61,7 +60,7 @@ class Result:
             pc_req, pc_ms = t.pc_requests[i], t.pc_billed_ms[i]
             out.append(FunctionUsage(
                 f.memory_mb, float(req - pc_req), float(t.billed_ms[i] - pc_ms), float(pc_req), float(pc_ms),
-                pc_segments(schedule_of(f.provisioned_concurrency), h), f.arch, f.ephemeral_storage_mb))
+                pc_segments(f.provisioned_concurrency, h), f.arch, f.ephemeral_storage_mb))
         return out
 
     @cached_property
@@ -109,7 +108,7 @@ class Result:
         usd = gb[fn] * c["billed_ms"][ran] / 1000.0 * np.where(on_pc, rates[fn, 1], rates[fn, 0])
         out = np.histogram(c["start_s"][ran], bins=edges, weights=usd)[0].astype(float)
         for i, f in enumerate(sc.functions):
-            steps = schedule_of(f.provisioned_concurrency)
+            steps = pc_schedule(f.provisioned_concurrency)
             if steps:
                 ends = [t for t, _ in steps[1:]] + [sc.horizon_s]
                 starts = np.repeat([t for t, _ in steps], [n for _, n in steps])

@@ -72,21 +72,36 @@ class PricingSpec(Spec):
 
 
 def _check_options(spec: PricingSpec, cat: "Catalogue") -> None:
-    if spec.savings_plan > 0:
-        top = cat["lambda.savings_plan_max_discount"]
-        if spec.savings_plan > top:
-            raise CatalogueError(f"pricing.savings_plan must be at most {top} (the largest published Compute "
-                                 f"Savings Plan discount for Lambda); got {spec.savings_plan}.")
-    if spec.ec2_purchase == "on_demand":
-        if spec.ec2_discount > 0:
-            raise CatalogueError(f"pricing.ec2_discount applies to spot or reserved purchases; with ec2_purchase "
-                                 f"'on_demand' it must be 0. Got {spec.ec2_discount} instead.")
-    else:
-        key = "ec2.spot_max_discount" if spec.ec2_purchase == "spot" else "ec2.reserved_max_discount"
-        top = cat[key]
-        if not 0 < spec.ec2_discount <= top:
-            raise CatalogueError(f"pricing.ec2_discount must be in (0, {top}] for ec2_purchase "
-                                 f"{spec.ec2_purchase!r} ({key}); got {spec.ec2_discount}.")
+    check_discount("pricing.savings_plan", "savings_plan", spec.savings_plan, cat)
+    check_discount("pricing.ec2_discount", spec.ec2_purchase, spec.ec2_discount, cat, required=True)
+
+
+#: The catalogue key of the largest published discount of each kind of purchase.
+MAX_DISCOUNT_KEYS = {"savings_plan": "lambda.savings_plan_max_discount", "spot": "ec2.spot_max_discount",
+                     "reserved": "ec2.reserved_max_discount"}
+
+
+def check_discount(field: str, purchase: str, value: float, cat: "Catalogue", required: bool = False) -> None:
+    """The one discount-limit check: ``value`` (a fraction off) of ``field`` for a ``purchase`` kind.
+
+    ``on_demand`` takes no discount (0); the others at most the catalogue's
+    :data:`MAX_DISCOUNT_KEYS` entry, and above 0 where one is ``required``
+    (a spot or reserved EC2 purchase names its discount).
+    """
+    if purchase == "on_demand":
+        if value:
+            raise CatalogueError(f"{field} applies to spot or reserved purchases; with an on_demand purchase it "
+                                 f"must be 0. Got {value} instead.")
+        return
+    if value == 0 and not required:
+        return  # no discount: nothing to check (older catalogues may not know the limit)
+    key = MAX_DISCOUNT_KEYS[purchase]
+    top = cat[key]
+    if required and not 0 < value <= top:
+        raise CatalogueError(f"{field} must be in (0, {top}] for a {purchase} purchase ({key}); got {value}.")
+    if not 0 <= value <= top:
+        raise CatalogueError(f"{field} must be in [0, {top}] (at most {top} for a {purchase} purchase: {key}); "
+                             f"got {value}.")
 
 
 class Catalogue:

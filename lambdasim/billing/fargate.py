@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lambdasim.billing.catalogue import Catalogue
-from lambdasim.billing.rules import COLUMNS
+from lambdasim.billing.rules import line_items_frame
 from lambdasim.errors import CatalogueError
 
 if TYPE_CHECKING:
@@ -141,4 +141,4 @@ def fargate_line_items(lifetimes_s: np.ndarray, size: TaskSize | tuple[float, fl
         rate = catalogue["fargate.ephemeral_gb_hour_usd"]
         rows.append(("fargate", f"ephemeral storage above {free:g} GB", gbh, "GB-hours", rate, gbh * rate,
                      "ephemeral", period))
-    return pd.DataFrame(rows, columns=COLUMNS).astype({"quantity": float, "rate_usd": float, "amount_usd": float})
+    return line_items_frame(rows)

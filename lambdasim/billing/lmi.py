@@ -15,9 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lambdasim.billing.catalogue import Catalogue, instance_spec
-from lambdasim.billing.rules import COLUMNS, ec2_billed_s
-from lambdasim.errors import CatalogueError
+from lambdasim.billing.catalogue import Catalogue, check_discount, instance_spec
+from lambdasim.billing.rules import ec2_billed_s, line_items_frame
 
 __all__ = ["lmi_line_items"]
 
@@ -34,10 +33,7 @@ def lmi_line_items(lifetimes_s: np.ndarray, instance_type: str, requests: float,
     cat, spec = catalogue, instance_spec(instance_type, catalogue)
     if discount is None:
         discount = cat.spec.ec2_discount if cat.spec is not None and cat.spec.ec2_purchase == "reserved" else 0.0
-    top = cat["ec2.reserved_max_discount"]
-    if not 0 <= discount <= top:
-        raise CatalogueError(f"An LMI Savings Plan discount must be in [0, {top}] (ec2.reserved_max_discount); "
-                             f"got {discount}.")
+    check_discount("discount", "reserved", discount, cat)
     hours = float(ec2_billed_s(lifetimes_s, cat).sum()) / 3600.0 * scale
     fee = cat["lmi.management_fee_fraction"]
     n = float(requests) * scale
@@ -51,4 +47,4 @@ def lmi_line_items(lifetimes_s: np.ndarray, instance_type: str, requests: float,
         covered = hours * spec.hour_usd
         rows.append(("lmi", "savings plan discount (instances)", covered, "USD covered", -discount,
                      -discount * covered, "discount", period))
-    return pd.DataFrame(rows, columns=COLUMNS).astype({"quantity": float, "rate_usd": float, "amount_usd": float})
+    return line_items_frame(rows)

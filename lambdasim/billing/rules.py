@@ -18,13 +18,13 @@ from typing import Any, Iterable, TYPE_CHECKING
 import numpy as np
 
 from lambdasim.errors import CatalogueError
-from lambdasim.billing.catalogue import MONTH_S, Catalogue, instance_spec
+from lambdasim.billing.catalogue import MONTH_S, Catalogue, check_discount, instance_spec
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered", "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed",
-           "pc_configured_s", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "snapstart_line_items", "totals",
+           "pc_configured_s", "pc_schedule", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "snapstart_line_items", "totals",
            "billed_to_used_ratio"]
 
 #: The columns every bill has; ``COLUMNS`` adds the kind of charge and the period (horizon or month).
@@ -100,17 +100,24 @@ def _missing_text(key: str, catalogue: Catalogue) -> str:
 
 
 # --- provisioned concurrency ------------------------------------------------------
-def pc_segments(setting: Any, horizon_s: float) -> tuple[tuple[float, float], ...]:
-    """``(seconds, concurrency)`` periods of a PC setting over ``[0, horizon_s]``.
+def pc_schedule(setting: Any) -> tuple[tuple[float, Any], ...]:
+    """A PC setting as ``(from_s, concurrency)`` steps in time order: the one normaliser.
 
-    ``setting`` is None (no PC), a number N (N all along) or a schedule of
-    ``(from_s, concurrency)`` steps, each holding until the next (the last
-    until ``horizon_s``); steps at or beyond the horizon and zero levels drop out.
+    ``setting`` is None or 0 (no PC: no steps), a number N (``((0.0, N),)``) or a
+    schedule of ``[from_s, N]`` pairs, each holding until the next.
     """
     if not setting:
         return ()
-    schedule = [(0.0, setting)] if isinstance(setting, (int, float)) else setting
-    steps = sorted((float(t), float(n)) for t, n in schedule)
+    if isinstance(setting, (int, float)):
+        return ((0.0, setting),)
+    return tuple(sorted((float(t), n) for t, n in setting))
+
+
+def pc_segments(setting: Any, horizon_s: float) -> tuple[tuple[float, float], ...]:
+    """``(seconds, concurrency)`` periods of a PC setting (see :func:`pc_schedule`) over ``[0, horizon_s]``;
+    the last step holds until ``horizon_s``; steps at or beyond the horizon and zero levels drop out.
+    """
+    steps = [(t, float(n)) for t, n in pc_schedule(setting)]
     out = []
     for k, (t, n) in enumerate(steps):
         end = min(steps[k + 1][0] if k + 1 < len(steps) else horizon_s, horizon_s)
@@ -224,8 +231,7 @@ def _options(cat: Catalogue, free_tier: bool | None, savings_plan: float | None)
     spec = cat.spec
     ft = free_tier if free_tier is not None else (spec.free_tier if spec is not None else False)
     sp = savings_plan if savings_plan is not None else (spec.savings_plan if spec is not None else 0.0)
-    if sp > 0 and sp > cat["lambda.savings_plan_max_discount"]:
-        raise CatalogueError(f"savings_plan must be at most {cat['lambda.savings_plan_max_discount']}; got {sp}.")
+    check_discount("savings_plan", "savings_plan", sp, cat)
     return bool(ft), float(sp)
 
 
@@ -339,13 +345,7 @@ def ec2_line_items(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catal
     discount = discount if discount is not None else (cat.spec.ec2_discount if cat.spec is not None else 0.0)
     if purchase not in ("on_demand", "spot", "reserved"):
         raise ValueError(f"purchase must be on_demand, spot or reserved. Got {purchase!r} instead.")
-    if purchase != "on_demand":
-        top = cat[f"ec2.{purchase}_max_discount"]
-        if not 0 < discount <= top:
-            raise CatalogueError(f"An EC2 {purchase} discount must be in (0, {top}] (ec2.{purchase}_max_discount); "
-                                 f"got {discount}.")
-    elif discount:
-        raise CatalogueError(f"An on-demand EC2 purchase takes no discount; got {discount}.")
+    check_discount("discount", purchase, discount, cat, required=True)
     rows: list[tuple] = []
     hours = float(ec2_billed_s(lifetimes_s, cat).sum()) / 3600.0 * scale
     rows.append(("ec2", f"{instance_type} on-demand", hours, "instance-hours", spec.hour_usd, hours * spec.hour_usd,

@@ -25,8 +25,9 @@ import simpy
 
 from lambdasim.billing.catalogue import instance_spec, load_catalogue
 from lambdasim.workload.arrivals import ArrivalSource
+from lambdasim.workload.kinds import mean_rate_per_s
 from lambdasim.servers.autoscaler import Autoscaler
-from lambdasim.servers.capacity import Capacity, mean_rate_per_s, server_capacity
+from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.ec2.result import EC2Tally
 from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
 from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet

@@ -88,10 +88,11 @@ class EC2Result:
     """What :func:`lambdasim.simulate` returns for ``platform="ec2"``."""
 
     platform = "ec2"
-    extra_items = None  # more line items, e.g. an application's managed services (simulation.py)
 
-    def __init__(self, scenario: Scenario, catalogue: Catalogue, model):
+    def __init__(self, scenario: Scenario, catalogue: Catalogue, model, extra_items: pd.DataFrame | None = None):
+        """``extra_items``: more line items for the bill, e.g. an application's managed services."""
         self.scenario, self.catalogue, self.seed = scenario, catalogue, scenario.seed
+        self.extra_items = extra_items
         self._tally, self._fleet, self._log = model.tally, model.fleet, model.autoscaler.log
         self.names = [f.name for f in scenario.functions]
 

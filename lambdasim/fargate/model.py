@@ -30,6 +30,7 @@ from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch
 from lambdasim.servers.result import INTERRUPTED, ServerTally
 from lambdasim.servers.scaling import Fixed, Scheduled, TargetTracking
 from lambdasim.workload.arrivals import ArrivalSource
+from lambdasim.workload.kinds import mean_rate_per_s
 
 __all__ = ["FargateModel", "offered_load", "initial_tasks", "DEFAULT_UTILIZATION"]
 
@@ -37,15 +38,10 @@ __all__ = ["FargateModel", "offered_load", "initial_tasks", "DEFAULT_UTILIZATION
 DEFAULT_UTILIZATION = 0.7
 
 
-def _mean_rate(w, h: float) -> float:
-    count = getattr(w, "expected_count", None)
-    return count(0.0, h) / h if count is not None else w.mean_rate_per_s
-
-
 def offered_load(scenario: Scenario) -> float:
     """Mean busy workers the workload asks of Fargate: rate x mean duration x speed factor."""
     h = scenario.horizon_s
-    return scenario.fargate.speed_factor * sum(_mean_rate(f.workload, h) * f.duration.mean for f in scenario.functions)
+    return scenario.fargate.speed_factor * sum(mean_rate_per_s(f.workload, h) * f.duration.mean for f in scenario.functions)
 
 
 def initial_tasks(scenario: Scenario) -> int:
@@ -55,7 +51,7 @@ def initial_tasks(scenario: Scenario) -> int:
     if p.instances is not None:
         return p.instances
     if isinstance(p, TargetTracking) and p.metric == "requests_per_instance":
-        rate = sum(_mean_rate(f.workload, scenario.horizon_s) for f in scenario.functions)
+        rate = sum(mean_rate_per_s(f.workload, scenario.horizon_s) for f in scenario.functions)
         n = max(1, math.ceil(rate / p.target - 1e-9))
     else:
         u = p.target if isinstance(p, TargetTracking) else DEFAULT_UTILIZATION

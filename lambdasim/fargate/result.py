@@ -24,8 +24,8 @@ class FargateResult(ServerResult):
 
     platform = "fargate"
 
-    def __init__(self, scenario, catalogue, model):
-        super().__init__(scenario, catalogue, model)
+    def __init__(self, scenario, catalogue, model, extra_items: pd.DataFrame | None = None):
+        super().__init__(scenario, catalogue, model, extra_items)
         self.size = model.size
         self.interruptions = model.interruptions
 

@@ -28,6 +28,7 @@ from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
 from lambdasim.servers.result import ServerTally
 from lambdasim.servers.scaling import Fixed, TargetTracking
 from lambdasim.workload.arrivals import ArrivalSource
+from lambdasim.workload.kinds import mean_rate_per_s
 
 __all__ = ["LMIModel", "PacedScaler"]
 
@@ -35,11 +36,6 @@ __all__ = ["LMIModel", "PacedScaler"]
 def _bounds(spec: LMISpec, catalogue: Catalogue) -> tuple[int, int]:
     lo = spec.min_instances if spec.min_instances is not None else int(catalogue["lmi.default_min_instances"])
     return lo, max(lo, spec.max_instances)
-
-
-def _mean_rate(w, h: float) -> float:
-    count = getattr(w, "expected_count", None)
-    return count(0.0, h) / h if count is not None else w.mean_rate_per_s
 
 
 class PacedScaler(Autoscaler):
@@ -63,7 +59,7 @@ class LMIModel:
         self.slots = slots_per_instance(spec, catalogue)
         lo, hi = _bounds(spec, catalogue)
         h = scenario.horizon_s
-        load = spec.speed_factor * sum(_mean_rate(f.workload, h) * f.duration.mean for f in scenario.functions)
+        load = spec.speed_factor * sum(mean_rate_per_s(f.workload, h) * f.duration.mean for f in scenario.functions)
         start = spec.instances if spec.instances is not None else \
             min(max(math.ceil(load / (self.slots * spec.target_utilization) - 1e-9), lo, 1), hi)
         if lo == hi:

@@ -20,8 +20,8 @@ class LMIResult(ServerResult):
     platform = "lmi"
     status_names = LMI_STATUS
 
-    def __init__(self, scenario, catalogue, model):
-        super().__init__(scenario, catalogue, model)
+    def __init__(self, scenario, catalogue, model, extra_items: pd.DataFrame | None = None):
+        super().__init__(scenario, catalogue, model, extra_items)
         self.slots = model.slots
 
     def extra_summary(self) -> dict[str, Any]:

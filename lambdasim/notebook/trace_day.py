@@ -15,6 +15,7 @@ import pandas as pd
 
 from lambdasim.viz.runs import png_bytes
 from lambdasim.awslambda.result import Result
+from lambdasim.billing.attribution import first_tier_usd
 from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate
 
@@ -55,8 +56,7 @@ def cost_by_function(result: Result) -> pd.DataFrame:
     no free tier), most expensive first."""
     by, cat = result.by_function, result.catalogue
     mem = pd.Series({f.name: f.memory_mb for f in result.scenario.functions})
-    cost = (by["completed"] * cat["lambda.request_per_million_usd"] / 1e6
-            + by["billed_gb_s"] * cat["lambda.duration_gb_s_usd"])
+    cost = first_tier_usd(by["completed"], by["billed_gb_s"], cat)
     out = pd.DataFrame({"invocations": by["invocations"], "cold_start_rate": by["cold_start_rate"],
                         "memory_mb": mem.reindex(by.index), "billed_gb_s": by["billed_gb_s"], "cost_usd": cost})
     return out.sort_values("cost_usd", ascending=False)

@@ -26,20 +26,15 @@ from dataclasses import dataclass
 
 from lambdasim.errors import ScenarioError
 from lambdasim.work import mean_work
+from lambdasim.workload.kinds import mean_rate_per_s
 from lambdasim.work import working_memory_mb as function_memory_mb
 
-__all__ = ["Capacity", "server_capacity", "processor_share", "mean_rate_per_s"]
+__all__ = ["Capacity", "server_capacity", "processor_share"]
 
 
 def processor_share(n: int, vcpu: float) -> float:
     """The vCPU each of ``n`` requests in their CPU part gets on an instance of ``vcpu`` vCPUs."""
     return 1.0 if n <= vcpu else vcpu / n
-
-
-def mean_rate_per_s(workload, horizon_s: float) -> float:
-    """Mean arrivals per second of a workload over the horizon."""
-    count = getattr(workload, "expected_count", None)
-    return count(0.0, horizon_s) / horizon_s if count is not None else workload.mean_rate_per_s
 
 
 @dataclass(frozen=True)

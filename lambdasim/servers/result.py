@@ -89,10 +89,11 @@ class ServerResult:
 
     platform = "servers"
     status_names = SERVER_STATUS
-    extra_items = None
 
-    def __init__(self, scenario, catalogue, model):
+    def __init__(self, scenario, catalogue, model, extra_items: pd.DataFrame | None = None):
+        """``extra_items``: more line items for the bill, e.g. an application's managed services."""
         self.scenario, self.catalogue, self.seed = scenario, catalogue, scenario.seed
+        self.extra_items = extra_items
         self._tally, self._fleet, self._log = model.tally, model.fleet, model.autoscaler.log
         self.names = [f.name for f in scenario.functions]
 

@@ -35,7 +35,7 @@ from lambdasim.spec import FloatIn, NonNegative, Positive, Spec
 from lambdasim.workload.traces import TraceReplay, load_trace, resolve_path
 
 __all__ = ["ArrivalStream", "Poisson", "Deterministic", "Diurnal", "Bursty", "Spike", "Superpose",
-           "TraceReplay", "Triggered", "Workload", "load_trace"]
+           "TraceReplay", "Triggered", "Workload", "load_trace", "mean_rate_per_s"]
 
 
 class ArrivalStream(Protocol):
@@ -349,3 +349,10 @@ Workload = Annotated[
 ]
 Superpose.model_rebuild()
 register_tags("poisson", "deterministic", "diurnal", "bursty", "spike", "superpose", "trace", "triggered")
+
+
+def mean_rate_per_s(workload, horizon_s: float) -> float:
+    """A workload's mean arrivals per second over ``[0, horizon_s]`` (its expected count where it
+    has one, e.g. a trace or a time-varying rate; else its long-run mean rate)."""
+    count = getattr(workload, "expected_count", None)
+    return count(0.0, horizon_s) / horizon_s if count is not None else workload.mean_rate_per_s

@@ -20,7 +20,7 @@ ROOT = PKG.parent
 
 #: The ground: modules every stage may use.
 GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version", "labels",
-          "work"}
+          "work", "results"}
 #: The engine: the scenario, the simulation entry point and the stages it drives.
 ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application", "fargate", "lmi",
                    "hybrid"}

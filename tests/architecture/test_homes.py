@@ -1,0 +1,103 @@
+"""One home per rule, and declared interfaces kept: checked by walking the package's source with ``ast``."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import lambdasim
+from lambdasim.results import PlatformResult
+from support.scenarios import one_function
+
+PKG = Path(lambdasim.__file__).parent
+SOURCES = {p.relative_to(PKG).as_posix(): ast.parse(p.read_text(encoding="utf-8")) for p in PKG.rglob("*.py")}
+
+
+def _functions(tree: ast.AST):
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _names(node: ast.AST) -> set[str]:
+    """Identifiers, attribute names and string constants inside ``node``."""
+    out = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            out.add(n.id)
+        elif isinstance(n, ast.Attribute):
+            out.add(n.attr)
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            out.add(n.value)
+    return out
+
+
+def test_granularity_rounding_only_in_billing():
+    """Rounding a run up to the billing granularity is billing's rule: no ceil next to a granularity elsewhere."""
+    bad = []
+    for path, tree in SOURCES.items():
+        if path.startswith("billing/"):
+            continue
+        for fn in _functions(tree):
+            names = _names(fn)
+            if "ceil" in names and any("granularity" in s or "gran_ms" in s for s in names):
+                bad.append(f"{path}:{fn.name}")
+    assert bad == []
+
+
+def test_line_item_frames_are_built_by_the_one_builder():
+    """Only ``billing.rules.line_items_frame`` makes a DataFrame with the bill's ``COLUMNS``."""
+    bad = []
+    for path, tree in SOURCES.items():
+        for fn in _functions(tree):
+            for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+                f = call.func
+                if isinstance(f, ast.Attribute) and f.attr == "DataFrame" and \
+                        any(kw.arg == "columns" and {"COLUMNS", "LINE_ITEM_COLUMNS"} & _names(kw.value)
+                            for kw in call.keywords):
+                    if not (path == "billing/rules.py" and fn.name == "line_items_frame"):
+                        bad.append(f"{path}:{fn.name}")
+    assert bad == []
+
+
+def test_discount_limits_are_checked_in_one_place():
+    """The largest published discounts are read by ``billing.catalogue.check_discount`` (and shown, not checked,
+    by ``billing.commitments.max_discount``): no other function reads a ``*_max_discount`` key."""
+    allowed = {("billing/catalogue.py", "check_discount")}
+    bad = []
+    for path, tree in SOURCES.items():
+        for fn in _functions(tree):
+            keys = [s for s in _names(fn) if s.endswith("_max_discount") and "." in s]
+            if keys and (path, fn.name) not in allowed:
+                bad.append(f"{path}:{fn.name}")
+    assert bad == []
+
+
+def test_no_method_is_rebound_per_instance():
+    """Variants are subclasses or strategy objects: no ``self.take = self._take_other`` in a constructor."""
+    bad = []
+    for path, tree in SOURCES.items():
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            methods = {n.name for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            for a in (n for n in ast.walk(cls) if isinstance(n, ast.Assign)):
+                v = a.value
+                if isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and v.value.id == "self" \
+                        and v.attr in methods and any(isinstance(t, ast.Attribute) for t in a.targets):
+                    bad.append(f"{path}:{cls.name}.{v.attr}")
+    assert bad == []
+
+
+def test_simulate_patches_no_result_after_construction():
+    """Results are complete when constructed: the entry point sets no attribute on anything."""
+    tree = SOURCES["simulation.py"]
+    targets = [t for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AugAssign))
+               for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Attribute)]
+    assert targets == []
+
+
+def test_every_platform_gives_the_shared_result_surface():
+    sc = one_function(horizon_s=120.0, rate=2.0)
+    for platform in ("lambda", "ec2"):
+        r = lambdasim.simulate(sc, platform=platform)
+        assert isinstance(r, PlatformResult), platform
+        assert r.platform == platform
+        assert int(r.summary["invocations"]) == len(r.invocations) > 0
+        assert list(r.timeseries(60.0)["t_s"]) == [0.0, 60.0]
+        assert float(r.cost["amount_usd"].sum()) == r.summary["cost_usd"]
