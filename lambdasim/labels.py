@@ -66,6 +66,7 @@ METRICS: dict[str, Metric] = {
     "mean_busy_instances": _m("mean busy environments", "", "number"),
     "max_concurrency": _m("peak concurrency", "", C), "instances_launched": _m("instances launched", "", C),
     "max_instances": _m("peak instances", "", C), "utilization": _m("utilisation", "%", P),
+    "cpu_utilization": _m("vCPU utilisation", "%", P), "queue_at_end": _m("still queued at the end", "", C),
     "wait_probability": _m("requests that queued", "%", P),
     # latency
     "latency_mean_s": _m("mean latency", "s", S), "latency_p50_s": _m("median latency", "s", S),

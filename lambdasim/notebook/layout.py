@@ -85,6 +85,8 @@ class Busy:
             c.disabled = False
         if exc is None:
             self.status.value = f"<small>updated in {time.perf_counter() - self.t0:.1f} s</small>"
+        else:  # the panel shows why; the busy sign must not stay
+            self.status.value = "<small>not updated: see the message</small>"
         return False
 
 

@@ -8,7 +8,9 @@ import lambdasim
 from lambdasim.billing.catalogue import load_catalogue
 from lambdasim.hybrid.model import run_hybrid
 
-SC = lambdasim.Scenario.from_file("data/scenarios/default.yaml").with_overrides({"horizon_s": 3600})
+# Two workers per instance (an explicit cap): a small base fleet overflows, so both platforms serve.
+SC = lambdasim.Scenario.from_file("data/scenarios/default.yaml").with_overrides(
+    {"horizon_s": 3600, "ec2.workers_per_instance": 2})
 CAT = load_catalogue(SC.pricing)
 
 

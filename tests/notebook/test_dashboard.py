@@ -1,6 +1,7 @@
 """The dashboard app: its knobs re-run the comparison (no kernel), and Voilà serves it to a browser."""
 from __future__ import annotations
 
+import html
 import os
 import signal
 import socket
@@ -30,7 +31,7 @@ def app():
 
 def test_the_app_starts_with_an_answer_at_lambdas_slo(app):
     ctx = app.context
-    assert app.runs == 1 and ctx["answer"] in app.answer.value
+    assert app.runs == 1 and ctx["answer"] in html.unescape(app.answer.value)
     assert app.slo.value == pytest.approx(ctx["slo_bounds"]["latency_p99_s"], rel=1e-2)
     assert app.memory.max == 10240 and app.memory.min == 128
     assert all(getattr(k, "continuous_update", False) is False for k in app.knobs.values() if hasattr(k, "continuous_update"))

@@ -74,9 +74,10 @@ def test_cost_scales_with_rate_and_matches_price_per_million(panel):
     assert high["cost_per_million_usd"] == pytest.approx(theory, rel=0.03)
 
 
-def test_double_memory_doubles_billed_gb_s(panel):
-    # Same seed, same arrivals and durations (the default scenario has no
-    # cpu_scaling, so memory does not speed a run up): billed GB-s doubles exactly.
+def test_double_memory_doubles_billed_gb_s(base):
+    # Same seed, same arrivals and durations (without cpu_scaling, memory does not
+    # speed a run up): billed GB-s doubles exactly.
+    panel = QuickstartPanel(base.with_overrides({"functions.0.cpu_scaling": None}), horizon_s=HORIZON_S, draw=False)
     assert panel.scenario.functions[0].cpu_scaling is None
     before = panel.result.summary
     panel.memory.value = 2 * panel.memory.value
