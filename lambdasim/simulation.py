@@ -49,7 +49,7 @@ def simulate(scenario: Scenario | str | Path | dict, platform: str = "lambda", s
     app = attach(model) if sc.application is not None else None  # event-driven graph (application/runtime.py)
     model.run()
     return Result(sc, platform, catalogue, model.tally, model.instances, sc.seed,
-                  application=app.finish() if app is not None else None)
+                  application=app.finish() if app is not None else None, pc_steps=model.pc_steps())
 
 
 def _server_run(sc: Scenario, platform: str, catalogue, keep: bool, extra_items) -> PlatformResult:

@@ -41,7 +41,7 @@ from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.awslambda.keepalive import in_force, make_pool, routing_in_force
 from lambdasim.awslambda.outcomes import O_QUEUED, Outcomes
 from lambdasim.billing.catalogue import Catalogue
-from lambdasim.awslambda.provisioned import ProvisionedSchedule
+from lambdasim.awslambda.provisioned import ProvisionedTracking, provisioned_process
 from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
 from lambdasim.awslambda.scaling import make_budgets
 from lambdasim.scenario import Scenario
@@ -100,9 +100,11 @@ class LambdaModel:
         self.kinds = [0 if f.invocation.type == "sync" else 1 for f in fns]
         self.sources: list[EventSource] = [_SOURCES[f.invocation.type](self, i, f.invocation)
                                            for i, f in enumerate(fns)]
-        self.provisioned = [ProvisionedSchedule(self.env, self.pools[i], f.provisioned_concurrency, f.init,
+        self.provisioned = [provisioned_process(self.env, self.pools[i], f.provisioned_concurrency, f.init,
                                                 stream(seed, "init", 1000 + i), self.horizon_s, self.release_until)
                             if f.provisioned_concurrency is not None else None for i, f in enumerate(fns)]
+        # target tracking measures PC utilisation from the PC executions started (start, end)
+        self.pc_meters = [p.busy if isinstance(p, ProvisionedTracking) else None for p in self.provisioned]
 
     # --- plugging in (an application runtime) ----------------------------------
     def listen(self, listener: EventListener) -> None:
@@ -169,6 +171,10 @@ class LambdaModel:
                 src.finish(h)
         self.flush()
 
+    def pc_steps(self) -> list[tuple[tuple[float, int], ...]]:
+        """Per function, the PC steps ``(from_s, n)`` applied during the run (empty without PC)."""
+        return [tuple(p.steps) if p is not None else () for p in self.provisioned]
+
     def release_until(self, t: float) -> None:
         """Free every execution that ended by ``t``: its instance goes idle, its concurrency returns."""
         busy, pools, release = self._busy, self.pools, self.limiter.release
@@ -186,6 +192,9 @@ class LambdaModel:
         pool, cold, on_pc = self.pools[f], False, False
         if pool.pc_idle:
             gid, on_pc, end = pool.pc_idle.pop(), True, t + dur
+            meter = self.pc_meters[f]
+            if meter is not None:
+                meter.append((t, end))
         else:
             gid = pool.take(t)
             if gid < 0:

@@ -9,6 +9,7 @@ import numpy as np
 from lambdasim.billing.around import Traffic, around_line_items
 from lambdasim.billing.rules import FunctionUsage, compute_share, lambda_line_items, pc_schedule, pc_segments
 from lambdasim.awslambda.instances import InstanceLog
+from lambdasim.awslambda.provisioned import PCTargetTracking
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
 from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
 from lambdasim.scenario import Scenario
@@ -34,11 +35,27 @@ class Result:
     """
 
     def __init__(self, scenario: Scenario, platform: str, catalogue: Catalogue, tally: Tally,
-                 instances: InstanceLog, seed: int, application: ApplicationResult | None = None):
+                 instances: InstanceLog, seed: int, application: ApplicationResult | None = None,
+                 pc_steps: list | None = None):
         self.scenario, self.platform, self.catalogue, self.seed = scenario, platform, catalogue, seed
         self.application = application  # a scenario with an application graph: what its run adds
         self._tally, self._instances = tally, instances
         self.names = [f.name for f in scenario.functions]
+        # PC steps (from_s, n) per function: a number or schedule as stated; target tracking as the run applied it
+        self.pc_steps = [tuple(pc_steps[i]) if isinstance(f.provisioned_concurrency, PCTargetTracking)
+                         else pc_schedule(f.provisioned_concurrency) for i, f in enumerate(scenario.functions)]
+
+    def _pc_segments(self, i: int) -> tuple[tuple[float, float], ...]:
+        """Function ``i``'s PC periods for billing. A stated number or schedule: each period as stated
+        (``pc_segments``). Target tracking: its concurrency-seconds exactly, the span from enabling to the
+        horizon rounded up to 5 minutes as one period at the mean level (AWS bills PC from enabling to
+        disabling, rounded up to 5 minutes; a policy's minute-by-minute changes are not periods of their own)."""
+        f, h = self.scenario.functions[i], self.scenario.horizon_s
+        segs = pc_segments(self.pc_steps[i], h)
+        if not isinstance(f.provisioned_concurrency, PCTargetTracking) or not segs:
+            return segs
+        span = sum(s for s, _ in segs)
+        return ((span, sum(s * n for s, n in segs) / span),)
 
     def __repr__(self) -> str:
         s = self.summary
@@ -60,7 +77,7 @@ class Result:
             pc_req, pc_ms = t.pc_requests[i], t.pc_billed_ms[i]
             out.append(FunctionUsage(
                 f.memory_mb, float(req - pc_req), float(t.billed_ms[i] - pc_ms), float(pc_req), float(pc_ms),
-                pc_segments(f.provisioned_concurrency, h), f.arch, f.ephemeral_storage_mb))
+                self._pc_segments(i), f.arch, f.ephemeral_storage_mb))
         return out
 
     @cached_property
@@ -108,7 +125,7 @@ class Result:
         usd = gb[fn] * c["billed_ms"][ran] / 1000.0 * np.where(on_pc, rates[fn, 1], rates[fn, 0])
         out = np.histogram(c["start_s"][ran], bins=edges, weights=usd)[0].astype(float)
         for i, f in enumerate(sc.functions):
-            steps = pc_schedule(f.provisioned_concurrency)
+            steps = self.pc_steps[i]
             if steps:
                 ends = [t for t, _ in steps[1:]] + [sc.horizon_s]
                 starts = np.repeat([t for t, _ in steps], [n for _, n in steps])

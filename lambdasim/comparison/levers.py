@@ -5,8 +5,9 @@
   Pings are invocations of the function itself (a superposed deterministic
   workload), billed like any call; they run the function's duration (a
   handler that returns at once on a ping would cost less).
-* ``provisioned``: provisioned concurrency of ``concurrency`` (a number or a
-  schedule), billed per GB-s configured.
+* ``provisioned``: provisioned concurrency of ``concurrency`` (a number, a
+  schedule or a target-tracking policy ``{policy: target_tracking, ...}``:
+  :mod:`lambdasim.awslambda.provisioned`), billed per GB-s configured.
 * ``snapstart``: environments restored from a snapshot: the cold start takes
   a draw of ``restore`` (a distribution) instead of ``init``; for
   ``runtime`` ``python`` and ``dotnet`` (from 2024-11-18) the cache and
@@ -86,7 +87,11 @@ def _label(lever: Mapping[str, Any]) -> str:
     if lever["lever"] == "keep_warm":
         return f"keep-warm every {lever['every_s'] / 60:g} min x {lever.get('environments', 1)}"
     if lever["lever"] == "provisioned":
-        return f"provisioned concurrency {lever['concurrency']}"
+        pc = lever["concurrency"]
+        if isinstance(pc, dict):
+            return (f"provisioned concurrency, target tracking {pc.get('target', 0.7):.0%} "
+                    f"({pc.get('min', 1)}-{pc['max']})").replace("%", " %")
+        return f"provisioned concurrency {pc}"
     if lever["lever"] == "snapstart":
         return f"SnapStart ({lever.get('runtime', 'java')})"
     return "nothing"

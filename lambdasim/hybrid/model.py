@@ -114,5 +114,6 @@ def run_hybrid(sc: Scenario, catalogue: Catalogue, base_instances: int,
     lam = LambdaModel(sc, catalogue, keep_records=True)
     lam.arrivals = _Overflow(sc, overflowed)
     lam.run()
-    return HybridRun(base, Result(sc, "lambda", catalogue, lam.tally, lam.instances, sc.seed), overflowed,
+    return HybridRun(base, Result(sc, "lambda", catalogue, lam.tally, lam.instances, sc.seed,
+                                   pc_steps=lam.pc_steps()), overflowed,
                      base_instances, routing)
