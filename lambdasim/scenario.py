@@ -32,6 +32,7 @@ from lambdasim.billing.fargate import task_size
 from lambdasim.errors import CatalogueError
 from lambdasim.awslambda.provisioned import ProvisionedConcurrency, peak
 from lambdasim.awslambda.scaling import ScalingSpec
+from lambdasim.awslambda.snapstart import SnapStartSpec
 from lambdasim.spec import FloatIn, IntIn, Positive, Probability, Spec, read_data
 from lambdasim.workload.traces import TraceSet, expand
 from lambdasim.workload.kinds import Workload
@@ -60,7 +61,8 @@ class FunctionSpec(Spec):
     workload: Workload
     reserved_concurrency: IntIn(0, None) | None = None
     # Lambda platform fidelity (issue 4; semantics in docs/model.md, "Lambda model"):
-    provisioned_concurrency: ProvisionedConcurrency | None = None  # N or [[time_s, N], ...]
+    provisioned_concurrency: ProvisionedConcurrency | None = None  # N, [[time_s, N], ...] or target tracking
+    snapstart: SnapStartSpec | None = None  # cold starts restore a snapshot (awslambda/snapstart.py)
     timeout_s: FloatIn(0, 900, lo_open=True) = 900.0  # a longer run is cut here and fails
     error_probability: Probability = 0.0  # chance that an execution fails (and is billed)
     cpu_scaling: CpuScaling | None = None  # duration drawn at reference memory, rescaled (cpu.py)
@@ -87,6 +89,11 @@ class FunctionSpec(Spec):
         return data
 
 
+    @property
+    def cold_start(self) -> Distribution:
+        """What a cold start takes: a SnapStart ``restore`` draw if the function has SnapStart, else ``init``."""
+        return self.snapstart.restore if self.snapstart is not None else self.init
+
     @model_validator(mode="after")
     def _work_or_duration(self) -> "FunctionSpec":
         if (self.duration is None) == (self.work is None):
@@ -95,6 +102,9 @@ class FunctionSpec(Spec):
         if self.work is not None and self.cpu_scaling is not None:
             raise PydanticCustomError("work", "must not give cpu_scaling with work (work states its CPU "
                                       "seconds at one vCPU; cpu_scaling rescales a duration)", {})
+        if self.snapstart is not None and self.provisioned_concurrency:
+            raise PydanticCustomError("snapstart", "must not combine snapstart with provisioned_concurrency "
+                                      "(AWS does not support both on one function version)", {})
         if self.work is not None and self.workload.carries_durations:
             raise PydanticCustomError("work", "must not state work for a workload that carries its own "
                                       "durations (a trace with durations): give duration instead", {})

@@ -76,7 +76,7 @@ class LambdaModel:
         ka, selection = in_force(lam.keep_alive, day), routing_in_force(lam.instance_selection, day)
         self.pools = [
             make_pool(i, ka, selection, self.instances, stream(seed, "selection", i),
-                      f.init.mean, f.provisioned_concurrency is not None, seed)
+                      f.cold_start.mean, f.provisioned_concurrency is not None, seed)
             for i, f in enumerate(fns)
         ]
         self.budgets = make_budgets(lam.scaling, scenario.pricing.date, nf)
@@ -124,7 +124,7 @@ class LambdaModel:
         fn = self.sc.functions[f]
         drawn = draw_work(fn, rng, rng, 1)[0] if fn.work is not None else fn.duration.sample(rng, 1)
         work = float(drawn[0]) * float(self.factor[f])
-        init = float(fn.init.sample(rng, 1)[0])
+        init = float(fn.cold_start.sample(rng, 1)[0])
         timed_out = work > self.timeout_s[f]
         failed = bool(timed_out or (self.error_p[f] > 0 and rng.random() < self.error_p[f]))
         return work, init, failed, bool(timed_out)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lambdasim.billing.around import Traffic, around_line_items
-from lambdasim.billing.rules import FunctionUsage, compute_share, lambda_line_items, pc_schedule, pc_segments
+from lambdasim.billing.rules import (FunctionUsage, compute_share, lambda_line_items, pc_schedule, pc_segments,
+                                     snapstart_line_items)
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.awslambda.provisioned import PCTargetTracking
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
@@ -85,14 +86,24 @@ class Result:
         """Line items of the simulated horizon's bill (platform, item, quantity, unit, rate_usd, amount_usd,
         charge, period="horizon"); monthly allowances (free tier, tiers) prorated to the horizon."""
         items = lambda_line_items(self.usage, self.catalogue, period_s=self.scenario.horizon_s, period="horizon")
-        return self._with_services(items, "horizon", 1.0)
+        return self._with_services(self._with_snapstart(items, "horizon", 1.0), "horizon", 1.0)
 
     @cached_property
     def monthly_cost(self) -> pd.DataFrame:
         """The bill of a 30-day month of this usage: usage scaled to the month, then monthly rules applied."""
         k = MONTH_S / self.scenario.horizon_s
         items = lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
-        return self._with_services(items, "month", k)
+        return self._with_services(self._with_snapstart(items, "month", k), "month", k)
+
+    def _with_snapstart(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
+        """SnapStart's cache and restore charges (Python and .NET): the version cached all period, one
+        restore per cold start."""
+        import pandas as pd
+        parts = [snapstart_line_items(f.memory_mb, self.scenario.horizon_s * scale, float(self._tally.cold[i]) * scale,
+                                      f.snapstart.runtime, self.catalogue, period=period)
+                 for i, f in enumerate(self.scenario.functions) if f.snapstart is not None]
+        parts = [p for p in parts if len(p)]
+        return pd.concat([items, *parts], ignore_index=True) if parts else items
 
     @cached_property
     def traffic(self) -> list[Traffic]:

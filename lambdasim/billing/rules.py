@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered", "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed",
-           "pc_configured_s", "pc_schedule", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "snapstart_line_items", "totals",
+           "pc_configured_s", "pc_schedule", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "snapstart_line_items", "SNAPSTART_KEY", "totals",
            "billed_to_used_ratio"]
 
 #: The columns every bill has; ``COLUMNS`` adds the kind of charge and the period (horizon or month).
@@ -85,6 +85,9 @@ def unpriced(functions: Iterable[Any], catalogue: Catalogue) -> str | None:
             needs.append(("ephemeral_storage_mb above 512", "lambda.ephemeral_gb_s_usd"))
         if getattr(f, "provisioned_concurrency", None):
             needs.append(("provisioned_concurrency", "lambda.pc_gb_s_usd"))
+        snap = getattr(f, "snapstart", None)
+        if snap is not None:
+            needs.append((f"snapstart for {snap.runtime}", SNAPSTART_KEY[snap.runtime]))
         for what, key in needs:
             if key not in catalogue:
                 return f"function {f.name!r} uses {what}, which the price catalogue cannot bill: {_missing_text(key, catalogue)}"
@@ -375,6 +378,11 @@ def alb_line_items(seconds: float, lcu: float, catalogue: Catalogue, *, platform
 
 
 # --- SnapStart ---------------------------------------------------------------------
+#: The dated entry that says SnapStart exists (and is priced) for a runtime on the catalogue's date.
+SNAPSTART_KEY = {"java": "lambda.snapstart_java_from", "python": "lambda.snapstart_restore_gb_usd",
+                 "dotnet": "lambda.snapstart_restore_gb_usd"}
+
+
 def snapstart_line_items(memory_mb: float, seconds: float, restores: float, runtime: str, catalogue: Catalogue, *,
                          period: str = "horizon") -> pd.DataFrame:
     """SnapStart's own charges: for ``python`` and ``dotnet`` a cache (memory GB x seconds active, at least 3 h)
@@ -382,7 +390,7 @@ def snapstart_line_items(memory_mb: float, seconds: float, restores: float, runt
     if runtime not in ("java", "python", "dotnet"):
         raise ValueError(f"runtime must be java, python or dotnet. Got {runtime!r} instead.")
     cat, gb = catalogue, memory_mb / 1024.0
-    cat["lambda.snapstart_java_from"] if runtime == "java" else cat["lambda.snapstart_restore_gb_usd"]  # dated
+    cat[SNAPSTART_KEY[runtime]]  # dated: a clear error before SnapStart existed for this runtime
     if runtime == "java":
         return line_items_frame([])
     cached = max(seconds, cat["lambda.snapstart_cache_min_s"]) * gb

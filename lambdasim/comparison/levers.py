@@ -8,11 +8,11 @@
 * ``provisioned``: provisioned concurrency of ``concurrency`` (a number, a
   schedule or a target-tracking policy ``{policy: target_tracking, ...}``:
   :mod:`lambdasim.awslambda.provisioned`), billed per GB-s configured.
-* ``snapstart``: environments restored from a snapshot: the cold start takes
-  a draw of ``restore`` (a distribution) instead of ``init``; for
-  ``runtime`` ``python`` and ``dotnet`` (from 2024-11-18) the cache and
-  restore charges are added (``billing.rules.snapstart_line_items``), for
-  ``java`` (from 2022-11-28) none.
+* ``snapstart``: the function's ``snapstart: {runtime, restore}`` field
+  (:mod:`lambdasim.awslambda.snapstart`): each cold start takes a draw of
+  ``restore`` instead of ``init``; for ``runtime`` ``python`` and
+  ``dotnet`` (from 2024-11-18) the bill has the cache and restore charges
+  (``billing.rules.snapstart_line_items``), for ``java`` (from 2022-11-28) none.
 
 :func:`cold_start_levers` runs the scenario with nothing and with each
 lever (common random numbers: the function's own arrivals are the same in
@@ -27,7 +27,6 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from lambdasim.billing.rules import snapstart_line_items
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.simulation import simulate
 
@@ -79,7 +78,8 @@ def with_lever(scenario: Scenario, function: str, lever: Mapping[str, Any]) -> S
         return sc.with_overrides({f"functions.{i}.provisioned_concurrency": lever["concurrency"]})
     if kind == "snapstart":
         sc = _with_components(scenario, i, [])
-        return sc.with_overrides({f"functions.{i}.init": lever["restore"]})
+        return sc.with_overrides({f"functions.{i}.snapstart": {"runtime": lever.get("runtime", "java"),
+                                                               "restore": lever["restore"]}})
     raise ValueError(f"lever must be none, keep_warm, provisioned or snapstart. Got {kind!r} instead.")
 
 
@@ -117,11 +117,7 @@ def cold_start_levers(scenario: Scenario | str | dict, function: str, levers: Se
             pings = (ping_times(mine["arrival_s"].to_numpy(), lever["every_s"]) if lever["lever"] == "keep_warm"
                      else np.zeros(len(mine), dtype=bool))
             real = mine[~pings]
-            cost = float(res.cost["amount_usd"].sum())
-            if lever["lever"] == "snapstart":
-                cost += float(snapstart_line_items(res.scenario.functions[i].memory_mb, sc.horizon_s,
-                                                   float(mine["cold"].sum()), lever.get("runtime", "java"),
-                                                   res.catalogue)["amount_usd"].sum())
+            cost = float(res.cost["amount_usd"].sum())  # with SnapStart's own charges (functions[].snapstart)
             lat = (real["end_s"] - real["arrival_s"]).to_numpy()
             acc += [len(real), float(real["cold"].sum()), float(pings.sum()), cost, float(np.nanmean(lat))]
         calls, cold, n_pings, cost, latency = acc / replications

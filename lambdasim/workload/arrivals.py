@@ -61,7 +61,8 @@ class ArrivalSource:
                     dur = fn.duration.sample(self._dur_rng[i], n)
                 a, b = self._split[i]
                 cpu, wait = dur * a, dur * b
-            init = fn.init.sample(None if isinstance(fn.init, Constant) else self._init_rng[i], n)
+            cold = fn.cold_start  # init, or a SnapStart restore
+            init = cold.sample(None if isinstance(cold, Constant) else self._init_rng[i], n)
             parts.append((times, np.full(n, i, dtype=np.int32), dur, init, cpu, wait))
         t, f, d, init, cpu, wait = parts[0] if len(parts) == 1 else (np.concatenate(x) for x in zip(*parts))
         if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (one function, usually):
