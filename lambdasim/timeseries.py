@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bin_edges", "occupancy", "counts"]
+__all__ = ["bin_edges", "occupancy", "counts", "HourlyCounts"]
 
 
 def bin_edges(horizon_s: float, step_s: float) -> np.ndarray:
@@ -36,3 +36,21 @@ def occupancy(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.nda
 def counts(times: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Number of events in each bin."""
     return np.histogram(times, bins=edges)[0]
+
+
+class HourlyCounts:
+    """Events per function and hour, counted during a run (what an hourly bill, e.g. ALB LCUs, needs).
+
+    ``counts[f, h]``: events of function ``f`` arriving in hour ``h``;
+    ``seconds[h]``: the seconds of the horizon in hour ``h`` (the last may be shorter).
+    """
+
+    def __init__(self, n_functions: int, horizon_s: float):
+        self.seconds = np.diff(bin_edges(horizon_s, 3600.0))
+        self.counts = np.zeros((n_functions, len(self.seconds)), dtype=np.int64)
+
+    def add(self, function: np.ndarray, arrival_s: np.ndarray) -> None:
+        nh = self.counts.shape[1]
+        h = np.minimum((np.asarray(arrival_s) // 3600.0).astype(np.int64), nh - 1)
+        self.counts += np.bincount(np.asarray(function).astype(np.int64) * nh + h,
+                                   minlength=self.counts.size).reshape(self.counts.shape)

@@ -41,6 +41,7 @@ from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.awslambda.keepalive import in_force, make_pool, routing_in_force
 from lambdasim.awslambda.outcomes import O_QUEUED, Outcomes
 from lambdasim.billing.catalogue import Catalogue
+from lambdasim.timeseries import HourlyCounts
 from lambdasim.awslambda.provisioned import ProvisionedTracking, provisioned_process
 from lambdasim.awslambda.records import COMPLETED, FAILED, IN_FLIGHT, THROTTLED, Tally
 from lambdasim.awslambda.scaling import make_budgets
@@ -70,6 +71,8 @@ class LambdaModel:
         self.horizon_s, self.keep_records = scenario.horizon_s, keep_records
         self.instances = InstanceLog(names, keep=keep_records)
         self.tally = Tally(nf, scenario.horizon_s, keep=keep_records)
+        if any(scenario.door(i) is not None and scenario.door(i).type == "alb" for i in range(nf)):
+            self.tally.hourly = HourlyCounts(nf, scenario.horizon_s)  # an ALB's LCUs are billed per hour
         self.outcomes = self.tally.outcomes = Outcomes(nf, [f.invocation.type != "sync" for f in fns])
         self.limiter = ConcurrencyLimiter(lam.account_concurrency, [scenario.reserved(i) for i in range(nf)])
         day = scenario.pricing.date  # keep-alive and routing follow the date unless stated (eras.py)

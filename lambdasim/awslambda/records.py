@@ -45,6 +45,7 @@ class Tally:
         self.hist = LogHistogram()
         self.batches: list[dict[str, np.ndarray]] = []
         self.outcomes = None  # the engine's per-event Outcomes (lambdasim.awslambda.outcomes), if it keeps one
+        self.hourly = None  # a timeseries.HourlyCounts of arrivals when the bill needs them per hour (an ALB)
 
     def add(self, b: dict[str, np.ndarray]) -> None:
         nf = len(self.cold)
@@ -64,6 +65,8 @@ class Tally:
         lat = b["end_s"][done] - b["arrival_s"][done]
         self.latency_sum += np.bincount(f[done], weights=lat, minlength=nf)
         self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
+        if self.hourly is not None:
+            self.hourly.add(f, b["arrival_s"])
         if self.keep:
             self.batches.append(b)
         else:

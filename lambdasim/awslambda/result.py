@@ -109,8 +109,10 @@ class Result:
     def traffic(self) -> list[Traffic]:
         """Per function: its front door and payload, calls that reached it, executions that ran."""
         t, sc = self._tally, self.scenario
+        hourly = t.hourly.counts if t.hourly is not None else [None] * len(sc.functions)
         return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()),
-                        float(t.status[i, COMPLETED] + t.status[i, FAILED])) for i, f in enumerate(sc.functions)]
+                        float(t.status[i, COMPLETED] + t.status[i, FAILED]), hourly[i])
+                for i, f in enumerate(sc.functions)]
 
     def _with_services(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
         import pandas as pd

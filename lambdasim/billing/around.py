@@ -17,15 +17,18 @@ from typing import TYPE_CHECKING
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.billing.frontdoor import FIRST_KEY, KB, FrontDoorSpec, PayloadSpec, alb_lcu, api_line_items, metered_units
 from lambdasim.billing.network import NetworkSpec, network_line_items
 from lambdasim.billing.rules import alb_line_items, line_items_frame
+from lambdasim.timeseries import bin_edges
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Traffic", "around_line_items", "response_bytes", "processed_bytes"]
+__all__ = ["Traffic", "around_line_items", "response_bytes", "processed_bytes", "alb_hourly"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Traffic:
     payload: PayloadSpec | None
     calls: float        # reached the front door (throttled or dropped included)
     executions: float   # ran (and logged)
+    hourly_calls: np.ndarray | None = None  # calls per hour of the horizon (an ALB's LCUs are hourly), if counted
 
 
 def response_bytes(traffic: list[Traffic]) -> float:
@@ -46,6 +50,24 @@ def processed_bytes(traffic: list[Traffic]) -> float:
     """Request bytes of every call plus response bytes of every execution."""
     return sum(t.calls * t.payload.request_kb * KB + t.executions * t.payload.response_kb * KB
                for t in traffic if t.payload is not None)
+
+
+def alb_hourly(traffic: list[Traffic], horizon_s: float) -> tuple[np.ndarray, ...]:
+    """Requests, processed bytes and rule evaluations per hour of the functions in ``traffic``, and the
+    seconds of each hour: by hour where every function's calls were counted by hour, else one period."""
+    if traffic and all(t.hourly_calls is not None for t in traffic):
+        seconds = np.diff(bin_edges(horizon_s, 3600.0))
+        calls = [np.asarray(t.hourly_calls, dtype=float) for t in traffic]
+    else:
+        seconds, calls = np.array([horizon_s]), [np.array([t.calls]) for t in traffic]
+    zero = np.zeros(len(seconds))
+    requests = sum(calls, zero)
+    per_call = [(t.payload.request_kb * KB + (t.executions / t.calls if t.calls else 0.0) * t.payload.response_kb * KB)
+                if t.payload is not None else 0.0 for t in traffic]
+    processed = sum((c * b for c, b in zip(calls, per_call)), zero)
+    rules = sum((c * (t.door.rule_evaluations_per_request if t.door is not None and t.door.type == "alb" else 0.0)
+                 for c, t in zip(calls, traffic)), zero)
+    return requests, processed, rules, seconds
 
 
 def around_line_items(traffic: list[Traffic], network: NetworkSpec | None, catalogue: Catalogue, *, platform: str,
@@ -64,8 +86,8 @@ def around_line_items(traffic: list[Traffic], network: NetworkSpec | None, catal
                                     platform=platform))
     behind = [t for t in traffic if t.door is not None and t.door.type == "alb"]
     if behind and platform == "lambda":
-        lcu = alb_lcu(sum(t.calls for t in behind), processed_bytes(behind), horizon_s, cat, lambda_targets=True,
-                      rule_evaluations=sum(t.calls * t.door.rule_evaluations_per_request for t in behind))
+        requests, processed, rules, seconds = alb_hourly(behind, horizon_s)
+        lcu = alb_lcu(requests, processed, seconds, cat, lambda_targets=True, rule_evaluations=rules)
         parts.append(alb_line_items(horizon_s, lcu, cat, platform=platform, scale=scale, period=period))
     if network is not None:
         parts.append(network_line_items(network, cat, calls=sum(t.calls for t in traffic),

@@ -10,7 +10,8 @@
 * ``alb`` (an application load balancer): per ALB-hour (started hours) and
   per LCU-hour; an LCU is the largest of new connections / 25 per s, active
   connections / 3,000 per minute, processed GB / 1 per hour (0.4 for Lambda
-  targets) and rule evaluations / 1,000 per s, here averaged over the period.
+  targets) and rule evaluations / 1,000 per s, taken in each hour (the
+  hourly maximum of the dimensions, not an average over the period).
 
 Byte charges come from payload sizes (:class:`PayloadSpec`): the mean
 request and response in KB and the shape of their distribution, from which
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import math
 from typing import Literal, TYPE_CHECKING
+
+import numpy as np
 
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
 from lambdasim.billing.rules import line_items_frame, tiered
@@ -157,20 +160,28 @@ def api_line_items(kind: str, units: float, catalogue: Catalogue, *, connections
     return line_items_frame(rows)
 
 
-def alb_lcu(requests: float, processed_bytes: float, seconds: float, catalogue: Catalogue, *, lambda_targets: bool,
-            active_connections_per_min: float | None = None, rule_evaluations: float = 0.0) -> float:
-    """Average LCUs of an ALB over ``seconds``: the largest of its four dimensions.
+def alb_lcu(requests, processed_bytes, seconds, catalogue: Catalogue, *, lambda_targets: bool,
+            active_connections_per_min: float | None = None, rule_evaluations=0.0) -> float:
+    """LCUs of an ALB per hour it ran: in each hour the largest of its four dimensions, averaged over the hours.
 
-    One new connection per request (no keep-alive reuse) and, unless given,
-    as many active connections per minute as new ones. Processed bytes count
-    at 1 GB per LCU-hour, or 0.4 GB for Lambda targets.
+    AWS bills, for each hour, only the dimension with the highest usage in
+    that hour; so ``requests``, ``processed_bytes`` and ``rule_evaluations``
+    may be arrays with one value per hour, ``seconds`` the seconds of each
+    hour covered (scalars: one period). Each hour's LCUs use that hour's rates;
+    the result is their mean weighted by the seconds covered (LCU-hours =
+    ALB-hours x this mean). One new connection per request (no keep-alive
+    reuse) and, unless given, as many active connections per minute as new
+    ones. Processed bytes count at 1 GB per LCU-hour, or 0.4 GB for Lambda targets.
     """
-    if seconds <= 0:
+    req, byt, sec, rules = (np.atleast_1d(np.asarray(x, dtype=float))
+                            for x in np.broadcast_arrays(requests, processed_bytes, seconds, rule_evaluations))
+    if not np.all(sec > 0):
         raise ValueError(f"seconds must be > 0. Got {seconds} instead.")
     cat = catalogue
     per_gb = cat["alb.lcu_processed_gb_per_h_lambda" if lambda_targets else "alb.lcu_processed_gb_per_h"]
-    active = requests / seconds * 60.0 if active_connections_per_min is None else active_connections_per_min
-    return max(requests / cat["alb.lcu_new_connections_per_s"] / seconds,
-               active / cat["alb.lcu_active_connections_per_min"],
-               processed_bytes / GB / (seconds / 3600.0) / per_gb,
-               rule_evaluations / seconds / cat["alb.lcu_rule_evaluations_per_s"])
+    active = req / sec * 60.0 if active_connections_per_min is None else np.full_like(sec, active_connections_per_min)
+    hourly = np.maximum.reduce([req / cat["alb.lcu_new_connections_per_s"] / sec,
+                                active / cat["alb.lcu_active_connections_per_min"],
+                                byt / GB / (sec / 3600.0) / per_gb,
+                                rules / sec / cat["alb.lcu_rule_evaluations_per_s"]])
+    return float(hourly[0]) if hourly.size == 1 else float(np.sum(hourly * sec) / np.sum(sec))

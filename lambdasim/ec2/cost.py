@@ -7,11 +7,10 @@ instance run rounded up to ``ec2.billing_granularity_s`` with at least
 scenario's purchase option (on-demand, spot, reserved). What this adapter
 adds is the fleet's view: every instance is billed from launch (boot
 included) to termination, clipped to the horizon; and an optional
-application load balancer runs for the whole horizon, with its average LCUs
-the largest of its dimensions (``billing.frontdoor.alb_lcu``): one new
-connection per request (1 LCU = 25 per second) and, with payloads, the
-processed bytes (1 GB per LCU-hour) — averaged over the horizon, a
-deliberate simplification.
+application load balancer runs for the whole horizon, with its LCUs in
+each hour the largest of its dimensions in that hour
+(``billing.frontdoor.alb_lcu``): one new connection per request (1 LCU = 25
+per second) and, with payloads, the processed bytes (1 GB per LCU-hour).
 """
 from __future__ import annotations
 
@@ -34,10 +33,13 @@ def hour_price_usd(instance_type: str, catalogue: Catalogue) -> float:
     return instance_spec(instance_type, catalogue).hour_usd
 
 
-def ec2_bill(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catalogue, *, requests: int = 0,
-             horizon_s: float = 0.0, load_balancer: bool = False, processed_bytes: float = 0.0) -> pd.DataFrame:
-    """Line items (platform, item, quantity, unit, rate_usd, amount_usd, ...) of an EC2 fleet."""
+def ec2_bill(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catalogue, *, requests=0,
+             horizon_s: float = 0.0, load_balancer: bool = False, processed_bytes=0.0, seconds=None) -> pd.DataFrame:
+    """Line items (platform, item, quantity, unit, rate_usd, amount_usd, ...) of an EC2 fleet.
+
+    ``requests`` and ``processed_bytes`` may be per hour (arrays), with ``seconds`` the seconds of each
+    hour (``billing.around.alb_hourly``): the ALB's LCUs are then each hour's largest dimension."""
     alb_s = horizon_s if load_balancer else None
-    lcu = (alb_lcu(requests, processed_bytes, horizon_s, catalogue, lambda_targets=False)
-           if load_balancer and horizon_s > 0 else 1.0)
+    lcu = (alb_lcu(requests, processed_bytes, horizon_s if seconds is None else seconds, catalogue,
+                   lambda_targets=False) if load_balancer and horizon_s > 0 else 1.0)
     return ec2_line_items(np.asarray(lifetimes_s, dtype=float), instance_type, catalogue, alb_s=alb_s, alb_lcu=lcu)

@@ -32,6 +32,7 @@ from lambdasim.ec2.result import EC2Tally
 from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
 from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
 from lambdasim.scenario import Scenario
+from lambdasim.timeseries import HourlyCounts
 
 __all__ = ["EC2Model", "ec2_capacity", "offered_load", "initial_instances"]
 
@@ -82,6 +83,8 @@ class EC2Model:
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, ec2.scaling)
         self.tally = EC2Tally(len(scenario.functions), scenario.horizon_s, keep=keep_records)
+        if ec2.load_balancer:
+            self.tally.hourly = HourlyCounts(len(scenario.functions), scenario.horizon_s)  # LCUs are hourly
         self.arrivals = ArrivalSource(scenario)
         self._waiting: deque = deque()  # (columns, batch) not yet folded into the tally
 

@@ -11,7 +11,7 @@ from typing import Any, TYPE_CHECKING
 
 import numpy as np
 
-from lambdasim.billing.around import Traffic, around_line_items, processed_bytes
+from lambdasim.billing.around import Traffic, alb_hourly, around_line_items
 from lambdasim.billing.rules import compute_share
 from lambdasim.ec2.cost import ec2_bill
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
@@ -39,9 +39,12 @@ class EC2Tally:
         self.started = self.waited = 0
         self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
         self.batches: list[dict[str, np.ndarray]] = []
+        self.hourly = None  # a timeseries.HourlyCounts of arrivals when the fleet has an ALB (LCUs per hour)
 
     def add(self, b: dict[str, np.ndarray]) -> None:
         f, st = b["function"], b["status"]
+        if self.hourly is not None:
+            self.hourly.add(f, b["arrival_s"])
         ns = self.status.shape[1]
         self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
         started = ~np.isnan(b["start_s"])
@@ -136,9 +139,10 @@ class EC2Result:
         st = self._tally.status.sum(axis=0)
         ec2 = self.scenario.ec2
         traffic = self.traffic
-        items = ec2_bill(retired - launched, ec2.instance_type, self.catalogue, requests=int(st.sum()),
+        requests, processed, _, seconds = alb_hourly(traffic, self.scenario.horizon_s)  # per hour if counted
+        items = ec2_bill(retired - launched, ec2.instance_type, self.catalogue, requests=requests,
                          horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer,
-                         processed_bytes=processed_bytes(traffic))
+                         processed_bytes=processed, seconds=seconds)
         around = around_line_items(traffic, self.scenario.network, self.catalogue, platform="ec2",
                                    horizon_s=self.scenario.horizon_s)
         parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
@@ -161,7 +165,8 @@ class EC2Result:
     def traffic(self) -> list[Traffic]:
         """Per function: its front door and payload, requests that arrived, requests served."""
         t, sc = self._tally, self.scenario
-        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]))
+        hourly = t.hourly.counts if t.hourly is not None else [None] * len(sc.functions)
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]), hourly[i])
                 for i, f in enumerate(sc.functions)]
 
     # --- metrics ------------------------------------------------------------------
