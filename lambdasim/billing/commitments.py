@@ -14,7 +14,11 @@ more pays only if at least a fraction ``1 - d`` of the hours use it).
 sums) and returns the cheapest, with the saving against on-demand.
 The discount itself is the caller's; :func:`max_discount` gives the largest
 published one by platform and plan (Compute Savings Plans on Lambda,
-Fargate or EC2; EC2 Instance Savings Plans and Reserved Instances). Pure.
+Fargate or EC2; EC2 Instance Savings Plans and Reserved Instances), and
+:func:`commitment_discount` the one of a plan, term (1 or 3 years) and
+payment option (no, partial or all upfront) on EC2, from the dated table in
+``data/pricing/commitments.yaml`` (effective hourly rates, an upfront
+payment amortised over the term). Pure.
 """
 from __future__ import annotations
 
@@ -23,8 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lambdasim.billing.catalogue import Catalogue
+from lambdasim.errors import CatalogueError
 
-__all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount"]
+__all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount", "commitment_discount",
+           "PLANS", "TERMS", "PAYMENTS"]
 
 #: (platform, plan) -> the catalogue key of the largest published discount.
 _MAX_KEY = {("lambda", "compute"): "lambda.savings_plan_max_discount",
@@ -100,3 +106,27 @@ def max_discount(platform: str, catalogue: Catalogue, plan: str | None = None) -
         known = ", ".join(f"{p}/{q}" for p, q in _MAX_KEY)
         raise ValueError(f"platform/plan must be one of {known}. Got {platform}/{plan} instead.")
     return catalogue[_MAX_KEY[(platform, plan)]]
+
+
+#: The commitment table's axes (``commitment.<plan>.<term>.<payment>`` catalogue keys).
+PLANS = ("compute_sp", "ec2_instance_sp", "ri_standard", "ri_convertible")
+TERMS = ("1y", "3y")
+PAYMENTS = ("no_upfront", "partial_upfront", "all_upfront")
+
+
+def commitment_discount(catalogue: Catalogue, plan: str, term: str = "1y", payment: str = "no_upfront") -> float:
+    """The fraction off EC2 on-demand of a commitment: ``plan`` (``compute_sp``, ``ec2_instance_sp``,
+    ``ri_standard``, ``ri_convertible``), ``term`` (``1y``, ``3y``) and ``payment`` (``no_upfront``,
+    ``partial_upfront``, ``all_upfront``), as the dated catalogue has it on its date."""
+    for name, value, allowed in (("plan", plan, PLANS), ("term", term, TERMS), ("payment", payment, PAYMENTS)):
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}. Got {value!r} instead.")
+    key = f"commitment.{plan}.{term}.{payment}"
+    try:
+        return catalogue[key]
+    except CatalogueError as exc:
+        if "in force from" in str(exc):  # a cell of another date: the catalogue says when
+            raise
+    have = sorted(k[len("commitment."):] for k in catalogue.entries if k.startswith("commitment."))
+    raise CatalogueError(f"The price catalogue has no {key!r} (no public source found); on {catalogue.as_of} the "
+                         f"commitment table holds {', '.join(have) if have else 'nothing'}.")

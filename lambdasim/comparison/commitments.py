@@ -8,8 +8,9 @@ concurrency, which Compute Savings Plans cover; EC2 instance-hours), and
 commitment minimising the total. Discounts default to the catalogue's
 largest published ones (``billing.commitments.max_discount``: Lambda 17 %,
 Fargate 50 % with Compute Savings Plans; EC2 72 %, a 3-year all-upfront
-Instance Savings Plan or reservation): pass ``discounts`` for a given plan,
-term and payment option.
+Instance Savings Plan or reservation): pass ``discounts`` for given
+discounts, or ``ec2_plan=(plan, term, payment)`` to take the EC2 fleet's
+from the dated commitment table (``billing.commitments.commitment_discount``).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from lambdasim.billing.commitments import best_commitment, max_discount
+from lambdasim.billing.commitments import best_commitment, commitment_discount, max_discount
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.simulation import simulate
 
@@ -29,7 +30,8 @@ COMMITMENT_COLUMNS = ["commitment_usd_per_h", "commitment_discount", "cost_with_
 
 def best_commitments(scenario: Scenario | str | dict, replications: int = 1, *,
                      discounts: Mapping[str, float] | None = None,
-                     platforms: tuple[str, ...] = ("lambda", "ec2")) -> pd.DataFrame:
+                     platforms: tuple[str, ...] = ("lambda", "ec2"),
+                     ec2_plan: tuple[str, str, str] | None = None) -> pd.DataFrame:
     """One row per platform (``lambda``, ``ec2``, ``fargate``): the best hourly commitment and the bill with it
     (means over replications)."""
     sc = as_scenario(scenario)
@@ -39,7 +41,12 @@ def best_commitments(scenario: Scenario | str | dict, replications: int = 1, *,
     for platform in platforms:
         for r in range(replications):
             res = simulate(sc, platform=platform, seed=sc.seed + r, records="full")
-            d = (discounts or {}).get(platform, max_discount(platform, res.catalogue))
+            if platform in (discounts or {}):
+                d = discounts[platform]
+            elif platform == "ec2" and ec2_plan is not None:
+                d = commitment_discount(res.catalogue, *ec2_plan)
+            else:
+                d = max_discount(platform, res.catalogue)
             best = best_commitment(res.hourly_compute_usd(), d)
             cost = float(res.cost["amount_usd"].sum())
             rows.append({"platform": platform, "replication": r, "cost_usd": cost,

@@ -55,3 +55,26 @@ def test_bad_inputs():
         best_commitment([], 0.1)
     with pytest.raises(ValueError, match="platform/plan"):
         max_discount("fargate", LATEST, "instance")
+
+
+def test_commitment_table_by_plan_term_and_payment():
+    from lambdasim.billing.commitments import PAYMENTS, commitment_discount
+    from lambdasim.errors import CatalogueError
+    # the t2.nano example's effective hourly rates against its $0.0058 on-demand (data/pricing/commitments.yaml)
+    assert commitment_discount(LATEST, "ri_standard", "3y", "all_upfront") == pytest.approx(1 - 0.002169 / 0.0058, abs=1e-6)
+    assert commitment_discount(LATEST, "compute_sp", "1y") == pytest.approx(1 - 0.122 / 0.192, abs=1e-6)
+    for plan in ("ri_standard", "ri_convertible"):
+        for term in ("1y", "3y"):  # more upfront, more off; a longer term, more off; within the published maximum
+            row = [commitment_discount(LATEST, plan, term, p) for p in PAYMENTS]
+            assert row == sorted(row) and row[-1] <= max_discount("ec2", LATEST)
+        assert commitment_discount(LATEST, plan, "3y") > commitment_discount(LATEST, plan, "1y")
+    assert commitment_discount(LATEST, "ec2_instance_sp", "3y") > commitment_discount(LATEST, "compute_sp", "3y")
+    # a plan at its own discount on a flat load: the saving is exactly that discount
+    d = commitment_discount(LATEST, "ec2_instance_sp", "1y")
+    assert best_commitment(np.full(720, 0.096), d).saving_fraction == pytest.approx(d)
+    with pytest.raises(CatalogueError, match=r"commitment.compute_sp.3y.all_upfront.*holds .*compute_sp.1y.no_upfront"):
+        commitment_discount(LATEST, "compute_sp", "3y", "all_upfront")
+    with pytest.raises(CatalogueError, match="2019-"):
+        commitment_discount(load_catalogue("aws-2015"), "compute_sp", "1y")
+    with pytest.raises(ValueError, match="term must be one of 1y, 3y. Got '2y'"):
+        commitment_discount(LATEST, "ri_standard", "2y")

@@ -66,3 +66,11 @@ def test_fargate_commitments_and_plans():
     assert h.sum() == pytest.approx(bill)
     table = best_commitments(_sc(), 1, platforms=("fargate",))
     assert table.iloc[0]["commitment_discount"] == 0.50 and table.iloc[0]["commitment_saving_fraction"] > 0
+
+
+def test_the_ec2_fleet_takes_a_plan_term_and_payment_from_the_commitment_table():
+    from lambdasim.billing.commitments import commitment_discount
+    table = best_commitments(_sc(), 1, platforms=("ec2",), ec2_plan=("ri_standard", "1y", "partial_upfront"))
+    d = commitment_discount(lambdasim.simulate(_sc(), platform="ec2").catalogue, "ri_standard", "1y", "partial_upfront")
+    row = table.iloc[0]
+    assert row["commitment_discount"] == d and row["commitment_saving_fraction"] == pytest.approx(d)  # a flat fleet
