@@ -29,14 +29,16 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lambdasim.comparison.tune import fit_cpu_split, pick, read_measurements, tune
+    from lambdasim.comparison.tune import fitted_overrides, pick, read_measurements, tune
+    from lambdasim.work import CpuScaling, Work
 
     sc = load_scenario(args)
     try:
         memory = [int(m) for m in args.memory.split(",") if m.strip()]
         archs = [a.strip() for a in args.arch.split(",") if a.strip()]
-        scaling = fit_cpu_split(*read_measurements(args.measured)) if args.measured is not None else None
-        df = tune(sc, args.function, memory, archs, cpu_scaling=scaling)
+        overrides, fitted = (fitted_overrides(sc, args.function, *read_measurements(args.measured))
+                             if args.measured is not None else ({}, None))
+        df = tune(sc, args.function, memory, archs, overrides=overrides)
         best = pick(df, args.strategy, args.weight)
     except ValueError as exc:
         if isinstance(exc, ScenarioError):
@@ -50,13 +52,17 @@ def run(args: argparse.Namespace) -> int:
         save_tune_plot(df, args.plot, chosen=best)
     if args.json:
         print_json({"function": args.function, "strategy": args.strategy, "weight": args.weight,
-                    "fitted_cpu_scaling": scaling.model_dump() if scaling is not None else None,
+                    "fitted_cpu_scaling": fitted.model_dump() if isinstance(fitted, CpuScaling) else None,
+                    "fitted_work": fitted.model_dump(mode="json") if isinstance(fitted, Work) else None,
                     "chosen": {k: (v.item() if hasattr(v, "item") else v) for k, v in best.items()},
                     "rows": df.to_dict(orient="records")})
         return 0
-    if scaling is not None:
-        print(f"fitted cpu_scaling: cpu_bound_fraction {scaling.cpu_bound_fraction:.3f} "
-              f"(parallel_fraction {scaling.parallel_fraction}, reference {scaling.reference_memory_mb} MB)")
+    if isinstance(fitted, CpuScaling):
+        print(f"fitted cpu_scaling: cpu_bound_fraction {fitted.cpu_bound_fraction:.3f} "
+              f"(parallel_fraction {fitted.parallel_fraction}, reference {fitted.reference_memory_mb} MB)")
+    elif isinstance(fitted, Work):
+        print(f"fitted work: CPU {fitted.cpu.mean * 1000:.1f} ms at one vCPU, waiting {fitted.wait.mean * 1000:.1f} ms "
+              f"(parallel_fraction {fitted.parallel_fraction})")
     print(f"{'arch':<8} {'memory (MB)':>11} {'run time mean (ms)':>19} {'p99 latency (s)':>16} "
           f"{'cold-start rate':>15} {'USD per million':>16}")
     for _, r in df.iterrows():
