@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import sys
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Any, Iterator, NamedTuple
 
 from lambdasim.errors import SweepError
@@ -109,17 +111,63 @@ def _pool(batches: list[list[Task]], workers: int) -> Iterator[list[dict[str, An
     ctx.set_forkserver_preload(["lambdasim.sweeps.executors"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     todo, running = iter(batches), set()
+    interrupted = False
     try:
         while True:
             while len(running) < 4 * workers and (b := next(todo, None)) is not None:
-                running.add(pool.submit(run_batch, b))
+                with _workers_skip_main():  # workers start inside submit
+                    running.add(pool.submit(run_batch, b))
             if not running:
                 return
             finished, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in finished:
                 yield fut.result()
+    except BaseException:  # Ctrl-C, an error, or the caller closing us early: do not wait for running batches
+        interrupted = True
+        raise
     finally:
+        if interrupted:
+            _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _workers_skip_main():
+    """Start pool workers without re-running the caller's ``__main__``.
+
+    forkserver and spawn workers import the main script again (as
+    ``__mp_main__``) before their first task; in a script without an
+    ``if __name__ == "__main__":`` guard that import starts the sweep again
+    inside the worker, which dies (BrokenProcessPool). Tasks hold only
+    lambdasim objects and plain data, so the workers never need ``__main__``:
+    while workers start, multiprocessing sees a main module with no file and
+    no module name (as in Jupyter or ``python -c``) and imports nothing.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    missing = object()
+    saved = {k: main.__dict__.get(k, missing) for k in ("__file__", "__spec__")}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is missing:
+                main.__dict__.pop(k, None)
+            else:
+                main.__dict__[k] = v
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's worker processes now (their running batches are dropped, not written)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):  # stdlib has no public handle (3.11)
+        if proc.is_alive():
+            proc.terminate()
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.join(timeout=5)
 
 
 def _dask_address(tasks, address: str, batch_size) -> Iterator[list[dict[str, Any]]]:
