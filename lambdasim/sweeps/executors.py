@@ -13,6 +13,7 @@ import json
 import multiprocessing as mp
 import os
 import sys
+import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate
 from lambdasim.sweeps.spec import run_seed
 
-__all__ = ["Task", "run_one", "run_batch", "make_tasks", "check_executor", "execute", "batch_size_for"]
+__all__ = ["Task", "run_one", "run_batch", "failed_rows", "make_tasks", "check_executor", "execute", "batch_size_for"]
 
 
 class Task(NamedTuple):
@@ -40,8 +41,7 @@ class Task(NamedTuple):
 
 def run_one(task: Task) -> dict[str, Any]:
     """One row: factor values, identity, seed, status, error and every summary metric."""
-    row = {**{p: _cell(v) for p, v in task.factors.items()},
-           "variant": task.variant, "replication": task.replication, "seed": task.seed}
+    row = _identity(task)
     try:
         summary = simulate(task.scenario, platform=task.platform, seed=task.seed, records="summary",
                            max_arrivals=task.max_arrivals).summary
@@ -52,6 +52,16 @@ def run_one(task: Task) -> dict[str, Any]:
 
 def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
     return [run_one(t) for t in tasks]
+
+
+def failed_rows(tasks: list[Task], error: str) -> list[dict[str, Any]]:
+    """Rows for runs that never ran to the end (their executor gave up): status failed, with the reason."""
+    return [{**_identity(t), "status": "failed", "error": error} for t in tasks]
+
+
+def _identity(task: Task) -> dict[str, Any]:
+    return {**{p: _cell(v) for p, v in task.factors.items()},
+            "variant": task.variant, "replication": task.replication, "seed": task.seed}
 
 
 def _cell(v: Any) -> Any:
@@ -182,20 +192,59 @@ def _dask_address(tasks, address: str, batch_size) -> Iterator[list[dict[str, An
 
 
 def _dask(tasks, client, batch_size) -> Iterator[list[dict[str, Any]]]:
-    from distributed import as_completed
+    """Yield batches as they finish; a batch Dask gives up on (its workers died more often than
+    ``distributed.scheduler.allowed-failures``, or no worker was connected for ``no_worker_s``) becomes
+    failed rows naming the reason, so the sweep always ends."""
+    import dask
+    from distributed import wait as dask_wait
 
     slots = sum(client.nthreads().values()) or 1
     sweep_id = uuid.uuid4().hex  # keys unique to this call: two sweeps never share a result
-    futures = [client.submit(run_batch, b, key=f"lambdasim-runs-{sweep_id}-{i}")
-               for i, b in enumerate(_batches(tasks, batch_size or batch_size_for(len(tasks), slots)))]
-    pending = {f.key: f for f in futures}
-    done = as_completed(futures, with_results=True)
-    del futures
+    batches = _batches(tasks, batch_size or batch_size_for(len(tasks), slots))
+    pending = {}
+    for i, b in enumerate(batches):
+        fut = client.submit(run_batch, b, key=f"lambdasim-runs-{sweep_id}-{i}")
+        pending[fut.key] = (fut, b)
+    del batches
+    patience = float(dask.config.get("lambdasim.no-worker-timeout", NO_WORKER_S))
+    lonely_since = None
     try:
-        for fut, rows in done:
-            del pending[fut.key]  # let the cluster forget each batch once its rows are here
-            yield rows
+        while pending:
+            try:
+                finished = dask_wait([f for f, _ in pending.values()], timeout=1.0, return_when="FIRST_COMPLETED").done
+            except TimeoutError:
+                finished = set()
+            for fut in finished:
+                _, batch = pending.pop(fut.key)  # let the cluster forget each batch once its rows are here
+                if fut.status == "finished":
+                    yield fut.result()
+                else:
+                    yield failed_rows(batch, _dask_reason(fut))
+            if finished or client.scheduler_info().get("workers"):
+                lonely_since = None
+            elif lonely_since is None:
+                lonely_since = time.monotonic()
+            elif time.monotonic() - lonely_since > patience:
+                reason = (f"NoDaskWorkers: no worker connected to the scheduler for {patience:g} s; "
+                          f"run not done (re-run with the same --out once workers are back)")
+                left = [t for _, b in pending.values() for t in b]
+                pending_futures = [f for f, _ in pending.values()]
+                pending.clear()
+                client.cancel(pending_futures)
+                yield failed_rows(left, reason)
     finally:  # stopped early (Ctrl-C, an error): drop the rest from the cluster
         if pending:
-            done.clear()
-            client.cancel(list(pending.values()))
+            client.cancel([f for f, _ in pending.values()])
+
+
+NO_WORKER_S = 60.0  # how long a sweep waits for a Dask worker before it fails the runs left
+
+
+def _dask_reason(fut) -> str:
+    """The one-line reason Dask gave up on a batch (KilledWorker after too many worker deaths, cancelled, ...)."""
+    try:
+        exc = fut.exception(timeout=5)
+    except Exception as err:  # cancelled futures raise here
+        exc = err
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}"

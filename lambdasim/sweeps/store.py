@@ -31,6 +31,10 @@ __all__ = ["ResultStore", "read_results", "finish_table"]
 
 FORMAT = 1
 
+# Failures of the executor, not of the run (a Dask task whose workers kept dying, no worker connected):
+# such rows are not "done", so a resumed sweep computes them again. Errors start with the exception name.
+EXECUTOR_LOST = ("KilledWorker:", "NoDaskWorkers:", "CancelledError:")
+
 
 def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, default=str, separators=(",", ":"))
@@ -93,12 +97,14 @@ class ResultStore:
         return self.done()
 
     def done(self) -> set[tuple[str, int]]:
-        """The (variant, replication) pairs with a row on disk."""
+        """The (variant, replication) pairs with a row on disk, but for runs the executor lost."""
         import pandas as pd
         files = self._files()
         if not files:
             return set()
-        df = pd.concat([_part(f, ["variant", "replication"]) for f in files])
+        df = pd.concat([_part(f, ["variant", "replication", "status", "error"]) for f in files])
+        lost = (df["status"] == "failed") & df["error"].fillna("").str.startswith(EXECUTOR_LOST)
+        df = df[~lost]
         return set(zip(df["variant"], df["replication"].astype(int)))
 
     def append(self, rows: list[dict[str, Any]]) -> None:
