@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, mod
 from pydantic_core import PydanticCustomError
 
 __all__ = ["Spec", "IntIn", "FloatIn", "Positive", "NonNegative", "Probability", "read_data", "read_text", "check_file",
-           "check_plain", "load_yaml"]
+           "check_plain", "load_yaml", "jsonable", "dumps_strict"]
 
 
 class Spec(BaseModel):
@@ -187,3 +187,21 @@ def read_data(path: Path, kind: str, error: type[Exception], *, yaml_only: bool 
     except ValueError as exc:  # json: an integer of more than 4,300 digits
         raise error(f"{path}: not valid {fmt}: {exc}") from None
     return check_plain(data, str(path), error)
+
+
+def jsonable(v: Any) -> Any:
+    """Plain, strict-JSON data: NaN and infinities become None (null), numpy scalars Python numbers."""
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        return jsonable(v.item())
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def dumps_strict(obj: Any, **kwargs: Any) -> str:
+    """JSON every parser reads (``null`` for a missing or infinite number, never ``NaN``/``Infinity``)."""
+    return json.dumps(jsonable(obj), default=str, allow_nan=False, **kwargs)

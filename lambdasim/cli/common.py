@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -12,7 +10,7 @@ import yaml
 
 from lambdasim.errors import ScenarioError
 from lambdasim.labels import fmt, fmt_metric, label
-from lambdasim.spec import check_plain, load_yaml
+from lambdasim.spec import check_plain, dumps_strict, jsonable, load_yaml
 
 if TYPE_CHECKING:
     from lambdasim.scenario import Scenario
@@ -58,22 +56,9 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
     return sc.with_overrides(overrides, source=f"{args.scenario} with --set/--seed") if overrides else sc
 
 
-def jsonable(v: Any) -> Any:
-    """Plain, strict-JSON data: NaN and infinities become None (null), numpy scalars Python numbers."""
-    if isinstance(v, dict):
-        return {str(k): jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [jsonable(x) for x in v]
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        return jsonable(v.item())
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
 def print_json(obj: dict[str, Any]) -> None:
     """Strict JSON (``null`` for a missing number, never ``NaN``), which any JSON parser reads."""
-    print(json.dumps(jsonable(obj), indent=2, default=str, allow_nan=False))
+    print(dumps_strict(obj, indent=2))
 
 
 def format_value(v: Any) -> str:

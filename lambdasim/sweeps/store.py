@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
 from lambdasim.errors import SweepError
+from lambdasim.spec import dumps_strict
 from lambdasim.version import __version__
 from lambdasim.sweeps.spec import RESERVED
 
@@ -89,11 +90,11 @@ class ResultStore:
         for v in variants:
             p = self.path / "scenarios" / f"{v.key}.json"
             if not p.exists():
-                _write_atomic(p, json.dumps(v.scenario.to_dict(), indent=1))
+                _write_atomic(p, dumps_strict(v.scenario.to_dict(), indent=1))
         manifest = {"format": FORMAT, "name": spec.name, "fingerprint": fingerprint,
                     "replications": max(spec.replications, (old or {}).get("replications", 0)),
                     "factors": spec.factors.paths(), "lambdasim_version": __version__, "definition": defn}
-        _write_atomic(manifest_path, json.dumps(manifest, indent=1, default=str))
+        _write_atomic(manifest_path, dumps_strict(manifest, indent=1))
         return self.done()
 
     def done(self) -> set[tuple[str, int]]:
