@@ -63,13 +63,21 @@ seed: 3
 """
 
 
+def _own_group_with_ctrl_c() -> None:
+    """In the child before exec: its own process group (we can see every descendant), and SIGINT at its
+    default (a test run started in the background inherits SIGINT ignored; Python then never raises
+    KeyboardInterrupt)."""
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_every_worker_and_keeps_the_rows_written(tmp_path):
     path = tmp_path / "sweep.yaml"
     path.write_text(SWEEP.format(base=BASE))
     out = tmp_path / "res"
     cmd = [sys.executable, "-m", "lambdasim", "sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress"]
     runner = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              start_new_session=True)  # its own process group: we can see every descendant
+                              preexec_fn=_own_group_with_ctrl_c)
     try:
         parts = out / "parts"
         deadline = time.monotonic() + 120
