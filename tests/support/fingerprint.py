@@ -134,6 +134,7 @@ def _sc(functions: list[dict] | None = None, *, horizon_s: float = 600.0, seed: 
     lam_ = {"keep_alive": {"policy": "fixed", "idle_s": 600}, "instance_selection": "mru",
             "account_concurrency": 1000}
     lam_.update(lam or {})
+    lam_ = {k: v for k, v in lam_.items() if v is not None}  # None: leave it to the date
     return {"name": "fp", "horizon_s": horizon_s, "seed": seed, "functions": functions or [_fn()],
             "lambda": lam_, "pricing": "aws-2024", **top}
 
@@ -191,6 +192,25 @@ def lambda_cases() -> dict[str, Any]:
                             _fn("q", invocation={"type": "sqs"}, workload=BURSTY)], horizon_s=300,
                            lam={"account_concurrency": 30}),
     }
+    # keep-alive timers (TimerPool): the date default, named presets, ranges, caps, several functions
+    slow = {"kind": "poisson", "rate_per_s": 0.02}
+    gusts = {"kind": "bursty", "base_rate_per_s": 0.1, "burst_rate_per_s": 15, "mean_burst_s": 30, "mean_gap_s": 700}
+    spiky = {"kind": "spike", "base_rate_per_s": 0.5, "spike_rate_per_s": 40, "at_s": 300, "duration_s": 120}
+    timers = {"horizon_s": 8000, "lam": {"keep_alive": None}}
+    c.update({
+        "timers_date_2024": _sc([_fn(workload=gusts)], **timers),
+        "timers_2020_functions": {**_sc([_fn("a", workload=gusts), _fn("b", workload=slow), _fn("c", workload=spiky)],
+                                         **timers), "pricing": {"as_of": "2020-06-01"}},
+        "timers_2018_lru": _sc([_fn(workload=gusts), _fn("b", workload=slow)], horizon_s=8000,
+                               lam={"keep_alive": {"preset": "aws-2018"}, "instance_selection": "lru"}),
+        "timers_2020_random_reserved": _sc([_fn(workload=gusts, reserved_concurrency=8), _fn("b", workload=spiky)],
+                                           horizon_s=8000, lam={"keep_alive": {"preset": "aws-2020"},
+                                                                "instance_selection": "random", "account_concurrency": 30}),
+        "timers_2021_burst": _sc([_fn(workload=spiky, duration={"dist": "constant", "value_s": 4.0})], horizon_s=8000,
+                                 lam={"keep_alive": {"preset": "aws-2021"},
+                                      "scaling": {"model": "per_function_2023", "per_function_limit": 20,
+                                                  "per_function_window_s": 10}}),
+    })
     for name, h in (("dr_backup", 200), ("log_processing", 120), ("media_encoding", 900), ("photo_pipeline", 600),
                     ("thumbnails", 300)):
         c["app_" + name] = (scenarios / f"{name}.yaml", {"horizon_s": h})
