@@ -1,10 +1,12 @@
-"""The common case in one tight loop: every function sync on a plain pool.
+"""The common case in one tight loop: every function sync on a plain or a timer pool.
 
 When every function is invoked synchronously without client retries, on a
 plain :class:`~lambdasim.awslambda.pool.InstancePool` (fixed keep-alive,
 ``mru`` or ``lru`` selection, no provisioned concurrency, no maximum
-lifetime) and no application graph, nothing but the arrivals moves time:
-no process needs the SimPy clock. :func:`run_sync` then walks each window
+lifetime) or on :class:`~lambdasim.awslambda.timers.TimerPool` pools (the
+dated presets: ranged, function and lifetime timers, any selection; their
+window is :func:`lambdasim.awslambda.timers.window`), and no application
+graph, nothing but the arrivals moves time: no process needs the SimPy clock. :func:`run_sync` then walks each window
 of arrivals in one loop with :meth:`LambdaModel.start`, the completions'
 release, the pool's reap/take/pick/release and the concurrency limiter
 written out inline on the same state objects (the heap of busy instances,
@@ -24,6 +26,7 @@ import numpy as np
 
 from lambdasim.awslambda.pool import InstancePool
 from lambdasim.awslambda.records import THROTTLED
+from lambdasim.awslambda.timers import TimerPool, window as timer_window
 
 __all__ = ["eligible", "run_sync"]
 
@@ -37,14 +40,18 @@ def eligible(m) -> bool:
     return (not m.listening and m.sc.application is None and not any(m.kinds)
             and all(p is None for p in m.provisioned)
             and all(r is None or r.attempts <= 1 for r in m.client_retry)
-            and all(type(p) is InstancePool and p.lifetime_s is None and p.selection in ("mru", "lru")
-                    and not p.pc_ids for p in pools)
-            and len({p.idle_s for p in pools}) == 1 and len({p.selection for p in pools}) == 1)
+            and len({p.selection for p in pools}) == 1
+            and (all(type(p) is TimerPool and not p.pc_ids for p in pools)
+                 or all(type(p) is InstancePool and p.lifetime_s is None and p.selection in ("mru", "lru")
+                        and not p.pc_ids for p in pools) and len({p.idle_s for p in pools}) == 1))
 
 
 def run_sync(m) -> None:
     """Run every window of ``m``'s arrivals (what ``_drive`` does, without the SimPy clock)."""
-    window = _window_shared if all(r is None for r in m.limiter.reserved) else _window
+    if type(m.pools[0]) is TimerPool:
+        window = timer_window
+    else:
+        window = _window_shared if all(r is None for r in m.limiter.reserved) else _window
     for b in m.arrivals:
         fail, _ = m._prepare(b)
         ts, fs, ds, inits = b["arrival_s"], b["function"], b["duration_s"], b["init_draw"]

@@ -27,6 +27,7 @@ scenario's ``keep_alive`` random stream, so runs stay deterministic.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 
@@ -35,7 +36,7 @@ import numpy as np
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.awslambda.pool import ProvisionedPool
 
-__all__ = ["TimerPool", "Span"]
+__all__ = ["TimerPool", "Span", "window"]
 
 Span = float | tuple[float, float] | None
 
@@ -160,3 +161,290 @@ class TimerPool(ProvisionedPool):
             else:
                 keep.append((since, gid, expiry))
         self.idle = keep
+
+
+
+def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+    """One window of sync arrivals on :class:`TimerPool` pools, for the tight loop of
+    :mod:`lambdasim.awslambda.sync_loop`: instance ids (-1 when throttled), cold-start rows, throttled rows.
+
+    What :meth:`LambdaModel.start <lambdasim.awslambda.model.LambdaModel.start>` does with the
+    concurrency limiter and :meth:`TimerPool.release`, :meth:`~TimerPool.take` and :meth:`~TimerPool.create`,
+    written out on the same state in the same order of operations and floating-point operations (the
+    timers' uniforms come from the same buffers in the same order), so the records are bit-identical
+    (``tests/test_fingerprint.py``, the ``timers_*`` cases). No provisioned concurrency (not eligible).
+
+    Two shortcuts keep it close to the plain pool's loop: without reserved concurrency every busy
+    execution holds one slot of the shared pool, so the limiter's counts are set from the heap at the
+    window's end (as ``sync_loop._window_shared`` does); without a function timer nothing reads a
+    pool's ``busy`` or ``quiet_since`` during the window, so ``busy`` too is set from the heap at the end
+    (``quiet_since`` is read only by the function timer).
+    """
+    pools, limiter = m.pools, m.limiter
+    shared = all(r is None for r in limiter.reserved)
+    track = any(p.function_idle_s is not None for p in pools)
+    if shared and not track and pools[0].selection == "mru":
+        return _window_lean(m, ts, fs, ds, inits)
+    busy, tally = m._busy, m.tally
+    idles = [p.idle for p in pools]
+    dies = [p.dies for p in pools]
+    los = [p._lo for p in pools]
+    ws = [p._w for p in pools]
+    fidle = [p.function_idle_s for p in pools]
+    lives = [None if p.timer_lifetime_s is None else _bounds(p.timer_lifetime_s) for p in pools]
+    us = [p._u for p in pools]
+    pbusy = [p.busy for p in pools]
+    quiet = [p.quiet_since for p in pools]
+    mru = pools[0].selection == "mru"
+    log = m.instances
+    create, retire = log.create, log.retire
+    budgets = m.budgets
+    reserved, fbusy = limiter.reserved, limiter.busy
+    cap, unres = limiter.unreserved_cap, limiter.unreserved_busy
+    maxc = tally.max_concurrency
+    heappush, heappop = heapq.heappush, heapq.heappop
+    inf = math.inf
+    nb = len(busy)
+    nxt = busy[0][0] if busy else inf  # the earliest end among the busy executions
+    inst: list[int] = []
+    cold_idx: list[int] = []
+    thr_idx: list[int] = []
+    add, add_cold, add_thr = inst.append, cold_idx.append, thr_idx.append
+    for i, t, f, d in zip(range(len(ts)), ts, fs, ds):
+        if nxt <= t:  # release the executions that finished by t (release_until: TimerPool.release, limiter)
+            while busy and busy[0][0] <= t:
+                e, g, h = heappop(busy)
+                if track:
+                    k = pbusy[h] - 1
+                    pbusy[h] = k
+                    if not k:
+                        quiet[h] = e
+                expiry = e + los[h]
+                w = ws[h]
+                if w:
+                    u = us[h]
+                    if not u:
+                        u = us[h] = pools[h]._refill()
+                    expiry += u.pop() * w
+                dh = dies[h]
+                end = dh.get(g, inf) if dh else inf
+                if end < expiry and end <= e:
+                    del dh[g]
+                    retire(g, e)
+                else:
+                    idles[h].append((e, g, end if end < expiry else expiry))
+                if not shared:
+                    fbusy[h] -= 1
+                    if reserved[h] is None:
+                        unres -= 1
+            nb = len(busy)
+            nxt = busy[0][0] if busy else inf
+        # concurrency (ConcurrencyLimiter.acquire)
+        if shared:
+            if nb >= cap:
+                add(-1)
+                add_thr(i)
+                continue
+        else:
+            r = reserved[f]
+            if r is None:
+                if unres >= cap:
+                    add(-1)
+                    add_thr(i)
+                    continue
+                unres += 1
+            elif fbusy[f] >= r:
+                add(-1)
+                add_thr(i)
+                continue
+            fbusy[f] += 1
+        # a warm instance (TimerPool.take)
+        idle = idles[f]
+        g = -1
+        if idle:
+            if track and not pbusy[f] and fidle[f] is not None:  # the function timer (TimerPool._quiet)
+                end = quiet[f] + fidle[f]
+                if end <= t:
+                    for _, gid, expiry in idle:
+                        retire(gid, min(expiry, end))
+                        dies[f].pop(gid, None)
+                    idle.clear()
+            while idle and idle[0][2] <= t:
+                _, gid, expiry = idle.popleft()
+                retire(gid, expiry)
+                dies[f].pop(gid, None)
+            while idle:
+                _, gid, expiry = idle.pop() if mru else pools[f]._pick()
+                if expiry > t:
+                    g = gid
+                    break
+                retire(gid, expiry)
+                dies[f].pop(gid, None)
+        if g >= 0:
+            e = t + d
+        else:
+            if budgets is not None and not budgets[f].take(f, t):
+                if not shared:  # ConcurrencyLimiter.release
+                    fbusy[f] -= 1
+                    if r is None:
+                        unres -= 1
+                add(-1)
+                add_thr(i)
+                continue
+            init = inits[i]
+            g = create(f, t, t + init)  # TimerPool.create
+            life = lives[f]
+            if life is not None:
+                lo, w = life
+                if w:
+                    u = us[f]
+                    if not u:
+                        u = us[f] = pools[f]._refill()
+                    dies[f][g] = t + lo + u.pop() * w
+                else:
+                    dies[f][g] = t + lo + 0.0
+            add_cold(i)
+            e = t + init + d
+        if track:
+            pbusy[f] += 1
+        heappush(busy, (e, g, f))
+        nb += 1
+        if e < nxt:
+            nxt = e
+        if nb > maxc:
+            maxc = nb
+        add(g)
+    if not track:
+        pbusy = [0] * len(pools)
+        for _, _, h in busy:
+            pbusy[h] += 1
+    for p, k, q in zip(pools, pbusy, quiet):
+        p.busy, p.quiet_since = k, q
+    if shared:
+        limiter.unreserved_busy = nb
+        fbusy[:] = [0] * len(fbusy)
+        for _, _, h in busy:
+            fbusy[h] += 1
+    else:
+        limiter.unreserved_busy = unres
+    tally.max_concurrency = maxc
+    return inst, cold_idx, thr_idx
+
+
+def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+    """:func:`window` for the dated default since 2021 (and before 2019-07): no reserved concurrency, no
+    function timer, ``mru`` selection; the same operations in the same order with the branches that cannot
+    run left out (a popped instance that expired before the oldest one goes back to :func:`_take_rest`)."""
+    pools, limiter = m.pools, m.limiter
+    busy, tally = m._busy, m.tally
+    idles = [p.idle for p in pools]
+    dies = [p.dies for p in pools]
+    los = [p._lo for p in pools]
+    ws = [p._w for p in pools]
+    lives = [None if p.timer_lifetime_s is None else _bounds(p.timer_lifetime_s) for p in pools]
+    us = [p._u for p in pools]
+    log = m.instances
+    create, retire = log.create, log.retire
+    budgets = m.budgets
+    cap = limiter.unreserved_cap
+    maxc = tally.max_concurrency
+    heappush, heappop = heapq.heappush, heapq.heappop
+    inf = math.inf
+    nb = len(busy)
+    nxt = busy[0][0] if busy else inf
+    inst: list[int] = []
+    cold_idx: list[int] = []
+    thr_idx: list[int] = []
+    add, add_cold, add_thr = inst.append, cold_idx.append, thr_idx.append
+    for i, t, f, d in zip(range(len(ts)), ts, fs, ds):
+        if nxt <= t:  # TimerPool.release of the executions that finished by t
+            while busy and busy[0][0] <= t:
+                e, g, h = heappop(busy)
+                expiry = e + los[h]
+                w = ws[h]
+                if w:
+                    u = us[h]
+                    if not u:
+                        u = us[h] = pools[h]._refill()
+                    expiry += u.pop() * w
+                dh = dies[h]
+                if dh:
+                    end = dh.get(g, inf)
+                    if end < expiry:
+                        if end <= e:
+                            del dh[g]
+                            retire(g, e)
+                            continue
+                        expiry = end
+                idles[h].append((e, g, expiry))
+            nb = len(busy)
+            nxt = busy[0][0] if busy else inf
+        if nb >= cap:
+            add(-1)
+            add_thr(i)
+            continue
+        idle = idles[f]  # TimerPool.take
+        while idle and idle[0][2] <= t:
+            _, g, expiry = idle.popleft()
+            retire(g, expiry)
+            dies[f].pop(g, None)
+        g = -1
+        if idle:
+            _, g, expiry = idle.pop()
+            if expiry <= t:
+                retire(g, expiry)
+                dies[f].pop(g, None)
+                g = _take_rest(idle, t, retire, dies[f])
+        if g >= 0:
+            e = t + d
+        else:
+            if budgets is not None and not budgets[f].take(f, t):
+                add(-1)
+                add_thr(i)
+                continue
+            init = inits[i]
+            g = create(f, t, t + init)  # TimerPool.create
+            life = lives[f]
+            if life is not None:
+                lo, w = life
+                if w:
+                    u = us[f]
+                    if not u:
+                        u = us[f] = pools[f]._refill()
+                    dies[f][g] = t + lo + u.pop() * w
+                else:
+                    dies[f][g] = t + lo + 0.0
+            add_cold(i)
+            e = t + init + d
+        heappush(busy, (e, g, f))
+        nb += 1
+        if e < nxt:
+            nxt = e
+        if nb > maxc:
+            maxc = nb
+        add(g)
+    _set_busy(pools, limiter, busy)
+    limiter.unreserved_busy = nb
+    tally.max_concurrency = maxc
+    return inst, cold_idx, thr_idx
+
+
+def _take_rest(idle: deque, t: float, retire, dies: dict) -> int:
+    """The rest of :meth:`TimerPool.take` under ``mru``: the next most recently freed instance still warm."""
+    while idle:
+        _, g, expiry = idle.pop()
+        if expiry > t:
+            return g
+        retire(g, expiry)
+        dies.pop(g, None)
+    return -1
+
+
+def _set_busy(pools: list, limiter, busy: list) -> None:
+    """Each pool's and the limiter's busy counts from the heap of busy executions (all on demand)."""
+    counts = [0] * len(pools)
+    for _, _, h in busy:
+        counts[h] += 1
+    for p, k in zip(pools, counts):
+        p.busy = k
+    limiter.busy[:] = counts

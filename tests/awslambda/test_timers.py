@@ -185,3 +185,32 @@ def test_bad_keep_alive_gives_one_clear_error(bad, words):
         _sc(bad)
     msg = str(e.value)
     assert "keep_alive" in msg and all(w in msg for w in words), msg
+
+
+@settings(max_examples=10, deadline=None)
+@given(preset=st.sampled_from(["aws-2018", "aws-2020", "aws-2021"]), seed=st.integers(0, 20),
+       selection=st.sampled_from(["mru", "lru", "random"]), reserved=st.sampled_from([None, 3]), burst=st.booleans())
+def test_tight_loop_on_timer_pools_gives_the_general_paths_records(preset, seed, selection, reserved, burst):
+    """sync_loop runs TimerPool pools through timers.window; the general driver (LambdaModel.start) is the
+    reference: the same records, bit for bit, with every preset on TimerPool, any selection, limit and burst budget."""
+    from lambdasim.awslambda import model as model_mod
+    from lambdasim.billing.catalogue import load_catalogue
+    gusts = {"kind": "bursty", "base_rate_per_s": 0.05, "burst_rate_per_s": 6, "mean_burst_s": 20,
+             "mean_gap_s": 900}
+    lam = {"keep_alive": {"preset": preset}, "instance_selection": selection, "account_concurrency": 12}
+    if burst:
+        lam["scaling"] = {"model": "per_function_2023", "per_function_limit": 4, "per_function_window_s": 10}
+    sc = lambdasim.Scenario.from_dict({
+        "name": "t", "horizon_s": 9000, "seed": seed, "lambda": lam,
+        "functions": [{"name": "f", "duration": {"dist": "exponential", "mean_s": 2.0}, "workload": gusts,
+                       "init": {"preset": "python3.12"}, "reserved_concurrency": reserved},
+                      {"name": "g", "duration": {"dist": "exponential", "mean_s": 1.0},
+                       "workload": {"kind": "poisson", "rate_per_s": 0.01}}]})
+    fast = lambdasim.simulate(sc)
+    assert model_mod.eligible(model_mod.LambdaModel(sc, load_catalogue(sc.pricing)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(model_mod, "eligible", lambda m: False)
+        slow = lambdasim.simulate(sc)
+    assert fast.summary == slow.summary
+    for a, b in ((fast.invocations, slow.invocations), (fast.instances, slow.instances)):
+        assert a.equals(b)
