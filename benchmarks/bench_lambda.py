@@ -1,6 +1,6 @@
 """Benchmark: the foundation's Lambda scenario, ~1 M invocations with full records.
 
-Poisson 10/s, exponential 2 s, init 0.5 s, keep-alive 600 s, 100,000 s.
+Poisson 10/s, exponential 2 s, INIT preset python3.12, keep-alive 600 s, 100,000 s.
 Each repeat runs in a fresh process so peak RSS is that run's own.
 Prints simulated invocations per wall-clock second (median of repeats) and
 peak memory: the process's peak RSS (interpreter and libraries included)

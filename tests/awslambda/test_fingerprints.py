@@ -2,7 +2,9 @@
 
 ``lambda_fingerprints.json`` was recorded with the code and scenarios of commit cb1d16e
 (before functions could state ``work``; ``default.yaml`` had no ``cpu_scaling`` then), over
-the first 3,000 s of each scenario (support/lambda_fingerprint.py).
+the first 3,000 s of each scenario (support/lambda_fingerprint.py); recorded again when the
+shipped scenarios took measured cold-start presets (`init: {preset: ...}`, issue 15) instead of
+constants.
 """
 from __future__ import annotations
 
