@@ -18,7 +18,9 @@ import numpy as np
 
 import lambdasim
 
-SHARED = next((p for p in (Path("../shared/data"), Path("../../shared/data")) if p.is_dir()), Path("../shared/data"))
+_ROOT = Path(__file__).resolve().parents[1]  # shared/ sits beside the project (CI) or beside its worktree folder
+SHARED = next((p for p in (_ROOT.parent / "shared" / "data", _ROOT.parents[1] / "shared" / "data") if p.is_dir()),
+              _ROOT.parent / "shared" / "data")
 SCATTERS = {  # file, preset of its era, bin width (min)
     "June 2019": ("aws-lambda-10-minutes_old_scatter.json", "aws-2018", 5.0),
     "August 2019": ("aws-lambda-10-minutes_new_scatter.json", "aws-2020", 1.0),
