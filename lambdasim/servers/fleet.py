@@ -310,9 +310,14 @@ class Fleet:
 
     # --- time ---------------------------------------------------------------------
     def advance(self, t: float) -> None:
-        """Replay every CPU-part end, completion and boot at or before ``t``, in time order."""
+        """Replay every CPU-part end, completion and boot at or before ``t``, in time order.
+
+        The CPU-part end (:meth:`_ps_end` and :meth:`_ps_schedule`) is written out inline: this runs
+        about once per request, and the same operations in the same order keep the result exact.
+        """
         done, booting, out, state, cpu_next, due = self.done, self.booting, self.out, self.state, self.cpu_next, self.ps_due
         pop, push, inf = heapq.heappop, heapq.heappush, math.inf
+        vc = self.vcpu
         while True:
             while cpu_next:
                 head = cpu_next[0]
@@ -323,18 +328,148 @@ class Fleet:
             td = done[0][0] if done else inf
             tb = booting[0][0] if booting else inf
             if tc <= t and tc <= td and tc <= tb:
-                self._ps_end(pop(cpu_next)[1], tc)
+                iid = pop(cpu_next)[1]  # as _ps_end(iid, tc), inlined
+                jobs = self.ps_jobs[iid]
+                n = self.ps_n[iid]
+                self.cpu_busy += (tc - self.ps_t[iid]) * (n if n <= vc else vc)
+                v = jobs[0][0]
+                self.ps_t[iid] = tc
+                busy_until = self.busy_until
+                started = 0.0
+                k = 0
+                while jobs and jobs[0][0] <= v:
+                    _, _, wait, start, b, i = pop(jobs)
+                    e = tc + wait
+                    b.end[i] = e
+                    b.pending -= 1
+                    k += 1
+                    started += start
+                    self.work_started_s += e - start
+                    if e > busy_until[iid]:
+                        busy_until[iid] = e
+                    push(done, (e, iid))
+                n -= k
+                self.ps_v[iid], self.ps_n[iid] = v, n
+                self.ps_count -= k
+                self.ps_start_sum -= started
+                if not jobs and iid in self._drain_at:
+                    self.retired[iid] = max(self._drain_at.pop(iid), busy_until[iid])
+                if jobs:  # as _ps_schedule(iid, tc, v, n)
+                    nxt = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
+                    due[iid] = nxt
+                    push(cpu_next, (nxt, iid))
+                else:
+                    due[iid] = inf
             elif td <= t and td <= tb:
-                iid = pop(done)[1]
-                out[iid] -= 1
-                if state[iid] == IN_SERVICE and not (self.queue and self._serve_queue(iid, td)):
-                    push(self.avail, (out[iid], iid))
+                # completions up to the next CPU-part end or boot; a served queue may move the CPU end up
+                lim = min(t, tb)
+                avail, queue = self.avail, self.queue
+                while True:
+                    iid = pop(done)[1]
+                    out[iid] -= 1
+                    if state[iid] == IN_SERVICE:
+                        if queue and self._serve_queue(iid, td):
+                            break
+                        push(avail, (out[iid], iid))
+                    if not done:
+                        break
+                    td = done[0][0]
+                    if td > lim or td >= tc:
+                        break
             elif tb <= t:
                 iid = pop(booting)[1]
                 if state[iid] == PENDING:
                     self._in_service(iid, tb)
             else:
                 return
+
+    def admit(self, ts: list, cs: list, ws: list, b: Batch, i: int, now: float, nxt: float,
+              resumed: bool = False) -> int:
+        """Requests ``i, i + 1, ...`` of ``b`` (arrival ``ts``, CPU ``cs``, waiting ``ws``) arrive at the fleet.
+
+        Each is started at once (least-loaded instance with a free slot, as :meth:`pick`, then
+        :meth:`begin_work`, both written out inline) or queued (:meth:`enqueue`). Stops before the
+        first request arriving after ``now`` at or after ``nxt`` (the next SimPy event: the
+        autoscaler acts first) and returns its index; ``len(ts)`` when the batch is through.
+        ``resumed``: the caller has just let SimPy run up to request ``i``, which is admitted then
+        whatever the clock says.
+        """
+        done, booting, cpu_next, queue, avail = self.done, self.booting, self.cpu_next, self.queue, self.avail
+        out, state, busy_until = self.out, self.state, self.busy_until
+        ps_n, ps_v, ps_t, ps_jobs, ps_due = self.ps_n, self.ps_v, self.ps_t, self.ps_jobs, self.ps_due
+        advance, purge, enqueue = self.advance, self.purge, self.enqueue
+        push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
+        has_timeout = math.isfinite(self.timeout_s)
+        w, vc = self.w, self.vcpu
+        start, inst, end = b.start, b.inst, b.end
+        n_req = len(ts)
+        first = i if resumed else -1
+        while i < n_req:
+            t = ts[i]
+            if nxt <= t and t > now and i != first:
+                return i
+            self.arrived += 1
+            if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
+                advance(t)
+            if queue and has_timeout:
+                purge(t)
+            if not queue:
+                iid = -1
+                while avail:  # as pick()
+                    o, j = avail[0]
+                    if out[j] == o and state[j] == IN_SERVICE:
+                        if o + 1 < w:
+                            replace(avail, (o + 1, j))
+                        else:
+                            pop(avail)
+                        iid = j
+                        break
+                    pop(avail)
+                if iid >= 0:
+                    start[i], inst[i] = t, iid
+                    cpu, wait = cs[i], ws[i]
+                    if cpu <= 0.0:  # as begin(iid, t, wait)
+                        e = t + wait
+                        out[iid] += 1
+                        if e > busy_until[iid]:
+                            busy_until[iid] = e
+                        push(done, (e, iid))
+                        self.work_started_s += wait
+                        end[i] = e
+                        i += 1
+                        continue
+                    out[iid] += 1  # as begin_work(iid, t, cpu, wait, b, i)
+                    n = ps_n[iid]
+                    v = ps_v[iid]
+                    if n:
+                        dt = t - ps_t[iid]
+                        if n <= vc:
+                            v += dt
+                            self.cpu_busy += dt * n
+                        else:
+                            v += dt * vc / n
+                            self.cpu_busy += dt * vc
+                        ps_v[iid] = v
+                    ps_t[iid] = t
+                    self._seq += 1
+                    push(ps_jobs[iid], (v + cpu, self._seq, wait, t, b, i))
+                    n += 1
+                    ps_n[iid] = n
+                    self.ps_count += 1
+                    self.ps_start_sum += t
+                    self.cpu_work_s += cpu
+                    b.pending += 1
+                    if n <= vc:
+                        if t + cpu < ps_due[iid]:
+                            ps_due[iid] = t + cpu
+                            push(cpu_next, (t + cpu, iid))
+                    else:
+                        self._ps_schedule(iid, t, v, n)
+                    i += 1
+                    continue
+            enqueue(t, ws[i], b, i, cs[i])
+            i += 1
+        return i
 
     # --- what the autoscaler reads ----------------------------------------------------
     def busy_worker_s(self, t: float) -> float:
