@@ -39,9 +39,25 @@ def add_parser(sub) -> None:
     p.add_argument("--commitments", action="store_true",
                    help="also apply the best hourly commitment (Savings Plan / reservation) to the Lambda and "
                         "configured EC2 rows, at the catalogue's largest published discounts")
+    p.add_argument("--workers", default="auto", metavar="N",
+                   help="processes for the replications: a number, or auto (default: one per core left free "
+                        "by the machine's load; 1 on a busy machine)")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
     p.set_defaults(func=run)
+
+
+def _workers(text: str) -> int | str:
+    """``--workers``: "auto" or an int >= 1 (else one clear error)."""
+    if text == "auto":
+        return text
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ScenarioError(f"--workers must be an int >= 1 or auto. Got {text!r} instead.")
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,12 +70,13 @@ def run(args: argparse.Namespace) -> int:
     for flag, v in (("--replications", args.replications), ("--sizing-replications", args.sizing_replications)):
         if v < 1:
             raise ScenarioError(f"{flag} must be an int >= 1. Got {v} instead.")
+    workers = _workers(args.workers)
     slo = parse_sets(args.slo) or None
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     try:
-        df = compare(sc, args.replications, slo=slo, strategies=strategies,
-                     sizing_replications=args.sizing_replications, runner=Runner(args.replications),
-                     commitments=args.commitments)
+        with Runner(args.replications, workers=workers) as runner:
+            df = compare(sc, args.replications, slo=slo, strategies=strategies,
+                         sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments)
     except ValueError as exc:  # a bad --slo or --strategies value
         if isinstance(exc, ScenarioError):
             raise

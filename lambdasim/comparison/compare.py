@@ -160,6 +160,7 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     if bad:
         raise ValueError(f"strategies must be among {', '.join(STRATEGIES)}. Got {bad!r} instead.")
     runner = runner or Runner(replications)
+    runner.prefetch([(sc, "lambda")] + [(sc, "ec2")] * ("configured" in strategies) + [(sc, p) for p in platforms])
     rows = [_row(runner, sc, "lambda", "on-demand", f"{len(sc.functions)} function(s)")]
     if "configured" in strategies:
         rows.append(_row(runner, sc, "ec2", "configured", describe_ec2(sc)))
@@ -170,9 +171,13 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     slo = slo or default_slo(runner, sc)
     attrs.update(slo=slo)
     if "slo" in strategies or "autoscaled" in strategies:
-        sizer = Runner(sizing_replications or replications, cache=runner.cache)
+        sizer = runner.sibling(sizing_replications or replications)
         sizing = size_ec2(sc, slo, target_tracking="autoscaled" in strategies, runner=sizer)
         attrs.update(slo=slo, slo_instances=sizing.instances, slo_target=sizing.target, sizing_why=sizing.why)
+        runner.prefetch([(with_scaling(sc, scaling), "ec2") for strategy, found, scaling in (
+            ("slo", sizing.instances is not None, {"policy": "fixed", "instances": sizing.instances}),
+            ("autoscaled", sizing.target is not None, tracking_policy(sc, sizing.target or 0.0)))
+            if strategy in strategies and found])
         if "slo" in strategies:
             rows.append(_sized_row(runner, sc, "slo", sizing.instances is not None,
                                    {"policy": "fixed", "instances": sizing.instances}))

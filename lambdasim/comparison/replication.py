@@ -4,20 +4,32 @@ A :class:`Runner` runs a scenario on a platform once per replication seed
 (``scenario.seed + r`` for r in 0..R-1), so the Lambda and the EC2 runs of
 replication r see the same arrivals and drawn work. Runs are memoised by
 (scenario, platform, seed), so a comparison, a sizing search and a
-break-even search that meet the same configuration run it once.
+break-even search that meet the same configuration run it once; a fixed
+EC2 fleet sized to load and the same fleet with its size written out are
+one configuration (:func:`run_key`).
+
+:meth:`Runner.prefetch` runs the missing runs of several rows at once on
+worker processes (``workers``; ``"auto"``: one per core left free by the
+machine's load, so a busy machine runs them here, one after another).
+Every run is seeded by its identity alone, so the numbers are the same on
+any number of workers.
 """
 from __future__ import annotations
 
 import math
-from typing import Any
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Iterable
 
 import numpy as np
 
+from lambdasim.ec2.model import initial_instances
 from lambdasim.stats import t_half_width
 from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate
 
-__all__ = ["Runner", "ci95", "headline"]
+__all__ = ["Runner", "ci95", "headline", "run_key", "free_cores"]
 
 #: The metrics a comparison reports for both platforms (see :func:`headline`).
 METRICS = ["completed", "dropped", "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s",
@@ -58,26 +70,124 @@ def ci95(values) -> tuple[float, float]:
     return float(x.mean()), float(t_half_width(sd, len(x)))
 
 
-class Runner:
-    """Runs scenarios ``replications`` times each (records="summary"), remembering every run."""
+def run_key(sc: Scenario, platform: str, seed: int) -> tuple[str, str, int]:
+    """The identity of a run: the scenario without its seed, the platform and the seed.
 
-    def __init__(self, replications: int = 3, cache: dict | None = None):
+    A fixed EC2 fleet without ``instances`` runs as the fleet of :func:`initial_instances` (the EC2
+    model launches that many and no autoscaler acts), so it gets the key of that size written out:
+    the configured row and an SLO sizing that lands on the same size share their runs.
+    """
+    p = sc.ec2.scaling if platform == "ec2" else None
+    if p is not None and p.policy == "fixed" and p.instances is None and not p.schedule:
+        sc = sc.with_overrides({"ec2.scaling.instances": initial_instances(sc)})
+    return sc.model_dump_json(exclude={"seed"}), platform, seed
+
+
+def _one(sc: Scenario, platform: str, seed: int) -> dict[str, float]:
+    return headline(simulate(sc, platform, seed=seed, records="summary").summary, platform)
+
+
+def _one_packed(args: tuple[Scenario, str, int]) -> dict[str, float]:
+    return _one(*args)
+
+
+def free_cores() -> int:
+    """Cores not busy with other work: the usable cores minus the 1-minute load average, rounded (at least 1)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this system: assume a quiet machine
+        load = 0.0
+    return max(1, min(cores, math.floor(cores - load + 0.5)))
+
+
+class _Pool:
+    """The worker processes of a family of runners (one :class:`Runner` and its siblings), made on first use."""
+
+    def __init__(self):
+        self.executor: ProcessPoolExecutor | None = None
+
+    def get(self, workers: int) -> ProcessPoolExecutor:
+        if self.executor is None:
+            # forkserver, as the sweeps' pool: workers fork from a clean process that imported lambdasim
+            # (and pandas, which a run's bill needs) once; the workers live until close()
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["lambdasim.comparison.replication", "pandas"])
+            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        return self.executor
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+class Runner:
+    """Runs scenarios ``replications`` times each (records="summary"), remembering every run.
+
+    ``workers``: processes for :meth:`prefetch` (1: everything runs here, in order; ``"auto"``:
+    :func:`free_cores`, decided at each prefetch). A runner with workers keeps its processes until
+    :meth:`close` (``with Runner(...) as runner:`` closes it).
+    """
+
+    def __init__(self, replications: int = 3, cache: dict | None = None, workers: int | str = 1):
         if not (isinstance(replications, int) and replications >= 1):
             raise ValueError(f"replications must be an int >= 1. Got {replications!r} instead.")
+        if workers != "auto" and not (isinstance(workers, int) and workers >= 1):
+            raise ValueError(f"workers must be an int >= 1 or 'auto'. Got {workers!r} instead.")
         self.replications = replications
         self.cache: dict = {} if cache is None else cache
+        self.workers = workers
         self.runs = 0  # simulations actually run (not memoised)
+        self._pool = _Pool()
+
+    def sibling(self, replications: int) -> Runner:
+        """A runner of ``replications`` that shares this one's memo and worker processes."""
+        other = Runner(replications, cache=self.cache, workers=self.workers)
+        other._pool = self._pool
+        return other
+
+    def close(self) -> None:
+        """Stop the worker processes (if any were started)."""
+        self._pool.close()
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def seeds(self, sc: Scenario) -> list[int]:
         return [sc.seed + r for r in range(self.replications)]
 
     def run(self, sc: Scenario, platform: str, seed: int) -> dict[str, float]:
         """The headline metrics of one run."""
-        key = (sc.model_dump_json(exclude={"seed"}), platform, seed)
+        key = run_key(sc, platform, seed)
         if key not in self.cache:
-            self.cache[key] = headline(simulate(sc, platform, seed=seed, records="summary").summary, platform)
+            self.cache[key] = _one(sc, platform, seed)
             self.runs += 1
         return self.cache[key]
+
+    def prefetch(self, rows: Iterable[tuple[Scenario, str]]) -> int:
+        """Run the missing replications of these (scenario, platform) rows on worker processes.
+
+        Does nothing with fewer than two workers or two missing runs (:meth:`run` then runs them
+        when asked). Returns how many runs were made here.
+        """
+        todo: dict[tuple, tuple[Scenario, str, int]] = {}
+        for sc, platform in rows:
+            for seed in self.seeds(sc):
+                key = run_key(sc, platform, seed)
+                if key not in self.cache:
+                    todo.setdefault(key, (sc, platform, seed))
+        workers = free_cores() if self.workers == "auto" else self.workers
+        if min(len(todo), workers) < 2:
+            return 0
+        pool = self._pool.get(workers)
+        for key, out in zip(todo, pool.map(_one_packed, todo.values())):
+            self.cache[key] = out
+            self.runs += 1
+        return len(todo)
 
     def summaries(self, sc: Scenario, platform: str) -> list[dict[str, float]]:
         return [self.run(sc, platform, s) for s in self.seeds(sc)]

@@ -94,7 +94,9 @@ def size_ec2(scenario: Scenario, slo: dict[str, float] | None = None, replicatio
     rows: list[dict[str, Any]] = []
 
     def evaluate(policy: str, scaling: dict[str, Any], setting: float) -> dict[str, float]:
-        m = runner.mean(with_scaling(scenario, scaling), "ec2")
+        variant = with_scaling(scenario, scaling)
+        runner.prefetch([(variant, "ec2")])  # its replications side by side, when the runner has workers
+        m = runner.mean(variant, "ec2")
         rows.append({"policy": policy, "setting": setting, **{k: m[k] for k in slo}, "mean_instances":
                      m["mean_instances"], "cost_usd": m["cost_usd"], "meets": meets(m, slo)})
         return m
