@@ -13,10 +13,10 @@ import json
 
 import pytest
 
-from support.fingerprint import BASELINE, compute, ec2_cases, lambda_cases
+from support.fingerprint import BASELINE, all_cases, compute
 
 WANT = json.loads(BASELINE.read_text())
-CASES = [*lambda_cases(), *ec2_cases()]
+CASES = list(all_cases())
 
 
 def test_baseline_covers_every_case():

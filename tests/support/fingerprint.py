@@ -96,7 +96,7 @@ def digest(part: Callable[[Any], None], *args) -> str:
 
 
 def fingerprint(result: Any, full: bool, step_s: float) -> dict[str, str]:
-    """Hashes of every visible part of a Lambda or EC2 result."""
+    """Hashes of every visible part of a Lambda, EC2, Fargate or LMI result."""
     out = {"summary": digest(hash_value, result.summary), "cost": digest(hash_frame, result.cost),
            "timeseries": digest(hash_frame, result.timeseries(step_s)) if full else None}
     if hasattr(result, "monthly_cost"):
@@ -136,7 +136,7 @@ def _sc(functions: list[dict] | None = None, *, horizon_s: float = 600.0, seed: 
     lam_.update(lam or {})
     lam_ = {k: v for k, v in lam_.items() if v is not None}  # None: leave it to the date
     return {"name": "fp", "horizon_s": horizon_s, "seed": seed, "functions": functions or [_fn()],
-            "lambda": lam_, "pricing": "aws-2024", **top}
+            "lambda": lam_, "pricing": top.pop("pricing", "aws-2024"), **top}
 
 
 def _ka(**kw: Any) -> dict:
@@ -229,6 +229,41 @@ def ec2_cases() -> dict[str, Any]:
     }
 
 
+def fargate_cases() -> dict[str, Any]:
+    """Fargate services: the default scenario, target tracking on bursts, Spot with requeue and with loss."""
+    scenarios = ROOT / "data" / "scenarios"
+    spot = {"share": 0.5, "interruptions_per_task_hour": 3.0}
+    long = [_fn(duration={"dist": "exponential", "mean_s": 90.0}, workload={"kind": "poisson", "rate_per_s": 1})]
+    return {
+        "fargate_default": (scenarios / "default.yaml", {"horizon_s": 2000}),
+        "fargate_target": _sc([_fn(workload=BURSTY)], horizon_s=1800, fargate={
+            "scaling": {"policy": "target_tracking", "target": 0.5, "min": 1, "max": 20}}),
+        "fargate_spot": _sc(long, horizon_s=3600, fargate={"vcpu": 0.5, "memory_gb": 1, "spot": spot}),
+        "fargate_spot_lose": _sc(long, horizon_s=3600, fargate={"spot": {**spot, "on_interruption": "lose"}}),
+    }
+
+
+def lmi_cases() -> dict[str, Any]:
+    """Lambda Managed Instances: the default scenario, throttling at a fixed fleet, paced scale-out, a queue."""
+    scenarios = ROOT / "data" / "scenarios"
+    small = {"instance_type": "m5.large", "memory_gb": 2.0, "max_concurrency": 2}
+    return {
+        "lmi_default": (scenarios / "default.yaml", {"horizon_s": 2000, "pricing": "aws-latest"}),
+        "lmi_throttle": _sc(lmi={**small, "min_instances": 2, "max_instances": 2}, pricing="aws-latest"),
+        "lmi_paced": _sc([_fn(workload=BURSTY)], horizon_s=1800, pricing="aws-latest",
+                         lmi={**small, "min_instances": 1, "max_instances": 40}),
+        "lmi_queue": _sc(lmi={**small, "min_instances": 2, "max_instances": 2, "on_overload": "queue"},
+                         pricing="aws-latest"),
+    }
+
+
+def all_cases() -> dict[str, tuple[str, Any]]:
+    """Name -> (platform, scenario) of every case."""
+    return {name: (platform, spec) for platform, cases in (
+        ("lambda", lambda_cases()), ("ec2", ec2_cases()), ("fargate", fargate_cases()), ("lmi", lmi_cases()))
+        for name, spec in cases.items()}
+
+
 def _scenario(spec: Any):
     import lambdasim
 
@@ -243,15 +278,14 @@ def compute(names: list[str] | None = None) -> dict[str, dict[str, str]]:
     import lambdasim
 
     out: dict[str, dict[str, str]] = {}
-    for platform, cases in (("lambda", lambda_cases()), ("ec2", ec2_cases())):
-        for name, spec in cases.items():
-            if names is not None and name not in names:
-                continue
-            sc = _scenario(spec)
-            step = sc.horizon_s / 50
-            for records in ("full", "summary"):
-                r = lambdasim.simulate(sc, platform=platform, records=records)
-                out[f"{name}/{records}"] = fingerprint(r, records == "full", step)
+    for name, (platform, spec) in all_cases().items():
+        if names is not None and name not in names:
+            continue
+        sc = _scenario(spec)
+        step = sc.horizon_s / 50
+        for records in ("full", "summary"):
+            r = lambdasim.simulate(sc, platform=platform, records=records)
+            out[f"{name}/{records}"] = fingerprint(r, records == "full", step)
     return out
 
 
