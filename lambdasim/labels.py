@@ -107,6 +107,7 @@ METRICS: dict[str, Metric] = {
     "task_memory_gb": _m("task memory", "GiB", "number"), "waste_vcpu": _m("unused vCPU per task", "vCPU", "number"),
     "waste_memory_gb": _m("unused memory per task", "GiB", "number"),
     "slots_per_instance": _m("requests per instance at once", "", C), "instance_type": _m("instance type"),
+    "environments_per_instance": _m("execution environments per instance", "", C),
     "compute_share": _m("compute share of the bill", "%", P),
     # comparison bookkeeping
     "replications": _m("replications", "", C), "platform": _m("platform"), "strategy": _m("option"),

@@ -73,7 +73,7 @@ def _server_run(sc: Scenario, platform: str, catalogue, keep: bool, extra_items)
 
     model = LMIModel(sc, catalogue, keep_records=keep)
     model.run()
-    return LMIResult(sc, catalogue, model)
+    return LMIResult(sc, catalogue, model, extra_items=extra_items)
 
 
 def available_memory_bytes() -> float:
@@ -108,4 +108,3 @@ def check_work(sc: Scenario, records: str = "full", max_arrivals: float | None =
             f"than the {available_memory_bytes() / 2**30:,.1f} GiB of memory available. Run with "
             f"records='summary' (bounded memory), a shorter horizon_s, or set max_arrivals to insist.")
     return total
-    return LMIResult(sc, catalogue, model, extra_items=extra_items)

@@ -20,34 +20,43 @@ from collections import deque
 import numpy as np
 import simpy
 
-from lambdasim.billing.catalogue import Catalogue
+from lambdasim.billing.catalogue import Catalogue, load_catalogue
 from lambdasim.billing.fargate import TaskSize, task_size
 from lambdasim.fargate.tasks import TaskFleet
 from lambdasim.rng import stream
 from lambdasim.scenario import Scenario
 from lambdasim.servers.autoscaler import Autoscaler
+from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch
 from lambdasim.servers.result import INTERRUPTED, ServerTally
 from lambdasim.servers.scaling import Fixed, Scheduled, TargetTracking
 from lambdasim.workload.arrivals import ArrivalSource
 from lambdasim.workload.kinds import mean_rate_per_s
 
-__all__ = ["FargateModel", "offered_load", "initial_tasks", "DEFAULT_UTILIZATION"]
+__all__ = ["FargateModel", "fargate_capacity", "offered_load", "initial_tasks", "DEFAULT_UTILIZATION"]
 
-#: Worker utilisation a service is sized to when no task count is given.
+#: Utilisation of the binding resource (vCPUs or request slots) a service is sized to when no task count is given.
 DEFAULT_UTILIZATION = 0.7
 
 
+def fargate_capacity(scenario: Scenario, catalogue: Catalogue | None = None) -> Capacity:
+    """What one task (the allowed size the section rounds up to) can do for this scenario's work."""
+    fg = scenario.fargate
+    size = task_size(fg.vcpu, fg.memory_gb, catalogue or load_catalogue(scenario.pricing), fg.arch)
+    return server_capacity(scenario.functions, scenario.horizon_s, instance_type=f"Fargate task {size.label}",
+                           vcpu=size.vcpu, memory_gib=size.memory_gib, reserve_mb=fg.reserve_mb,
+                           workers=fg.workers_per_task, speed_factor=fg.speed_factor,
+                           working_memory_mb=fg.working_memory_mb, section="fargate")
+
+
 def offered_load(scenario: Scenario) -> float:
-    """Mean busy workers the workload asks of Fargate: rate x mean duration x speed factor."""
-    h = scenario.horizon_s
-    return scenario.fargate.speed_factor * sum(mean_rate_per_s(f.workload, h) * f.duration.mean for f in scenario.functions)
+    """The offered load in tasks' worth of capacity (the binding resource: vCPUs or slots)."""
+    return fargate_capacity(scenario).load_in_instances()
 
 
 def initial_tasks(scenario: Scenario) -> int:
     """The service's tasks at time 0: the policy's ``instances``, else sized to the offered load."""
-    fg = scenario.fargate
-    p, w = fg.scaling, fg.workers_per_task
+    p = scenario.fargate.scaling
     if p.instances is not None:
         return p.instances
     if isinstance(p, TargetTracking) and p.metric == "requests_per_instance":
@@ -55,7 +64,7 @@ def initial_tasks(scenario: Scenario) -> int:
         n = max(1, math.ceil(rate / p.target - 1e-9))
     else:
         u = p.target if isinstance(p, TargetTracking) else DEFAULT_UTILIZATION
-        n = max(1, math.ceil(offered_load(scenario) / (w * u) - 1e-9))
+        n = max(1, math.ceil(offered_load(scenario) / u - 1e-9))
     return n if isinstance(p, (Fixed, Scheduled)) else min(max(n, p.min), p.max)
 
 
@@ -63,17 +72,19 @@ class FargateModel:
     def __init__(self, scenario: Scenario, catalogue: Catalogue, keep_records: bool = True):
         self.sc, fg = scenario, scenario.fargate
         self.size: TaskSize = task_size(fg.vcpu, fg.memory_gb, catalogue, fg.arch)
+        self.capacity = fargate_capacity(scenario, catalogue)
         self.notice_s = catalogue["fargate.spot_notice_s"]
         self.env = simpy.Environment()
         self._spot_rng = stream(scenario.seed, "fargate", 1)
-        self.fleet = TaskFleet(fg.workers_per_task, fg.start_delay, stream(scenario.seed, "fargate", 0),
-                               fg.spot.share, fg.request_timeout_s, fg.queue_limit, on_launch=self._launched)
+        self.fleet = TaskFleet(self.capacity.slots, fg.start_delay, stream(scenario.seed, "fargate", 0),
+                               fg.spot.share, fg.request_timeout_s, fg.queue_limit, on_launch=self._launched,
+                               vcpu=self.capacity.vcpu)
         for _ in range(initial_tasks(scenario)):
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, fg.scaling)
         self.tally = ServerTally(len(scenario.functions), scenario.horizon_s, keep=keep_records)
         self.arrivals = ArrivalSource(scenario)
-        self._waiting: deque = deque()  # (columns, batch) not yet folded into the tally
+        self._waiting: deque = deque()  # (columns, batch, cpu, wait) not yet folded into the tally
         self._interrupted: dict[int, list[int]] = {}  # id(batch) -> indices of requests interrupted (requeued)
         self.interruptions = 0  # Spot notices received
         self.requests_interrupted = 0  # requests running on a task when it stopped
@@ -102,25 +113,26 @@ class FargateModel:
     def _stop_requests(self, iid: int, stop: float) -> None:
         """Requests still running on task ``iid`` at ``stop``: started again elsewhere, or lost."""
         fleet, requeue = self.fleet, self.sc.fargate.spot.on_interruption == "requeue"
-        for _, b in self._waiting:
-            inst, start, end = b.inst, b.start, b.end
+        cut: dict[int, set[int]] = {}  # id(batch) -> requests cut in their CPU part (their end not known yet)
+        for b, i in fleet.stop(iid, stop):
+            cut.setdefault(id(b), set()).add(i)
+        for _, b, cs, ws in self._waiting:
+            inst, start, end, mine = b.inst, b.start, b.end, cut.get(id(b), ())
             for i in range(b.n):
-                if inst[i] != iid or not (start[i] <= stop < end[i]):
+                if i not in mine and (inst[i] != iid or not (start[i] <= stop < end[i])):
                     continue
                 self.requests_interrupted += 1
-                d = end[i] - start[i]
-                fleet.work_started_s -= end[i] - stop  # the work after the stop never ran
                 if not requeue:
                     b.status[i], b.end[i] = INTERRUPTED, stop
                     continue
                 self._interrupted.setdefault(id(b), []).append(i)
                 j = -1 if fleet.queue else fleet.pick()
                 if j >= 0:
-                    start[i], inst[i] = stop, j
-                    end[i] = fleet.begin(j, stop, d)
+                    start[i], inst[i], end[i] = stop, j, math.nan
+                    fleet.begin_work(j, stop, cs[i], ws[i], b, i)
                 else:
-                    b.start[i], b.end[i], b.inst[i] = math.nan, math.nan, -1
-                    fleet.enqueue(stop, d, b, i)
+                    start[i], end[i], inst[i] = math.nan, math.nan, -1
+                    fleet.enqueue(stop, ws[i], b, i, cs[i])
 
     # --- the run -------------------------------------------------------------------
     def run(self) -> None:
@@ -135,23 +147,24 @@ class FargateModel:
     def _drive(self):
         env, fleet = self.env, self.fleet
         timeout, peek, advance, pick, begin, enqueue, purge = (
-            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin, fleet.enqueue, fleet.purge)
-        done, booting, queue = fleet.done, fleet.booting, fleet.queue
+            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin_work, fleet.enqueue, fleet.purge)
+        done, booting, queue, cpu_next = fleet.done, fleet.booting, fleet.queue, fleet.cpu_next
         has_timeout = math.isfinite(fleet.timeout_s)
         sf = self.sc.fargate.speed_factor
         for cols in self.arrivals:
-            cols = dict(cols, duration_s=cols["duration_s"] * sf)
+            cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
+            cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on a task: the work alone
             n = len(cols["arrival_s"])
             b = Batch(n)
-            start, end, inst = b.start, b.end, b.inst
-            ts, ds = cols["arrival_s"].tolist(), cols["duration_s"].tolist()
-            self._waiting.append((cols, b))
+            start, inst = b.start, b.inst
+            ts, cs, ws = cols["arrival_s"].tolist(), cpu_a.tolist(), wait_a.tolist()
+            self._waiting.append((cols, b, cs, ws))
             for i in range(n):
                 t = ts[i]
                 if t > env.now and peek() <= t:  # let the autoscaler and Spot notices act first
                     yield timeout(t - env.now)
                 fleet.arrived += 1
-                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t):
+                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
                     advance(t)
                 if queue and has_timeout:
                     purge(t)
@@ -159,16 +172,16 @@ class FargateModel:
                     iid = pick()
                     if iid >= 0:
                         start[i], inst[i] = t, iid
-                        end[i] = begin(iid, t, ds[i])
+                        begin(iid, t, cs[i], ws[i], b, i)
                         continue
-                enqueue(t, ds[i], b, i)
+                enqueue(t, ws[i], b, i, cs[i])
             self._flush()
 
     def _flush(self, final: bool = False) -> None:
         """Fold finished batches (every request started or dropped, and ended by now) into the tally."""
         h, now = self.sc.horizon_s, self.env.now
         while self._waiting:
-            cols, b = self._waiting[0]
+            cols, b, _, _ = self._waiting[0]
             if not final and (b.pending or (self.fleet.spot_share > 0 and max(b.end, default=0.0) > now)):
                 return  # a Spot stop may still reach a request of this batch
             self._waiting.popleft()
@@ -179,6 +192,6 @@ class FargateModel:
             np.add.at(again, self._interrupted.pop(id(b), []), 1)
             self.tally.add({
                 "function": cols["function"], "arrival_s": cols["arrival_s"], "start_s": start, "end_s": end,
-                "duration_s": cols["duration_s"], "instance": np.array(b.inst, dtype=np.int64), "status": st,
-                "restarts": again,
+                "duration_s": cols["duration_s"], "cpu_s": cols["cpu_s"], "instance": np.array(b.inst, dtype=np.int64),
+                "status": st, "restarts": again,
             })

@@ -1,9 +1,12 @@
 """The ``fargate:`` section of a scenario: task size, workers, start delay, scaling, Spot.
 
 A scenario without a ``fargate:`` section gets :class:`FargateSpec` defaults:
-1 vCPU / 2 GB x86 tasks, one request at a time per task, a start delay of
-about a minute, and a fixed service sized so that the offered load keeps
-workers ``DEFAULT_UTILIZATION`` busy. The requested ``vcpu`` and
+1 vCPU / 2 GB x86 tasks, a start delay of about a minute, and a fixed
+service sized so that the offered load keeps the binding resource (vCPUs or
+request slots) ``DEFAULT_UTILIZATION`` busy. Requests run on a task as on an
+EC2 instance (:mod:`lambdasim.servers.capacity`): the task's memory, less
+``reserve_mb``, admits requests of their working memory (capped by
+``workers_per_task`` when given) and their CPU parts share the task's vCPUs. The requested ``vcpu`` and
 ``memory_gb`` are rounded up to the cheapest allowed Fargate size on the
 pricing date (``billing.fargate.task_size``); the result shows the size used
 and the waste.
@@ -51,7 +54,9 @@ class FargateSpec(Spec):
     memory_gb: Positive = 2.0
     arch: Literal["x86_64", "arm64"] = "x86_64"
     ephemeral_storage_gb: Positive = 20.0  # the catalogue says what is free and allowed
-    workers_per_task: IntIn(1, 1024) = 1
+    workers_per_task: IntIn(1, 100000) | None = None  # explicit cap on requests at once; none: memory decides
+    working_memory_mb: IntIn(1, 1_000_000) | None = None  # per request on a task; none: each function's
+    reserve_mb: NonNegative = 256.0  # task memory kept for the language runtime and any sidecar
     start_delay: Distribution = Field(default=DEFAULT_START_DELAY)
     speed_factor: Positive = 1.0  # duration on a task = drawn duration x speed_factor
     queue_limit: IntIn(0, None) | None = None  # waiting requests beyond this are dropped

@@ -1,16 +1,24 @@
 """Lambda Managed Instances as a SimPy model on the shared server fleet, on the same arrivals.
 
-An instance is a server of ``environments x max_concurrency`` request
-slots (:func:`lambdasim.lmi.spec.environments`); there is no per-request
-cold start (LMI starts environments before it routes to them). The fleet
+An instance hosts ``environments`` execution environments
+(:func:`lambdasim.lmi.spec.environments`); each admits up to
+``max_concurrency`` requests (fewer if its memory holds fewer) and shares
+its vCPUs among their CPU parts (:mod:`lambdasim.servers.capacity`; a
+request uses at most one vCPU, or the environment's share if it has less).
+The fleet runs an instance as one server of every environment's slots and
+vCPUs, its requests spread over them by the least-loaded rule, so sharing
+is pooled across an instance's environments. There is no per-request cold
+start (LMI starts environments before it routes to them). The fleet
 starts with ``instances`` (else sized to the offered load at the target
 utilisation, within the bounds), is scaled by :class:`PacedScaler` (target
 tracking on slot utilisation, never more than doubling in
 ``doubling_time_s``) and new instances serve after ``launch_s``. With
 ``on_overload: throttle`` the queue holds nothing: a request without a free
-slot is throttled (status ``throttled``). Capacity note: requests on one
-environment do not slow each other down here (I/O-bound work); CPU sharing
-among them is not modelled.
+slot is throttled (status ``throttled``).
+
+The fleet's CPU runs in units of one request's top speed ``top = min(1,
+environment vCPUs)``: CPU seconds are divided by ``top`` and the vCPUs too,
+so each request advances at ``min(top, vCPUs / n)`` real vCPU, exactly.
 """
 from __future__ import annotations
 
@@ -20,17 +28,49 @@ from collections import deque
 import numpy as np
 import simpy
 
-from lambdasim.billing.catalogue import Catalogue
-from lambdasim.lmi.spec import LMISpec, check_lmi, slots_per_instance
+from lambdasim.billing.catalogue import Catalogue, instance_spec, load_catalogue
+from lambdasim.lmi.spec import LMISpec, check_lmi, environments
 from lambdasim.scenario import Scenario
 from lambdasim.servers.autoscaler import Autoscaler
+from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
 from lambdasim.servers.result import ServerTally
 from lambdasim.servers.scaling import Fixed, TargetTracking
 from lambdasim.workload.arrivals import ArrivalSource
-from lambdasim.workload.kinds import mean_rate_per_s
 
-__all__ = ["LMIModel", "PacedScaler"]
+__all__ = ["LMIModel", "PacedScaler", "environment_capacity", "environments_per_instance", "offered_load",
+           "initial_instances"]
+
+
+def environment_capacity(scenario: Scenario) -> Capacity:
+    """What one execution environment can do for this scenario's work."""
+    spec = scenario.lmi
+    return server_capacity(scenario.functions, scenario.horizon_s,
+                           instance_type=f"LMI environment of {spec.memory_gb:g} GB on {spec.instance_type}",
+                           vcpu=spec.memory_gb / spec.memory_gib_per_vcpu, memory_gib=spec.memory_gb,
+                           reserve_mb=spec.reserve_mb, workers=spec.max_concurrency, speed_factor=spec.speed_factor,
+                           working_memory_mb=spec.working_memory_mb, section="lmi")
+
+
+def environments_per_instance(scenario: Scenario, catalogue: Catalogue | None = None) -> int:
+    inst = instance_spec(scenario.lmi.instance_type, catalogue or load_catalogue(scenario.pricing))
+    return environments(inst.vcpu, inst.memory_gib, scenario.lmi)
+
+
+def offered_load(scenario: Scenario, catalogue: Catalogue | None = None) -> float:
+    """The offered load in instances' worth of capacity (the binding resource: vCPUs or slots)."""
+    return environment_capacity(scenario).load_in_instances() / environments_per_instance(scenario, catalogue)
+
+
+def initial_instances(scenario: Scenario, catalogue: Catalogue) -> int:
+    """Instances at time 0: ``lmi.instances``, else sized to the offered load at the target, within the bounds."""
+    spec = scenario.lmi
+    lo, hi = _bounds(spec, catalogue)
+    if lo == hi:
+        return max(lo, 1)
+    if spec.instances is not None:
+        return spec.instances
+    return min(max(math.ceil(offered_load(scenario, catalogue) / spec.target_utilization - 1e-9), lo, 1), hi)
 
 
 def _bounds(spec: LMISpec, catalogue: Catalogue) -> tuple[int, int]:
@@ -56,20 +96,21 @@ class LMIModel:
     def __init__(self, scenario: Scenario, catalogue: Catalogue, keep_records: bool = True):
         self.sc, spec = scenario, scenario.lmi
         check_lmi(spec, catalogue)
-        self.slots = slots_per_instance(spec, catalogue)
+        self.capacity = environment_capacity(scenario)
+        self.environments = environments_per_instance(scenario, catalogue)
+        self.slots = self.environments * self.capacity.slots
+        self.top = min(1.0, self.capacity.vcpu)  # one request's top speed, in vCPUs
         lo, hi = _bounds(spec, catalogue)
         h = scenario.horizon_s
-        load = spec.speed_factor * sum(mean_rate_per_s(f.workload, h) * f.duration.mean for f in scenario.functions)
-        start = spec.instances if spec.instances is not None else \
-            min(max(math.ceil(load / (self.slots * spec.target_utilization) - 1e-9), lo, 1), hi)
+        start = initial_instances(scenario, catalogue)
         if lo == hi:
-            policy = Fixed(instances=max(lo, 1))
-            start = policy.instances
+            policy = Fixed(instances=start)
         else:
             policy = TargetTracking(target=spec.target_utilization, period_s=spec.period_s, min=max(lo, 1), max=hi,
                                     instances=start, scale_out_cooldown_s=0.0)
         self.env = simpy.Environment()
-        self.fleet = Fleet(self.slots, spec.launch_s, None, 0 if spec.on_overload == "throttle" else None)
+        self.fleet = Fleet(self.slots, spec.launch_s, None, 0 if spec.on_overload == "throttle" else None,
+                           vcpu=self.environments * self.capacity.vcpu / self.top)
         for _ in range(start):
             self.fleet.launch(0.0, booted=True)
         doubling = spec.doubling_time_s or catalogue["lmi.doubling_time_s"]
@@ -89,29 +130,30 @@ class LMIModel:
     def _drive(self):
         env, fleet = self.env, self.fleet
         timeout, peek, advance, pick, begin, enqueue = (
-            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin, fleet.enqueue)
-        done, booting, queue = fleet.done, fleet.booting, fleet.queue
-        sf = self.sc.lmi.speed_factor
+            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin_work, fleet.enqueue)
+        done, booting, queue, cpu_next = fleet.done, fleet.booting, fleet.queue, fleet.cpu_next
+        sf, top = self.sc.lmi.speed_factor, self.top
         for cols in self.arrivals:
-            cols = dict(cols, duration_s=cols["duration_s"] * sf)
+            cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
+            cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on LMI: the work alone
             n = len(cols["arrival_s"])
             b = Batch(n)
-            start, end, inst = b.start, b.end, b.inst
-            ts, ds = cols["arrival_s"].tolist(), cols["duration_s"].tolist()
+            start, inst = b.start, b.inst
+            ts, cs, ws = cols["arrival_s"].tolist(), (cpu_a / top).tolist(), wait_a.tolist()
             for i in range(n):
                 t = ts[i]
                 if t > env.now and peek() <= t:  # let the scaler act first
                     yield timeout(t - env.now)
                 fleet.arrived += 1
-                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t):
+                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
                     advance(t)
                 if not queue:
                     iid = pick()
                     if iid >= 0:
                         start[i], inst[i] = t, iid
-                        end[i] = begin(iid, t, ds[i])
+                        begin(iid, t, cs[i], ws[i], b, i)
                         continue
-                enqueue(t, ds[i], b, i)  # with on_overload: throttle the queue holds nothing: throttled
+                enqueue(t, ws[i], b, i, cs[i])  # with on_overload: throttle the queue holds nothing: throttled
             self._waiting.append((cols, b))
             self._flush()
 
@@ -124,6 +166,6 @@ class LMIModel:
             st[(st == COMPLETED) & ~(end <= h)] = IN_FLIGHT
             self.tally.add({
                 "function": cols["function"], "arrival_s": cols["arrival_s"], "start_s": start, "end_s": end,
-                "duration_s": cols["duration_s"], "instance": np.array(b.inst, dtype=np.int64), "status": st,
-                "restarts": np.zeros(b.n, dtype=np.int16),
+                "duration_s": cols["duration_s"], "cpu_s": cols["cpu_s"], "instance": np.array(b.inst, dtype=np.int64),
+                "status": st, "restarts": np.zeros(b.n, dtype=np.int16),
             })

@@ -22,11 +22,12 @@ class LMIResult(ServerResult):
 
     def __init__(self, scenario, catalogue, model, extra_items: pd.DataFrame | None = None):
         super().__init__(scenario, catalogue, model, extra_items)
-        self.slots = model.slots
+        self.slots, self.environments, self.cpu_scale = model.slots, model.environments, model.top
 
     def extra_summary(self) -> dict[str, Any]:
         st = self._tally.status.sum(axis=0)
         return {"throttled": int(st[DROPPED]), "slots_per_instance": self.slots,
+                "environments_per_instance": self.environments,
                 "instance_type": self.scenario.lmi.instance_type}
 
     def bill(self) -> pd.DataFrame:

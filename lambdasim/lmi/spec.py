@@ -2,9 +2,11 @@
 
 A capacity provider runs execution environments of ``memory_gb`` (and
 ``memory_gb / memory_gib_per_vcpu`` vCPUs) on instances of ``instance_type``;
-each environment serves up to ``max_concurrency`` requests at once. So an
-instance serves ``environments x max_concurrency`` requests at once, where
-``environments`` is what fits in its vCPUs and memory (:func:`environments`).
+each environment serves up to ``max_concurrency`` requests at once, as many
+as its memory (less ``reserve_mb``) holds, and their CPU parts share the
+environment's vCPUs (the capacity model of :mod:`lambdasim.servers.capacity`).
+An instance hosts ``environments`` of them, what fits in its vCPUs and memory
+(:func:`environments`).
 The fleet stays within ``[min_instances, max_instances]`` and scales on
 utilisation (busy request slots) every ``period_s`` towards
 ``target_utilization``, at most doubling every ``doubling_time_s`` (the
@@ -23,7 +25,7 @@ from lambdasim.billing.catalogue import Catalogue, instance_spec
 from lambdasim.errors import CatalogueError
 from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
 
-__all__ = ["LMISpec", "environments", "slots_per_instance", "check_lmi"]
+__all__ = ["LMISpec", "environments", "check_lmi"]
 
 
 class LMISpec(Spec):
@@ -41,19 +43,15 @@ class LMISpec(Spec):
     launch_s: NonNegative = 30.0  # instance launch to serving (EC2 boot about 23-29 s, FACTS.md)
     doubling_time_s: Positive | None = None  # none: the catalogue's lmi.doubling_time_s (300 s)
     on_overload: Literal["throttle", "queue"] = "throttle"
-    speed_factor: Positive = 1.0  # duration on LMI = drawn duration x speed_factor
+    speed_factor: Positive = 1.0  # work on LMI = drawn CPU and waiting time x speed_factor
+    working_memory_mb: IntIn(1, 1_000_000) | None = None  # per request in an environment; none: each function's
+    reserve_mb: NonNegative = 256.0  # environment memory kept for the language runtime
 
 
 def environments(vcpu: float, memory_gib: float, spec: LMISpec) -> int:
     """Execution environments that fit on an instance of ``vcpu`` vCPUs and ``memory_gib`` GiB."""
     env_vcpu = spec.memory_gb / spec.memory_gib_per_vcpu
     return int(min(math.floor(vcpu / env_vcpu + 1e-9), math.floor(memory_gib / spec.memory_gb + 1e-9)))
-
-
-def slots_per_instance(spec: LMISpec, catalogue: Catalogue) -> int:
-    """Requests an instance serves at once: environments that fit x ``max_concurrency``."""
-    inst = instance_spec(spec.instance_type, catalogue)
-    return environments(inst.vcpu, inst.memory_gib, spec) * spec.max_concurrency
 
 
 def check_lmi(spec: LMISpec, catalogue: Catalogue) -> None:

@@ -32,6 +32,10 @@ from lambdasim.work import working_memory_mb as function_memory_mb
 __all__ = ["Capacity", "server_capacity", "processor_share"]
 
 
+_SIZE = {"ec2": "instance type", "fargate": "task size (fargate.memory_gb)",
+         "lmi": "execution environment (lmi.memory_gb)"}
+
+
 def processor_share(n: int, vcpu: float) -> float:
     """The vCPU each of ``n`` requests in their CPU part gets on an instance of ``vcpu`` vCPUs."""
     return 1.0 if n <= vcpu else vcpu / n
@@ -102,10 +106,11 @@ class Capacity:
 
 def server_capacity(functions, horizon_s: float, *, instance_type: str, vcpu: float, memory_gib: float,
                     reserve_mb: float, workers: int | None, speed_factor: float = 1.0,
-                    working_memory_mb: int | None = None) -> Capacity:
+                    working_memory_mb: int | None = None, section: str = "ec2") -> Capacity:
     """The :class:`Capacity` of one instance for these functions; a clear error if it cannot hold one request.
 
-    ``working_memory_mb`` (the platform's override) replaces every function's own working memory.
+    ``working_memory_mb`` (the platform's override) replaces every function's own working memory;
+    ``section`` names the scenario section whose fields the error message points to.
     """
     rates = [mean_rate_per_s(f.workload, horizon_s) for f in functions]
     total = sum(rates)
@@ -119,7 +124,7 @@ def server_capacity(functions, horizon_s: float, *, instance_type: str, vcpu: fl
         big = max(functions, key=function_memory_mb).name
         raise ScenarioError(
             f"The instance type {instance_type!r} ({memory_gib:g} GiB less a {reserve_mb:g} MiB reserve) cannot hold "
-            f"one request of function {big!r} ({mem} MB of working memory); choose a larger instance type, a "
-            f"smaller reserve (reserve_mb) or state the working memory (working_memory_mb, or the function's "
-            f"work.memory_mb).")
+            f"one request of function {big!r} ({mem} MB of working memory); choose a larger {_SIZE[section]}, a "
+            f"smaller reserve ({section}.reserve_mb) or state the working memory ({section}.working_memory_mb, or "
+            f"the function's work.memory_mb).")
     return cap

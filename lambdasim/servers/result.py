@@ -26,7 +26,7 @@ __all__ = ["ServerTally", "ServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUM
 
 SERVER_STATUS = ["completed", "dropped", "in_flight", "interrupted"]
 INTERRUPTED = 3
-COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "instance", "status", "restarts"]
+COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "instance", "status", "restarts"]
 
 
 class ServerTally:
@@ -35,7 +35,7 @@ class ServerTally:
     def __init__(self, n_functions: int, horizon_s: float, keep: bool):
         self.horizon_s, self.keep = horizon_s, keep
         self.status = np.zeros((n_functions, len(SERVER_STATUS)), dtype=np.int64)
-        self.latency_sum = self.wait_sum = self.busy_s = 0.0
+        self.latency_sum = self.wait_sum = self.busy_s = self.cpu_s = 0.0
         self.started = self.waited = self.restarted = 0
         self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
         self.batches: list[dict[str, np.ndarray]] = []
@@ -54,6 +54,7 @@ class ServerTally:
         self.wait_sum += float(wait.sum())
         self.latency_sum += float(lat.sum())
         self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
+        self.cpu_s += float(np.sum(b["cpu_s"][started]))
         if self.keep:
             self.batches.append(b)
         else:
@@ -90,6 +91,7 @@ class ServerResult:
 
     platform = "servers"
     status_names = SERVER_STATUS
+    cpu_scale = 1.0  # the fleet's vCPUs in real vCPUs (LMI runs its fleet in units of one request's top speed)
 
     def __init__(self, scenario, catalogue, model, extra_items: pd.DataFrame | None = None):
         """``extra_items``: more line items for the bill, e.g. an application's managed services."""
@@ -186,6 +188,9 @@ class ServerResult:
             "mean_instances": float(np.sum(retired - launched)) / h,
             "max_instances": int(np.cumsum(live[order]).max()) if len(live) else 0,
             "utilization": t.busy_s / provisioned if provisioned > 0 else float("nan"),
+            "cpu_utilization": (t.cpu_s / (provisioned / self._fleet.w * self._fleet.vcpu * self.cpu_scale)
+                                if provisioned > 0 else float("nan")),
+            "queue_at_end": len(self._fleet.queue),
             "wait_probability": t.waited / t.started if t.started else float("nan"),
             "queue_wait_mean_s": t.wait_sum / t.started if t.started else float("nan"),
             "queue_wait_p99_s": t.quantiles("wait", [0.99])[0],
