@@ -18,6 +18,7 @@ from lambdasim.distributions import Constant, Distribution
 from lambdasim.ec2.spec import EC2Spec
 from lambdasim.fargate.spec import FargateSpec
 from lambdasim.lmi.spec import LMISpec, check_lmi
+from lambdasim.hybrid.spec import HybridSpec
 from lambdasim.application.spec import ApplicationSpec, check_application
 from lambdasim.awslambda.coldstarts import InitDistribution
 from lambdasim.work import CpuScaling, Work
@@ -124,6 +125,10 @@ class Scenario(Spec):
     ec2: EC2Spec = EC2Spec()  # the EC2 fleet to compare against; see ec2_spec.py
     fargate: FargateSpec = FargateSpec()  # the ECS service on Fargate to compare against; see fargate/spec.py
     lmi: LMISpec = LMISpec()  # Lambda Managed Instances to compare against; see lmi/spec.py
+    hybrid: HybridSpec = HybridSpec()  # a server base fleet + Lambda for the overflow; see hybrid/spec.py
+    # the platforms `compare` runs; none: Lambda and EC2, plus Fargate, LMI and hybrid when their section differs
+    # from the default (enabled_platforms)
+    platforms: tuple[Literal["lambda", "ec2", "fargate", "lmi", "hybrid"], ...] | None = None
     application: ApplicationSpec | None = None  # edges between functions (event-driven graph); application.py
     front_door: FrontDoorSpec | None = None  # the front door of every function without its own (billing/frontdoor.py)
     network: NetworkSpec | None = None  # logs, data transfer, NAT, public IPv4 (billing/network.py)
@@ -193,6 +198,15 @@ class Scenario(Spec):
                 {"a": self.lambda_.account_concurrency, "r": reserved},
             )
         return self
+
+    def enabled_platforms(self) -> tuple[str, ...]:
+        """The platforms this scenario compares: ``platforms``, else Lambda, EC2 and every further platform
+        whose section is given (differs from the default)."""
+        if self.platforms is not None:
+            return tuple(dict.fromkeys(self.platforms))
+        extra = [p for p, spec in (("fargate", self.fargate != FargateSpec()), ("lmi", self.lmi != LMISpec()),
+                                   ("hybrid", self.hybrid != HybridSpec())) if spec]
+        return ("lambda", "ec2", *extra)
 
     def door(self, i: int) -> FrontDoorSpec | None:
         """The front door of function ``i`` (its own, else the scenario's)."""

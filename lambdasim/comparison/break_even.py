@@ -1,17 +1,19 @@
-"""Break-even: the value of one scenario field at which Lambda and EC2 cost the same.
+"""Break-even: the value of one scenario field at which two platforms cost the same.
 
 :func:`break_even` varies a dotted field (``functions.0.workload.rate_per_s``
 by default) between ``low`` and ``high`` and compares the cost per million
-completed requests of Lambda and of EC2 sized by a strategy:
+completed requests of two platforms (``platforms``, default Lambda and EC2;
+any two of ``lambda``, ``ec2``, ``fargate``, ``lmi``), each server fleet
+(EC2, Fargate, LMI) sized by a strategy:
 
 - ``fixed``: the base scenario's fleet (its fixed size, or the size the
   default rule gives at the base value), held while the field varies;
 - ``slo``: at each value, the cheapest fixed fleet meeting the SLO;
-- ``autoscaled``: the scenario's target-tracking policy (or target tracking
+- ``autoscaled``: the section's target-tracking policy (or target tracking
   of utilisation at 0.6), which follows the load.
 
 Each replication (a seed shared by both platforms) is bisected on its own
-for the sign change of (Lambda - EC2), down to ``tol`` and then linearly
+for the sign change of (first - second), down to ``tol`` and then linearly
 interpolated; the break-even is the mean of the replications' values with
 a 95 % t-interval. When a replication's difference does not change sign in
 [low, high], its value is nan and ``cheaper`` says which platform won
@@ -25,18 +27,19 @@ from typing import Any, TYPE_CHECKING
 
 import numpy as np
 
-from lambdasim.ec2.model import initial_instances
-from lambdasim.ec2.spec import TargetTracking
+from lambdasim.comparison import fleets
 from lambdasim.comparison.replication import Runner, ci95
 from lambdasim.scenario import Scenario, as_scenario
-from lambdasim.comparison.sizing import size_ec2, tracking_policy, with_scaling
+from lambdasim.comparison.sizing import size_fleet
+from lambdasim.servers.scaling import TargetTracking
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["break_even", "BreakEven", "EC2_STRATEGIES"]
+__all__ = ["break_even", "BreakEven", "EC2_STRATEGIES", "PLATFORMS"]
 
 EC2_STRATEGIES = ("fixed", "slo", "autoscaled")
+PLATFORMS = ("lambda", *fleets.SERVER_PLATFORMS)
 KEY = "cost_per_million_usd"
 
 
@@ -51,74 +54,94 @@ class BreakEven:
     per_replication: list[float]
     cheaper: list[str]  # per replication: "crosses", or the platform cheaper over all of [low, high]
     curves: pd.DataFrame = field(repr=False)
+    platforms: tuple[str, str] = ("lambda", "ec2")
 
 
 class _Costs:
-    """Cost per million on each platform at a value of the varied field, one seed at a time."""
+    """Cost per million on each of two platforms at a value of the varied field, one seed at a time."""
 
-    def __init__(self, sc: Scenario, vary: str, strategy: str, slo: dict | None, runner: Runner):
+    def __init__(self, sc: Scenario, vary: str, strategy: str, slo: dict | None, runner: Runner,
+                 platforms: tuple[str, str] = ("lambda", "ec2")):
         self.sc, self.vary, self.strategy, self.slo, self.runner = sc, vary, strategy, slo, runner
-        if strategy == "fixed":
-            self.scaling = {"policy": "fixed", "instances": initial_instances(sc)}
-        elif strategy == "autoscaled":
-            p = sc.ec2.scaling
-            self.scaling = p.model_dump(mode="json") if isinstance(p, TargetTracking) else tracking_policy(sc, 0.6)
-        self._sized: dict[tuple[float, int], Scenario] = {}
+        self.platforms = platforms
+        servers = [p for p in platforms if p != "lambda"]
+        self.fixed = {p: fleets.initial(sc, p) for p in servers} if strategy == "fixed" else {}
+        self.tracking: dict[str, dict | None] = {}  # per server platform: overrides, None = its own tracking
+        if strategy == "autoscaled":
+            for p in servers:
+                own = (sc.lmi.min_instances != sc.lmi.max_instances) if p == "lmi" else \
+                    isinstance(getattr(sc, p).scaling, TargetTracking)
+                self.tracking[p] = None if own else fleets.target_overrides(sc, p, 0.6)
+        self._sized: dict[tuple[str, float, int], Scenario | None] = {}
 
     def at(self, x: float) -> Scenario:
         return self.sc.with_overrides({self.vary: float(x)}, source=f"scenario {self.sc.name!r} with {self.vary}={x}")
 
-    def ec2(self, x: float, seed: int) -> Scenario | None:
+    def variant(self, platform: str, x: float, seed: int) -> Scenario | None:
+        """The scenario ``platform`` runs at value ``x`` (None: no fleet meets the SLO)."""
         sc = self.at(x)
-        if self.strategy != "slo":
-            return with_scaling(sc, self.scaling)
-        if (x, seed) not in self._sized:
+        if platform == "lambda":
+            return sc
+        if self.strategy == "fixed":
+            return fleets.with_fixed(sc, platform, self.fixed[platform])
+        if self.strategy == "autoscaled":
+            over = self.tracking[platform]
+            return sc if over is None else sc.with_overrides(over)  # None: the section's own target tracking
+        key = (platform, x, seed)
+        if key not in self._sized:
             one = Runner(1, cache=self.runner.cache)
-            n = size_ec2(sc.with_overrides({"seed": seed}), self.slo, target_tracking=False, runner=one).instances
-            self._sized[(x, seed)] = with_scaling(sc, {"policy": "fixed", "instances": n}) if n else None
-        return self._sized[(x, seed)]
+            n = size_fleet(sc.with_overrides({"seed": seed}), self.slo, platform=platform, target_tracking=False,
+                           runner=one).instances
+            self._sized[key] = fleets.with_fixed(sc, platform, n) if n else None
+        return self._sized[key]
 
     def pair(self, x: float, seed: int) -> tuple[dict, dict]:
-        """Lambda's and EC2's metrics; EC2 costs inf (and has no metrics) when no fleet meets the SLO."""
-        ec2 = self.ec2(x, seed)
-        lam = self.runner.run(self.at(x), "lambda", seed)
-        if ec2 is None:
-            return lam, {**{k: math.nan for k in lam}, KEY: math.inf}
-        return lam, self.runner.run(ec2, "ec2", seed)
+        """Both platforms' metrics; a platform costs inf (and has no metrics) when no fleet meets the SLO."""
+        out = []
+        for p in self.platforms:
+            v = self.variant(p, x, seed)
+            out.append(self.runner.run(v, p, seed) if v is not None else None)
+        blank = {k: math.nan for k in next((m for m in out if m is not None), {KEY: 0.0})}
+        a, b = ({**blank, KEY: math.inf} if m is None else m for m in out)
+        return a, b
 
     def diff(self, x: float, seed: int) -> float:
-        lam, ec2 = self.pair(x, seed)
-        return lam[KEY] - ec2[KEY]
+        a, b = self.pair(x, seed)
+        return a[KEY] - b[KEY]
 
 
 def break_even(scenario: Scenario | str | dict, vary: str = "functions.0.workload.rate_per_s", *, low: float,
                high: float, strategy: str = "fixed", replications: int = 3, slo: dict[str, float] | None = None,
                tol: float | None = None, points: int = 7, log: bool | None = None,
-               runner: Runner | None = None) -> BreakEven:
-    """Where Lambda and EC2 (sized by ``strategy``) cost the same per million requests."""
+               runner: Runner | None = None, platforms: tuple[str, str] = ("lambda", "ec2")) -> BreakEven:
+    """Where two platforms (server fleets sized by ``strategy``) cost the same per million requests."""
     sc = as_scenario(scenario)
+    platforms = tuple(platforms)
+    if len(platforms) != 2 or platforms[0] == platforms[1] or any(p not in PLATFORMS for p in platforms):
+        raise ValueError(f"platforms must be two different platforms among {', '.join(PLATFORMS)}. "
+                         f"Got {platforms!r} instead.")
     if strategy not in EC2_STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(EC2_STRATEGIES)}. Got {strategy!r} instead.")
     if not 0 < low < high:
         raise ValueError(f"low and high must satisfy 0 < low < high. Got low={low!r}, high={high!r} instead.")
     tol = tol if tol is not None else (high - low) / 200
     runner = runner or Runner(replications)
-    costs = _Costs(sc, vary, strategy, slo or {"latency_p99_s": 0.5}, runner)
+    costs = _Costs(sc, vary, strategy, slo or {"latency_p99_s": 0.5}, runner, platforms)
     values, cheaper = [], []
     for seed in runner.seeds(sc):
-        x, who = _bisect(lambda v: costs.diff(v, seed), low, high, tol)
+        x, who = _bisect(lambda v: costs.diff(v, seed), low, high, tol, platforms)
         values.append(x)
         cheaper.append(who)
     mean, half = ci95(values)
-    return BreakEven(vary, strategy, mean, half, values, cheaper, _curves(costs, low, high, points, log))
+    return BreakEven(vary, strategy, mean, half, values, cheaper, _curves(costs, low, high, points, log), platforms)
 
 
-def _bisect(f, lo: float, hi: float, tol: float) -> tuple[float, str]:
+def _bisect(f, lo: float, hi: float, tol: float, platforms: tuple[str, str] = ("lambda", "ec2")) -> tuple[float, str]:
     f_lo, f_hi = f(lo), f(hi)
     if f_lo == 0:
         return lo, "crosses"
     if np.sign(f_lo) == np.sign(f_hi):
-        return math.nan, "ec2" if f_lo > 0 else "lambda"
+        return math.nan, platforms[1] if f_lo > 0 else platforms[0]
     while hi - lo > tol:
         mid = (lo + hi) / 2
         f_mid = f(mid)
@@ -137,7 +160,7 @@ def _curves(costs: _Costs, low: float, high: float, points: int, log: bool | Non
     for x in xs:
         pairs = [costs.pair(x, s) for s in costs.runner.seeds(costs.sc)]
         row: dict[str, Any] = {"x": float(x)}
-        for i, plat in enumerate(("lambda", "ec2")):
+        for i, plat in enumerate(costs.platforms):
             for k in (KEY, "latency_p99_s", "mean_instances"):
                 row[f"{plat}_{k}"], row[f"{plat}_{k}_ci95"] = ci95([p[i][k] for p in pairs])
         rows.append(row)

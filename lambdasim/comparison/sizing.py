@@ -1,6 +1,7 @@
-"""SLO sizing: the cheapest EC2 fleet that meets a latency objective.
+"""SLO sizing: the cheapest server fleet (EC2, Fargate or LMI) that meets a latency objective.
 
-:func:`size_ec2` finds, by simulation on the scenario's own arrivals,
+:func:`size_fleet` (``platform="ec2"``, ``"fargate"`` or ``"lmi"``; :func:`size_ec2`
+is it for EC2) finds, by simulation on the scenario's own arrivals,
 
 - the smallest fixed fleet meeting the SLO (a fixed fleet's cost grows with
   its size, so the smallest is the cheapest): from the smallest stable
@@ -22,17 +23,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
 
-from lambdasim.ec2.model import ec2_capacity, offered_load
-from lambdasim.ec2.spec import TargetTracking, sized_to_load
+from lambdasim.comparison import fleets
+from lambdasim.comparison.fleets import TARGET_RANGE
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.scenario import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["size_ec2", "Sizing", "with_scaling", "meets"]
-
-TARGET_RANGE = (0.05, 0.95)
+__all__ = ["size_ec2", "size_fleet", "Sizing", "with_scaling", "meets", "tracking_policy"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,7 @@ class Sizing:
     autoscaled: dict[str, float] | None
     tried: pd.DataFrame = field(repr=False)
     why: str = ""  # when nothing met the SLO: why, in words
+    platform: str = "ec2"
 
     def __str__(self) -> str:
         if self.instances is None:
@@ -75,44 +75,52 @@ def _check_slo(slo: dict[str, float]) -> dict[str, float]:
 
 
 def tracking_policy(sc: Scenario, target: float) -> dict[str, Any]:
-    """Target tracking on utilisation at ``target``: the scenario's own settings if it tracks, else defaults."""
-    p = sc.ec2.scaling
-    base = p if isinstance(p, TargetTracking) and p.metric == "utilization" else TargetTracking()
-    hi = max(base.max, 2 * sized_to_load(offered_load(sc), TARGET_RANGE[0]))
-    return {"policy": "target_tracking", "metric": "utilization", "target": round(target, 4),
-            "period_s": base.period_s, "scale_out_cooldown_s": base.scale_out_cooldown_s,
-            "scale_in_cooldown_s": base.scale_in_cooldown_s, "min": base.min, "max": hi}
+    """EC2 target tracking on utilisation at ``target`` (:func:`lambdasim.comparison.fleets.tracking_policy`)."""
+    return fleets.tracking_policy(sc, target, "ec2")
 
 
 def size_ec2(scenario: Scenario, slo: dict[str, float] | None = None, replications: int = 1, *,
              target_tracking: bool = True, max_instances: int | None = None, tol: float = 0.02,
              runner: Runner | None = None) -> Sizing:
-    """The cheapest fixed fleet (and target-tracking target) meeting ``slo`` (default p99 <= 0.5 s)."""
+    """The cheapest fixed EC2 fleet (and target-tracking target) meeting ``slo`` (default p99 <= 0.5 s)."""
+    return size_fleet(scenario, slo, replications, platform="ec2", target_tracking=target_tracking,
+                      max_instances=max_instances, tol=tol, runner=runner)
+
+
+def size_fleet(scenario: Scenario, slo: dict[str, float] | None = None, replications: int = 1, *,
+               platform: str = "ec2", target_tracking: bool = True, max_instances: int | None = None,
+               tol: float = 0.02, runner: Runner | None = None) -> Sizing:
+    """The cheapest fixed fleet (and utilisation target) of ``platform`` meeting ``slo`` (default p99 <= 0.5 s).
+
+    ``platform`` is ``"ec2"`` (instances), ``"fargate"`` (tasks) or ``"lmi"`` (managed instances; its
+    target is ``lmi.target_utilization``).
+    """
     import pandas as pd
+    fleets.check_platform(platform)
     slo = _check_slo(slo if slo is not None else {"latency_p99_s": 0.5})
     runner = runner or Runner(replications)
     rows: list[dict[str, Any]] = []
 
-    def evaluate(policy: str, scaling: dict[str, Any], setting: float) -> dict[str, float]:
-        variant = with_scaling(scenario, scaling)
-        runner.prefetch([(variant, "ec2")])  # its replications side by side, when the runner has workers
-        m = runner.mean(variant, "ec2")
+    def evaluate(policy: str, variant: Scenario, setting: float) -> dict[str, float]:
+        runner.prefetch([(variant, platform)])  # its replications side by side, when the runner has workers
+        m = runner.mean(variant, platform)
         rows.append({"policy": policy, "setting": setting, **{k: m[k] for k in slo}, "mean_instances":
                      m["mean_instances"], "cost_usd": m["cost_usd"], "meets": meets(m, slo)})
         return m
 
-    n, fixed = _smallest_fleet(scenario, slo, evaluate, max_instances)
+    n, fixed = _smallest_fleet(scenario, platform, slo, evaluate, max_instances)
     target = autoscaled = None
     if target_tracking:
-        target, autoscaled = _best_target(scenario, slo, evaluate, tol)
+        target, autoscaled = _best_target(scenario, platform, slo, evaluate, tol)
     tried = pd.DataFrame(rows)
-    return Sizing(slo, n, fixed, target, autoscaled, tried, "" if n is not None else _why(scenario, slo, tried))
+    why = "" if n is not None else _why(scenario, platform, slo, tried)
+    return Sizing(slo, n, fixed, target, autoscaled, tried, why, platform)
 
 
-def _why(sc: Scenario, slo: dict[str, float], tried: pd.DataFrame) -> str:
+def _why(sc: Scenario, platform: str, slo: dict[str, float], tried: pd.DataFrame) -> str:
     """Why no fixed fleet met the SLO: the best value reached for each failing bound, and the work's own time."""
     fixed = tried[tried["policy"] == "fixed"]
-    cap = ec2_capacity(sc)
+    cap = fleets.capacity(sc, platform)
     work = cap.mean_cpu_s + cap.mean_wait_s
     parts = []
     for k, bound in slo.items():
@@ -127,14 +135,14 @@ def _why(sc: Scenario, slo: dict[str, float], tried: pd.DataFrame) -> str:
     return text
 
 
-def _smallest_fleet(sc, slo, evaluate, max_instances):
-    stable = math.floor(offered_load(sc)) + 1
+def _smallest_fleet(sc, platform, slo, evaluate, max_instances):
+    stable = math.floor(fleets.offered_load(sc, platform)) + 1
     cap = max_instances or max(4 * stable, stable + 64)
     cache: dict[int, dict[str, float]] = {}
 
     def at(n: int) -> dict[str, float]:
         if n not in cache:
-            cache[n] = evaluate("fixed", {"policy": "fixed", "instances": n}, n)
+            cache[n] = evaluate("fixed", fleets.with_fixed(sc, platform, n), n)
         return cache[n]
 
     miss, n, step = None, stable, 1
@@ -152,12 +160,12 @@ def _smallest_fleet(sc, slo, evaluate, max_instances):
     return n, at(n)
 
 
-def _best_target(sc, slo, evaluate, tol):
+def _best_target(sc, platform, slo, evaluate, tol):
     lo, hi = TARGET_RANGE
     ok: dict[float, dict[str, float]] = {}
 
     def at(t: float) -> bool:
-        m = evaluate("target_tracking", tracking_policy(sc, t), round(t, 4))
+        m = evaluate("target_tracking", fleets.with_target(sc, platform, t), round(t, 4))
         if meets(m, slo):
             ok[round(t, 4)] = m
             return True

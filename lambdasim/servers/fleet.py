@@ -6,8 +6,9 @@ gives a request to the in-service instance with the fewest outstanding
 requests (lowest id on ties) that has a free slot (``slots`` requests at
 once: :mod:`lambdasim.servers.capacity`); when every slot is taken the
 request waits in the FIFO queue, optionally bounded (``queue_limit``: the
-excess is dropped at once) and with a timeout (a request still waiting
-after ``timeout_s`` is dropped then).
+excess is dropped at once; with ``spill_while_booting``, a hybrid's
+routing, the limit is 0 while an instance boots) and with a timeout (a
+request still waiting after ``timeout_s`` is dropped then).
 
 A started request runs its CPU part, then its waiting part. CPU parts on
 one instance share its ``vcpu`` vCPUs by processor sharing
@@ -64,6 +65,7 @@ class Fleet:
         self.w, self.ready_delay_s, self.vcpu = workers, ready_delay_s, float(vcpu)
         self.timeout_s = math.inf if timeout_s is None else timeout_s
         self.queue_limit = queue_limit
+        self.spill_while_booting = False  # a hybrid's "booting" routing: no queue while an instance boots
         self.launched: list[float] = []
         self.ready: list[float] = []
         self.retired: list[float] = []  # nan while live
@@ -302,7 +304,8 @@ class Fleet:
 
     def enqueue(self, t: float, d: float, b: Batch, i: int, cpu: float = 0.0) -> None:
         """Queue request ``i`` of ``b``: ``cpu`` CPU seconds (shared), then ``d`` seconds of known duration."""
-        if self.queue_limit is not None and len(self.queue) >= self.queue_limit:
+        limit = 0 if self.spill_while_booting and self.n_pending else self.queue_limit
+        if limit is not None and len(self.queue) >= limit:
             b.status[i], b.end[i] = DROPPED, t
             return
         self.queue.append((t, cpu, d, b, i))

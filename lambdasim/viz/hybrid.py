@@ -12,10 +12,13 @@ def plot_pareto(df: pd.DataFrame, ax=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
-    for routing, marker in (("busy", "o"), ("queue", "s")):
+    names = {"busy": "to Lambda when every slot is busy", "queue": "to Lambda when the queue is full",
+             "booting": "to Lambda while instances boot", "none": "pure base fleet sized to the SLO"}
+    for routing, marker in (("busy", "o"), ("queue", "s"), ("booting", "^"), ("none", "D")):
         d = df[df["routing"] == routing]
-        ax.scatter(d["cost_usd"], d["latency_p99_s"], marker=marker, c=d["overflow_share"], cmap="viridis",
-                   vmin=0, vmax=1, edgecolor="k", label=f"routing: {routing}")
+        if len(d):
+            ax.scatter(d["cost_usd"], d["latency_p99_s"], marker=marker, c=d["overflow_share"], cmap="viridis",
+                       vmin=0, vmax=1, edgecolor="k", label=names[routing])
     front = df[df["pareto"]].sort_values("cost_usd")
     ax.plot(front["cost_usd"], front["latency_p99_s"], "k--", lw=1, label="Pareto front")
     for _, r in df.iterrows():
@@ -26,9 +29,10 @@ def plot_pareto(df: pd.DataFrame, ax=None):
         ax.axhline(slo["latency_p99_s"], color="tab:red", lw=1, label="SLO (p99)")
     best = df.attrs.get("best")
     if best:
+        what = (f"{int(best['base_instances'])} x {df.attrs.get('instance_type', '')}"
+                + ("" if best["routing"] == "none" else " + Lambda") if best["base_instances"] else "Lambda alone")
         ax.scatter([best["cost_usd"]], [best["latency_p99_s"]], s=200, facecolor="none", edgecolor="tab:red",
-                   lw=2, label=f"cheapest meeting the SLO: {int(best['base_instances'])} x "
-                               f"{df.attrs.get('instance_type', '')} + Lambda")
+                   lw=2, label=f"cheapest meeting the SLO: {what}")
     ax.set_xlabel("cost of the simulated horizon (USD)")
     ax.set_ylabel("p99 latency (s)")
     ax.set_title(f"{df.attrs.get('scenario', '')}: hybrid base fleet + Lambda overflow "

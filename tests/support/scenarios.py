@@ -22,3 +22,17 @@ def one_function(horizon_s: float = 100.0, seed: int = 1, *, rate: float | None 
                    "account_concurrency": account},
         "pricing": pricing,
     })
+
+
+def normal_spike(total: float = 36_000.0, sigma_s: float = 200.0, base_rate: float = 2.0, horizon_s: float = 3600.0,
+                 step_s: float = 20.0, **top: Any) -> lambdasim.Scenario:
+    """FaasSimulator's spike: ``total`` requests in a normal-shaped burst (``sigma_s``) mid-horizon, on a base load,
+    as a rate profile in ``step_s`` steps (a non-repeating ``diurnal`` workload); 0.5 s exponential work at 1 GB."""
+    import numpy as np
+
+    t = np.arange(0, horizon_s, step_s) + step_s / 2
+    rates = base_rate + total * np.exp(-0.5 * ((t - horizon_s / 2) / sigma_s) ** 2) / (sigma_s * np.sqrt(2 * np.pi))
+    fn = {"name": "api", "memory_mb": 1024, "duration": {"dist": "exponential", "mean_s": 0.5},
+          "workload": {"kind": "diurnal", "rates_per_s": [round(float(r), 6) for r in rates], "step_s": step_s,
+                       "repeat": False}}
+    return lambdasim.Scenario.from_dict({"name": "spike", "horizon_s": horizon_s, "functions": [fn], **top})
