@@ -25,7 +25,7 @@ SUBCOMMANDS = {
     "sweep": "run a sweep file (factors × replications) into a results folder",
     "report": "write the decision document (HTML) of a scenario: Lambda or EC2?",
     "bill": "price a month of Lambda or EC2 usage (a calculator)",
-    "compare": "compare Lambda and EC2 on one scenario",
+    "compare": "compare Lambda, EC2, Fargate, LMI and a hybrid on one scenario",
     "app": "serve the no-code dashboard (Lambda or EC2?) in the browser",
     "tune": "power-tune one function's memory and architecture (simulated)",
 }

@@ -1,4 +1,4 @@
-"""``lambdasim compare FILE``: Lambda against EC2 on the same arrivals, side by side."""
+"""``lambdasim compare FILE``: every platform the scenario enables on the same arrivals, side by side."""
 from __future__ import annotations
 
 import argparse
@@ -23,9 +23,10 @@ COMMITMENT_ROWS = [("commitment_usd_per_h", "commitment (USD / h)"), ("commitmen
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("compare", help="compare Lambda and EC2 on one scenario",
-                       description="Run a scenario on Lambda and on EC2 (as configured, SLO-sized and "
-                                   "autoscaled) with common random numbers and print the metrics side by side, "
+    p = sub.add_parser("compare", help="compare Lambda, EC2, Fargate, LMI and a hybrid on one scenario",
+                       description="Run a scenario on Lambda and on every server platform it enables (EC2, and "
+                                   "Fargate, LMI and a hybrid when their section is given; as configured, SLO-sized "
+                                   "and autoscaled) with common random numbers and print the metrics side by side, "
                                    "each with the half-width of its 95 % confidence interval.")
     add_scenario_args(p)
     p.add_argument("--replications", type=int, default=3, metavar="R", help="replications per row (default 3)")
@@ -34,7 +35,10 @@ def add_parser(sub) -> None:
     p.add_argument("--slo", action="append", default=[], metavar="METRIC=BOUND",
                    help="an SLO bound, e.g. latency_p99_s=0.5 (repeatable; default: Lambda's p99 + 10 %%)")
     p.add_argument("--strategies", default="configured,slo,autoscaled",
-                   help="EC2 rows, comma-separated among configured, slo, autoscaled (default all)")
+                   help="server rows, comma-separated among configured, slo, autoscaled (default all)")
+    p.add_argument("--platforms", default=None, metavar="LIST",
+                   help="platforms to run, comma-separated among lambda, ec2, fargate, lmi, hybrid (default: "
+                        "the scenario's platforms, else Lambda, EC2 and every platform whose section is given)")
     p.add_argument("--horizon-s", type=float, default=None, metavar="S", help="replace the scenario's horizon")
     p.add_argument("--commitments", action="store_true",
                    help="also apply the best hourly commitment (Savings Plan / reservation) to the Lambda and "
@@ -73,11 +77,13 @@ def run(args: argparse.Namespace) -> int:
     workers = _workers(args.workers)
     slo = parse_sets(args.slo) or None
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+    platforms = None if args.platforms is None else tuple(p.strip() for p in args.platforms.split(",") if p.strip())
     try:
         with Runner(args.replications, workers=workers) as runner:
             df = compare(sc, args.replications, slo=slo, strategies=strategies,
-                         sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments)
-    except ValueError as exc:  # a bad --slo or --strategies value
+                         sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments,
+                         platforms=platforms)
+    except ValueError as exc:  # a bad --slo, --strategies or --platforms value
         if isinstance(exc, ScenarioError):
             raise
         raise ScenarioError(str(exc)) from None
@@ -92,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
 def format_comparison(df, sc) -> str:
     from lambdasim.comparison.compare import option_label
+    from lambdasim.comparison.fleets import PLATFORM_LABELS
 
     heads = [option_label(r) + ("" if r["meets_slo"] else " (fails)") for _, r in df.iterrows()]
     rows = ROWS + [r for r in COMMITMENT_ROWS if r[0] in df]
@@ -101,19 +108,22 @@ def format_comparison(df, sc) -> str:
     line = lambda cs: "  ".join(c.ljust(width[0]) if i == 0 else c.rjust(width[i]) for i, c in enumerate(cs))
     a = df.attrs
     how = "mean [95 % interval]" if (a.get("replications") or 0) >= 3 else "mean (each replication)"
-    title = (f"{sc.name}: Lambda vs EC2, {sc.horizon_s:,.0f} s, {a.get('replications')} replications "
+    names = " vs ".join(PLATFORM_LABELS[p] for p in a.get("platforms", ["lambda", "ec2"]))
+    title = (f"{sc.name}: {names}, {sc.horizon_s:,.0f} s, {a.get('replications')} replications "
              f"({how}), pricing {sc.pricing.date}")
     lines = [title, "-" * len(title), line([""] + heads)]
     lines += [line(c) for c in cells]
     lines.append("")
     for r in df.itertuples():
-        if r.platform == "ec2":
-            lines.append(f"EC2 {r.strategy}: {r.config}")
+        if r.platform != "lambda":
+            lines.append(f"{option_label(df.loc[r.Index])}: {r.config}")
     for r in df.itertuples():
         if not r.meets_slo:
             lines.append(f"{option_label(df.loc[r.Index])} fails: {r.slo_miss}")
     lines += ["", "Assumptions:"]
-    lines.append(f"  capacity per instance: {a['capacity']}")
+    for p, text in (a.get("capacities") or {"ec2": a["capacity"]}).items():
+        lines.append(f"  capacity per {'instance' if p == 'ec2' else 'task' if p == 'fargate' else 'environment'}: "
+                     f"{text}")
     ec2 = sc.ec2
     lines.append(f"  prices of {sc.pricing.date}, EC2 purchase option {sc.pricing.ec2_purchase}; "
                  f"instance boot {ec2.boot_s:g} s + warm-up {ec2.warmup_s:g} s")

@@ -1,14 +1,21 @@
-"""Lambda against EC2 on the same arrivals: the side-by-side table.
+"""Every platform the scenario enables, on the same arrivals: the side-by-side table.
 
 :func:`compare` runs the scenario ``replications`` times on Lambda and on
-EC2 sized by up to three strategies, with common random numbers
-(replication r of every row uses seed ``scenario.seed + r``):
+each server platform it enables (``Scenario.enabled_platforms``: EC2, and
+Fargate, LMI and a hybrid when their section is given, or the scenario's
+``platforms`` list), each server fleet sized by up to three strategies,
+with common random numbers (replication r of every row uses seed
+``scenario.seed + r``):
 
-- ``configured``: the scenario's own ``ec2:`` section (by default a fixed
-  fleet sized to the offered load at 70 % worker utilisation);
-- ``slo``: the cheapest fixed fleet meeting the SLO (:func:`size_ec2`);
+- ``configured``: the platform's own section (by default a fixed fleet
+  sized to the offered load at 70 % utilisation of the binding resource);
+- ``slo``: the cheapest fixed fleet meeting the SLO (:func:`size_fleet`);
 - ``autoscaled``: target tracking at the cheapest utilisation target
   meeting the SLO.
+
+A hybrid row (``hybrid``) is the scenario's base fleet and routing with
+Lambda for the overflow, at ``hybrid.base_instances`` or, when none is
+given, the cheapest base size meeting the SLO (:func:`lambdasim.optimize`).
 
 The SLO defaults to "p99 latency no worse than Lambda's + 10 %", so the
 SLO-sized and autoscaled rows answer: what does EC2 cost at Lambda's
@@ -32,16 +39,18 @@ import math
 from typing import Any, TYPE_CHECKING
 
 from lambdasim.ec2.model import ec2_capacity, initial_instances
+from lambdasim.comparison import fleets
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.stats import mean_interval
 from lambdasim.scenario import Scenario, as_scenario
-from lambdasim.comparison.sizing import size_ec2, tracking_policy, with_scaling
+from lambdasim.comparison.sizing import size_fleet
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["compare", "STRATEGIES", "default_slo", "describe_ec2", "judge", "verdict", "SECONDS_PER_MONTH"]
+__all__ = ["compare", "STRATEGIES", "default_slo", "describe", "describe_ec2", "judge", "verdict",
+           "SECONDS_PER_MONTH"]
 
 STRATEGIES = ("configured", "slo", "autoscaled")
 #: A month of 30.4375 days (365.25 / 12), the unit of every projected monthly cost.
@@ -107,10 +116,10 @@ def answer(df: pd.DataFrame, rate_per_s: float) -> str:
 
 
 def option_label(row) -> str:
-    """"Lambda", "EC2 slo", "fargate configured", ..."""
+    """"Lambda", "EC2 slo", "Fargate configured", "LMI autoscaled", "Hybrid slo", ..."""
     if row["platform"] == "lambda":
         return "Lambda"
-    return f"{'EC2' if row['platform'] == 'ec2' else row['platform']} {row['strategy']}"
+    return f"{fleets.PLATFORM_LABELS.get(row['platform'], row['platform'])} {row['strategy']}"
 
 
 def default_slo(runner: Runner, sc: Scenario) -> dict[str, float]:
@@ -144,46 +153,54 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
 
 def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict[str, float] | None = None,
             strategies: tuple[str, ...] = STRATEGIES, sizing_replications: int | None = None,
-            runner: Runner | None = None, commitments: bool = False, platforms: tuple[str, ...] = ()) -> pd.DataFrame:
-    """One row per platform and EC2 strategy: metrics with 95 % CIs, and the cost ratio to Lambda.
+            runner: Runner | None = None, commitments: bool = False,
+            platforms: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per platform and sizing strategy: metrics with 95 % CIs, and the cost ratio to Lambda.
 
-    ``sizing_replications`` (default: ``replications``) sets how many
-    replications each sizing step averages over. ``df.attrs`` holds the
-    SLO and the sizing outcome. ``commitments=True`` adds the best hourly
-    commitment of the Lambda and configured-EC2 rows and their bill with it
-    (``comparison/commitments.py``; the table in ``df.attrs["commitments"]``).
-    ``platforms`` adds one row per further platform (``"fargate"``, ``"lmi"``) as the scenario configures it.
+    ``platforms`` (default: the scenario's :meth:`~lambdasim.scenario.Scenario.enabled_platforms`) lists
+    the platforms to run among ``lambda``, ``ec2``, ``fargate``, ``lmi``, ``hybrid``; Lambda always runs
+    (the reference of the ratio and of the default SLO). ``strategies`` size every server platform
+    listed. ``sizing_replications`` (default: ``replications``) sets how many replications each sizing
+    step averages over. ``df.attrs`` holds the SLO and the sizing outcome (``sizing``: per platform).
+    ``commitments=True`` adds the best hourly commitment of the Lambda and configured-EC2 rows and
+    their bill with it (``comparison/commitments.py``; the table in ``df.attrs["commitments"]``).
     """
     import pandas as pd
     sc = as_scenario(scenario)
     bad = [s for s in strategies if s not in STRATEGIES]
     if bad:
         raise ValueError(f"strategies must be among {', '.join(STRATEGIES)}. Got {bad!r} instead.")
+    listed = tuple(dict.fromkeys(sc.enabled_platforms() if platforms is None else platforms))
+    known = ("lambda", *fleets.SERVER_PLATFORMS, "hybrid")
+    if any(p not in known for p in listed):
+        raise ValueError(f"platforms must be among {', '.join(known)}. Got {list(listed)!r} instead.")
+    servers = [p for p in fleets.SERVER_PLATFORMS if p in listed]
     runner = runner or Runner(replications)
-    runner.prefetch([(sc, "lambda")] + [(sc, "ec2")] * ("configured" in strategies) + [(sc, p) for p in platforms])
+    runner.prefetch([(sc, "lambda")] + [(sc, p) for p in servers if "configured" in strategies])
     rows = [_row(runner, sc, "lambda", "on-demand", f"{len(sc.functions)} function(s)")]
     if "configured" in strategies:
-        rows.append(_row(runner, sc, "ec2", "configured", describe_ec2(sc)))
-    for extra in platforms:  # the scenario's fargate: / lmi: sections, as configured
-        rows.append(_row(runner, sc, extra, "configured", f"{extra} section of the scenario"))
-    attrs: dict[str, Any] = {"scenario": sc.name, "replications": replications}
+        for p in servers:
+            rows.append(_row(runner, sc, p, "configured", describe(sc, p)))
+    attrs: dict[str, Any] = {"scenario": sc.name, "replications": replications, "platforms": ["lambda", *servers]
+                             + (["hybrid"] if "hybrid" in listed else [])}
     attrs.update(slo_given=bool(slo))
     slo = slo or default_slo(runner, sc)
-    attrs.update(slo=slo)
+    attrs.update(slo=slo, sizing={})
     if "slo" in strategies or "autoscaled" in strategies:
         sizer = runner.sibling(sizing_replications or replications)
-        sizing = size_ec2(sc, slo, target_tracking="autoscaled" in strategies, runner=sizer)
-        attrs.update(slo=slo, slo_instances=sizing.instances, slo_target=sizing.target, sizing_why=sizing.why)
-        runner.prefetch([(with_scaling(sc, scaling), "ec2") for strategy, found, scaling in (
-            ("slo", sizing.instances is not None, {"policy": "fixed", "instances": sizing.instances}),
-            ("autoscaled", sizing.target is not None, tracking_policy(sc, sizing.target or 0.0)))
-            if strategy in strategies and found])
-        if "slo" in strategies:
-            rows.append(_sized_row(runner, sc, "slo", sizing.instances is not None,
-                                   {"policy": "fixed", "instances": sizing.instances}))
-        if "autoscaled" in strategies:
-            rows.append(_sized_row(runner, sc, "autoscaled", sizing.target is not None,
-                                   tracking_policy(sc, sizing.target or 0.0)))
+        for p in servers:
+            sizing = size_fleet(sc, slo, platform=p, target_tracking="autoscaled" in strategies, runner=sizer)
+            attrs["sizing"][p] = {"instances": sizing.instances, "target": sizing.target, "why": sizing.why}
+            if p == "ec2":
+                attrs.update(slo_instances=sizing.instances, slo_target=sizing.target, sizing_why=sizing.why)
+            variants = {"slo": sizing.instances is not None and fleets.with_fixed(sc, p, sizing.instances),
+                        "autoscaled": sizing.target is not None and fleets.with_target(sc, p, sizing.target)}
+            runner.prefetch([(v, p) for k, v in variants.items() if k in strategies and v])
+            for strategy in ("slo", "autoscaled"):
+                if strategy in strategies:
+                    rows.append(_sized_row(runner, p, strategy, variants[strategy]))
+    if "hybrid" in listed:
+        rows.append(_hybrid_row(runner, sc, slo, attrs))
     df = pd.DataFrame(rows)
     lam = df.loc[0, "cost_per_million_usd"]
     df["cost_ratio"] = df["cost_per_million_usd"] / lam if lam > 0 else math.nan
@@ -195,11 +212,38 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
         df[c] = judged[c].to_numpy()
     cap = ec2_capacity(sc)
     attrs.update(capacity=cap.describe(), rate_per_s=cap.rate_per_s, horizon_s=sc.horizon_s,
-                 extrapolated=sc.horizon_s < 86_400)
+                 extrapolated=sc.horizon_s < 86_400,
+                 capacities={p: fleets.capacity(sc, p).describe() for p in servers})
     df.attrs.update(attrs)
     df.attrs["verdict"] = verdict(df)
     df.attrs["answer"] = answer(df, cap.rate_per_s)
     return df
+
+
+def describe(sc: Scenario, platform: str) -> str:
+    """The fleet a server platform's row used, in words (EC2 keeps :func:`describe_ec2`)."""
+    return describe_ec2(sc) if platform == "ec2" else fleets.describe(sc, platform)
+
+
+def _hybrid_row(runner: Runner, sc: Scenario, slo: dict[str, float], attrs: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's hybrid at its ``base_instances``, or at the cheapest base size meeting the SLO."""
+    h = sc.hybrid
+    strategy, n = "configured", h.base_instances
+    if n is None:
+        from lambdasim.comparison.optimize import optimize
+
+        strategy = "slo"
+        table = optimize(sc, slo=slo, routings=((h.routing, h.queue_limit),), base=h.base, pure_base=False)
+        ok = table[table["meets_slo"] & (table["base_instances"] > 0)]
+        n = int(ok.loc[ok["cost_usd"].idxmin(), "base_instances"]) if len(ok) else None
+        attrs["sizing"]["hybrid"] = {"instances": n, "tried": table["base_instances"].tolist()}
+    if n is None:
+        return _sized_row(runner, "hybrid", strategy, None)
+    variant = sc.with_overrides({"hybrid.base_instances": n})
+    base = fleets.describe(fleets.with_fixed(sc, h.base, n), h.base).replace("fixed ", "", 1)
+    when = {"busy": "when every slot is busy", "queue": f"when {h.queue_limit} requests wait",
+            "booting": "while base instances boot"}[h.routing]
+    return _row(runner, variant, "hybrid", strategy, f"{base} + Lambda {when}")
 
 
 def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int) -> None:
@@ -208,6 +252,8 @@ def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int) -> None:
         df[c] = math.nan
     for platform, strategy in (("lambda", "on-demand"), ("ec2", "configured")):
         row = (df["platform"] == platform) & (df["strategy"] == strategy)
+        if not row.any():
+            continue
         one = table[table["platform"] == platform].iloc[0]
         for c in COMMITMENT_COLUMNS:
             df.loc[row, c] = one[c]
@@ -215,11 +261,11 @@ def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int) -> None:
     df.attrs["commitments"] = table.to_dict("records")
 
 
-def _sized_row(runner, sc, strategy, found, scaling) -> dict[str, Any]:
-    if not found:
-        return {"platform": "ec2", "strategy": strategy, "config": "no configuration meets the SLO",
+def _sized_row(runner, platform, strategy, variant) -> dict[str, Any]:
+    """The row of ``variant`` (the scenario with the sized fleet), or an empty row when nothing met the SLO."""
+    if not variant:
+        return {"platform": platform, "strategy": strategy, "config": "no configuration meets the SLO",
                 "replications": 0, **{k: math.nan for k in METRICS},
                 **{f"{k}_{e}": math.nan for k in METRICS for e in ("lo", "hi", "ci95")},
                 **{f"{k}_values": [] for k in METRICS}}
-    variant = with_scaling(sc, scaling)
-    return _row(runner, variant, "ec2", strategy, describe_ec2(variant))
+    return _row(runner, variant, platform, strategy, describe(variant, platform))

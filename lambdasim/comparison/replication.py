@@ -51,11 +51,25 @@ def headline(summary: dict[str, Any], platform: str) -> dict[str, float]:
         s["queue_wait_mean_s"] = 0.0
         s["cpu_utilization"] = math.nan  # Lambda's CPU is the memory's share, never shared
         s["queue_at_end"] = 0.0
+    elif platform == "hybrid":  # a base fleet runs full by design: the overflow, not a queue, takes the excess
+        s["utilization"] = s["cpu_utilization"] = math.nan
     else:
         s["cold_start_rate"] = 0.0
         s.setdefault("cpu_utilization", math.nan)  # server platforms that do not share vCPUs (Fargate, LMI)
         s.setdefault("queue_at_end", 0.0)
     return {k: float(s[k]) for k in METRICS}
+
+
+def _hybrid(sc: Scenario, seed: int) -> dict[str, Any]:
+    """The summary of the scenario's hybrid (``hybrid.base_instances`` of ``hybrid.base`` + Lambda) at ``seed``."""
+    from lambdasim.billing.catalogue import load_catalogue
+    from lambdasim.hybrid.model import run_hybrid
+
+    h = sc.hybrid
+    if h.base_instances is None:
+        raise ValueError("hybrid.base_instances must be set to run a hybrid (compare and optimize choose one).")
+    s = sc.with_overrides({"seed": seed})
+    return run_hybrid(s, load_catalogue(s.pricing), h.base_instances, h.routing, h.queue_limit, base=h.base).summary
 
 
 def ci95(values) -> tuple[float, float]:
@@ -84,6 +98,8 @@ def run_key(sc: Scenario, platform: str, seed: int) -> tuple[str, str, int]:
 
 
 def _one(sc: Scenario, platform: str, seed: int) -> dict[str, float]:
+    if platform == "hybrid":
+        return headline(_hybrid(sc, seed), platform)
     return headline(simulate(sc, platform, seed=seed, records="summary").summary, platform)
 
 
