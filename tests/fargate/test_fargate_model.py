@@ -135,3 +135,25 @@ def test_an_application_runs_as_its_flat_equivalent_with_its_services_billed():
     assert f.summary["invocations"] == e.summary["invocations"]  # the same flat arrivals
     services = set(e.cost.loc[e.cost["platform"] != "ec2", "item"])
     assert services and services <= set(f.cost["item"])
+
+
+def test_busy_task_to_lambda_price_ratio_per_vcpu_second_is_the_catalogue_arithmetic():
+    """A 1 vCPU / 2 GB task kept 100 % busy by 1 s of CPU every second, against Lambda at 1,769 MB (one vCPU)
+    running the same work: per vCPU-second the ratio of the two bills is the catalogue's arithmetic."""
+    h = 7200.0
+    sc = lambdasim.Scenario.from_dict({
+        "name": "ratio", "horizon_s": h, "pricing": "aws-2024",
+        "functions": [{"name": "f", "memory_mb": 1769, "work": {"cpu": {"dist": "constant", "value_s": 1.0}},
+                       "workload": {"kind": "deterministic", "interval_s": 1.0}}],
+        "fargate": {"workers_per_task": 1, "scaling": {"policy": "fixed", "instances": 1}}})
+    f = lambdasim.simulate(sc, "fargate").summary
+    lam = lambdasim.simulate(sc, "lambda").summary
+    assert f["utilization"] == pytest.approx(1.0, abs=1e-9) and f["dropped"] == 0
+    cat = load_catalogue("aws-2024")
+    per_vcpu_s_fargate = (cat["fargate.vcpu_hour_usd"] + 2 * cat["fargate.gb_hour_usd"]) / 3600
+    per_vcpu_s_lambda = cat["lambda.request_per_million_usd"] / 1e6 + 1769 / 1024 * cat["lambda.duration_gb_s_usd"]
+    fargate_vcpu_s = 1 * h  # one task, one vCPU, the whole horizon
+    lambda_vcpu_s = lam["completed"] * 1.0  # 1 s of one vCPU per call
+    ratio = (f["cost_usd"] / fargate_vcpu_s) / (lam["cost_usd"] / lambda_vcpu_s)
+    assert ratio == pytest.approx(per_vcpu_s_fargate / per_vcpu_s_lambda, rel=1e-9)
+    assert ratio < 0.5  # a busy task's vCPU-second costs well under half of Lambda's
