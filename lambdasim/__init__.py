@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from lambdasim.comparison.break_even import break_even
     from lambdasim.comparison.compare import compare
     from lambdasim.comparison.optimize import optimize
-    from lambdasim.comparison.sizing import size_ec2
+    from lambdasim.comparison.sizing import size_ec2, size_fleet
     from lambdasim.scenario import Scenario
     from lambdasim.simulation import simulate
     from lambdasim.sweeps.driver import sweep
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Scenario", "simulate", "Result", "LambdasimError", "ScenarioError", "TraceError", "CatalogueError",
            "sweep", "summarize", "read_results", "compare", "break_even", "size_ec2", "load_catalogue",
-           "optimize"]
+           "optimize", "size_fleet"]
 
 #: Where each lazily loaded public name lives.
 _HOMES = {
@@ -45,6 +45,7 @@ _HOMES = {
     "compare": "lambdasim.comparison.compare",
     "break_even": "lambdasim.comparison.break_even",
     "size_ec2": "lambdasim.comparison.sizing",
+    "size_fleet": "lambdasim.comparison.sizing",
     "optimize": "lambdasim.comparison.optimize",
     "load_catalogue": "lambdasim.billing.catalogue",
 }

@@ -60,7 +60,8 @@ def with_scaling(sc: Scenario, scaling: dict[str, Any]) -> Scenario:
 
 
 def meets(metrics: dict[str, float], slo: dict[str, float]) -> bool:
-    return all(metrics[k] <= v for k, v in slo.items())
+    """Every bound holds and nothing was dropped or throttled (a fleet that sheds load is not sized to it)."""
+    return all(metrics[k] <= v for k, v in slo.items()) and not metrics.get("dropped", 0) > 0
 
 
 def _check_slo(slo: dict[str, float]) -> dict[str, float]:
@@ -147,7 +148,8 @@ def _smallest_fleet(sc, platform, slo, evaluate, max_instances):
 
     miss, n, step = None, stable, 1
     while not meets(at(n), slo):
-        stalled = miss is not None and all(at(n)[k] >= 0.99 * at(miss)[k] for k in slo)
+        stalled = (miss is not None and all(at(n)[k] >= 0.99 * at(miss)[k] for k in slo)
+                   and not at(n).get("dropped", 0) < at(miss).get("dropped", 0))  # fewer drops: still helping
         if n >= cap or stalled:  # more instances no longer help: the SLO is out of reach
             return None, None
         miss, n, step = n, min(n + step, cap), step * 2
