@@ -42,6 +42,11 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", default="auto", metavar="N",
                    help="processes for the replications: a number, or auto (default: one per core left free "
                         "by the machine's load; 1 on a busy machine)")
+    p.add_argument("--break-even", metavar="LOW:HIGH", default=None,
+                   help="also search the request rate in [LOW, HIGH] req/s for where the answer flips (EC2 "
+                        "SLO-sized at each rate); the answer sentence ends with it")
+    p.add_argument("--break-even-horizon-s", type=float, default=3600.0, metavar="S",
+                   help="horizon of the runs of the break-even search (default 3600, at most the scenario's)")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
     p.set_defaults(func=run)
@@ -73,10 +78,14 @@ def run(args: argparse.Namespace) -> int:
     workers = _workers(args.workers)
     slo = parse_sets(args.slo) or None
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+    flip = _range(args.break_even) if args.break_even is not None else None
+    if not args.break_even_horizon_s > 0:
+        raise ScenarioError(f"--break-even-horizon-s must be a number > 0. Got {args.break_even_horizon_s:g} instead.")
     try:
         with Runner(args.replications, workers=workers) as runner:
             df = compare(sc, args.replications, slo=slo, strategies=strategies,
-                         sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments)
+                         sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments,
+                         break_even=flip, break_even_horizon_s=min(args.break_even_horizon_s, sc.horizon_s))
     except ValueError as exc:  # a bad --slo or --strategies value
         if isinstance(exc, ScenarioError):
             raise
@@ -88,6 +97,16 @@ def run(args: argparse.Namespace) -> int:
     if args.plots is not None:
         _plots(df, sc, args.plots)
     return 0
+
+
+def _range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise ScenarioError(f"--break-even must be LOW:HIGH request rates, e.g. 1:100. Got {text!r} instead.") from None
+    if not 0 < low < high < math.inf:
+        raise ScenarioError(f"--break-even must satisfy 0 < LOW < HIGH. Got {text!r} instead.")
+    return low, high
 
 
 def format_comparison(df, sc) -> str:
@@ -126,6 +145,8 @@ def format_comparison(df, sc) -> str:
     if a.get("extrapolated"):
         month += f": extrapolated from a {sc.horizon_s:,.0f} s horizon, under a day"
     lines.append(f"  {month}; runs start empty (no warm-up period excluded)")
+    if a.get("break_even"):
+        lines += ["", "Where the answer flips: " + a["break_even"]["sentence"]]
     lines += ["", a["verdict"]["sentence"], a["answer"]]
     return "\n".join(lines)
 
