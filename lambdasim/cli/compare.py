@@ -99,6 +99,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def month_note(sc) -> str:
+    """How the monthly cost was projected, and the warm-up: one line of the assumptions block."""
+    w, span = sc.measure_from_s, sc.measured_s
+    month = "monthly cost = cost over the measured span x (30.4375 days / span)"
+    if span < 86_400:
+        month += f": extrapolated from {span:,.0f} s, under a day"
+    if w > 0:
+        return (f"{month}; warm-up: the first {w:,.0f} s of each run (measure_from_s) are simulated but not "
+                "counted in metrics or cost")
+    return f"{month}; runs start empty and count from 0 s (no warm-up excluded: measure_from_s = 0)"
+
+
 def _range(text: str) -> tuple[float, float]:
     try:
         low, high = (float(v) for v in text.split(":"))
@@ -141,10 +153,7 @@ def format_comparison(df, sc) -> str:
         lines.append("  SLO: " + ", ".join(f"{k} <= {v:g}" for k, v in a["slo"].items()) + f" ({given}); an option "
                      "meets it if the means over the replications do and it is stable (nothing dropped, "
                      "utilisation < 0.99, no queue left at the end)")
-    month = "monthly cost = cost over the horizon x (30.4375 days / horizon)"
-    if a.get("extrapolated"):
-        month += f": extrapolated from a {sc.horizon_s:,.0f} s horizon, under a day"
-    lines.append(f"  {month}; runs start empty (no warm-up period excluded)")
+    lines.append("  " + month_note(sc))
     if a.get("break_even"):
         lines += ["", "Where the answer flips: " + a["break_even"]["sentence"]]
     lines += ["", a["verdict"]["sentence"], a["answer"]]

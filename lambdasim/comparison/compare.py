@@ -17,7 +17,9 @@ latency? Each metric has its mean over the replications, its values
 metric's range (``<metric>_lo``, ``<metric>_hi``: :func:`lambdasim.stats.mean_interval`;
 ``<metric>_ci95`` is the larger distance from the mean to an end); ``cost_ratio``
 is a row's mean cost per million completed requests over Lambda's, and
-``monthly_cost_usd`` its cost projected to a month (30.4375 days).
+``monthly_cost_usd`` its cost projected to a month (30.4375 days) from the measured
+span (after the scenario's warm-up ``measure_from_s``); ``df.attrs["extrapolated"]`` is true when
+that span is under a day.
 
 Every row is judged (:func:`judge`): ``meets_slo`` and ``slo_miss`` (which
 bound failed and by how much), ``stable`` and ``unstable_why``. An option
@@ -184,19 +186,20 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     df["cost_ratio"] = df["cost_per_million_usd"] / lam if lam > 0 else math.nan
     if commitments:
         _add_commitments(df, sc, replications)
-    df["monthly_cost_usd"] = df["cost_usd"] / sc.horizon_s * SECONDS_PER_MONTH
+    df["monthly_cost_usd"] = df["cost_usd"] / sc.measured_s * SECONDS_PER_MONTH  # after any warm-up
     judged = pd.DataFrame([judge(r, slo) for r in df.to_dict(orient="records")])
     for c in judged:
         df[c] = judged[c].to_numpy()
     cap = ec2_capacity(sc)
     attrs.update(capacity=cap.describe(), rate_per_s=cap.rate_per_s, horizon_s=sc.horizon_s,
-                 extrapolated=sc.horizon_s < 86_400)
+                 measure_from_s=sc.measure_from_s, measured_s=sc.measured_s, extrapolated=sc.measured_s < 86_400)
     df.attrs.update(attrs)
     df.attrs["verdict"] = verdict(df)
     flip = None
     if break_even is not None:
-        searched = sc if break_even_horizon_s is None else sc.with_overrides(
-            {"horizon_s": float(break_even_horizon_s)}, source=f"scenario {sc.name!r} with break_even_horizon_s")
+        h = sc.horizon_s if break_even_horizon_s is None else min(sc.horizon_s, sc.measure_from_s + break_even_horizon_s)
+        searched = sc if h == sc.horizon_s else sc.with_overrides(
+            {"horizon_s": float(h)}, source=f"scenario {sc.name!r} with break_even_horizon_s")
         flip = _flip_search(searched, break_even, slo, Runner(sizing_replications or replications, cache=runner.cache))
         df.attrs["break_even"] = {"value": flip.value, "ci95": flip.ci95, "low": flip.low, "high": flip.high,
                                   "below": flip.below, "above": flip.above, "horizon_s": searched.horizon_s,

@@ -158,7 +158,7 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
     df = compare(sc, replications, slo=slo, strategies=strategies, sizing_replications=sizing_replications,
                  runner=runner)
     slo = df.attrs.get("slo") or dict(slo or {})
-    opts = options(df, sc.horizon_s)
+    opts = options(df, sc.measured_s)
     runs = _runs(sc, df, opts)
     tick()
     catalogue = load_catalogue(sc.pricing)
@@ -180,7 +180,7 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
         "slo": slo_text(slo), "slo_bounds": dict(slo), "rows_csv": df.to_csv(index=False), "slo_default": not given_slo,
         "table_heads": [o.name for o in opts], "table": table,
         "workload": _workload(sc), "capacity": _capacity(sc, catalogue, opts), "prices": _prices(sc, catalogue),
-        "bill": _bill(runs, sc.horizon_s),
+        "bill": _bill(runs, sc.measured_s),
         "figures": {k: _png(v) for k, v in figs.items()},
         "scenario_yaml": yaml.safe_dump(sc.to_dict(), sort_keys=False, allow_unicode=True),
     }
