@@ -14,7 +14,8 @@ The SLO defaults to "p99 latency no worse than Lambda's + 10 %", so the
 SLO-sized and autoscaled rows answer: what does EC2 cost at Lambda's
 latency? Each metric has its mean over the replications, its values
 (``<metric>_values``) and, from 3 replications, a 95 % interval inside the
-metric's range (``<metric>_lo``, ``<metric>_hi``: :func:`lambdasim.stats.mean_interval`;
+metric's range (``<metric>_lo``, ``<metric>_hi``: :func:`lambdasim.stats.mean_interval`; Lambda's
+cold-start rate is pooled over the replications with the Wilson interval on the pooled counts;
 ``<metric>_ci95`` is the larger distance from the mean to an end); ``cost_ratio``
 is a row's mean cost per million completed requests over Lambda's, and
 ``monthly_cost_usd`` its cost projected to a month (30.4375 days) from the measured
@@ -38,7 +39,7 @@ from lambdasim.comparison.break_even import BreakEven, break_even as find_break_
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.comparison.slo import judge
-from lambdasim.stats import mean_interval
+from lambdasim.stats import mean_interval, wilson
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_ec2, tracking_policy, with_scaling
 
@@ -128,6 +129,9 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
     for k in METRICS:
         values = [r[k] for r in runs]
         row[k], row[f"{k}_lo"], row[f"{k}_hi"] = mean_interval(values)
+        if k == "cold_start_rate" and platform == "lambda":  # a proportion: pooled, Wilson interval, any R
+            row[k], row[f"{k}_lo"], row[f"{k}_hi"] = wilson(sum(r["cold_starts"] for r in runs),
+                                                            sum(r["started"] for r in runs))
         row[f"{k}_ci95"] = max(row[k] - row[f"{k}_lo"], row[f"{k}_hi"] - row[k])  # nan below 3 replications
         row[f"{k}_values"] = values
     return row

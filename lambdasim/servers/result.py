@@ -19,6 +19,7 @@ import pandas as pd
 from lambdasim.billing.around import Traffic, around_line_items
 from lambdasim.billing.rules import compute_share
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
+from lambdasim.billing.catalogue import MONTH_S
 from lambdasim.stats import LogHistogram
 from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occupancy, window_lives
 
@@ -203,6 +204,8 @@ class ServerResult:
             "latency_p99_s": p99,
             "cost_usd": cost,
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
+            # the measured span's bill scaled to a 30-day month (as the report does for servers)
+            "monthly_cost_usd": cost * MONTH_S / self.scenario.measured_s,
         }
 
     @cached_property
