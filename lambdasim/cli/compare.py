@@ -156,6 +156,9 @@ def format_comparison(df, sc) -> str:
     lines.append("  " + month_note(sc))
     if a.get("break_even"):
         lines += ["", "Where the answer flips: " + a["break_even"]["sentence"]]
+    else:
+        lines += ["", "Where the answer flips: not searched; --break-even LOW:HIGH (e.g. 1:100) searches the request "
+                      "rate, EC2 SLO-sized at each rate, on runs of --break-even-horizon-s (default 3600 s)."]
     lines += ["", a["verdict"]["sentence"], a["answer"]]
     return "\n".join(lines)
 

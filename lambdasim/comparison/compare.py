@@ -74,7 +74,7 @@ def answer(df: pd.DataFrame, rate_per_s: float, flip: BreakEven | None = None,
     with a break-even search (``flip``), the request rate where the answer flips or that it does not."""
     lam = df[df["platform"] == "lambda"].iloc[0]
     ok = "meets the SLO" if lam["meets_slo"] else f"misses the SLO ({lam['slo_miss']})"
-    text = f"At {rate_per_s:.3g} req/s Lambda costs ${lam['monthly_cost_usd']:,.2f}/month and {ok}"
+    text = f"At {_rate(rate_per_s)} req/s Lambda costs ${lam['monthly_cost_usd']:,.2f}/month and {ok}"
     ec2 = df[(df["platform"] == "ec2") & df["meets_slo"]]
     if ec2.empty:
         text += "; no EC2 option compared meets it"
@@ -92,10 +92,15 @@ def flip_clause(be: BreakEven, rate_per_s: float, horizon_s: float | None = None
         f", EC2 {be.strategy}-sized"
     if be.crosses:
         side = "below" if be.value < rate_per_s else "above"
-        return f"; the answer flips {side} {be.value:.3g} req/s (break-even searched over {where})"
+        return f"; the answer flips {side} {_rate(be.value)} req/s (break-even searched over {where})"
     who = {"lambda": "Lambda", "ec2": "EC2", "neither": "neither"}[be.below]
     return f"; the answer does not flip between {be.low:g} and {be.high:g} req/s ({who} cheaper throughout, EC2 " \
            f"{be.strategy}-sized)"
+
+
+def _rate(x: float) -> str:
+    """A request rate for a sentence: 3 significant digits, never an exponent."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
 
 def option_label(row) -> str:

@@ -131,6 +131,14 @@ def _runs(sc: Scenario, df, opts) -> dict:
     return runs
 
 
+def _month_note(sc: Scenario) -> str:
+    """Where the monthly figures come from: the measured span, the warm-up, and whether it is extrapolated."""
+    span, w = sc.measured_s, sc.measure_from_s
+    text = f"Every monthly cost is projected from {fmt(span)} s of simulated traffic"
+    text += f" after a warm-up of {fmt(w)} s that is not counted" if w > 0 else " (no warm-up excluded)"
+    return text + (": extrapolated from under a day." if span < 86_400 else ".")
+
+
 def _bill(runs: dict, horizon_s: float) -> list[dict[str, str]]:
     rows = []
     k = MONTH_S / horizon_s
@@ -181,6 +189,7 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
         "table_heads": [o.name for o in opts], "table": table,
         "workload": _workload(sc), "capacity": _capacity(sc, catalogue, opts), "prices": _prices(sc, catalogue),
         "bill": _bill(runs, sc.measured_s),
+        "month_note": _month_note(sc),
         "figures": {k: _png(v) for k, v in figs.items()},
         "scenario_yaml": yaml.safe_dump(sc.to_dict(), sort_keys=False, allow_unicode=True),
     }
