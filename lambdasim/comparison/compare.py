@@ -61,7 +61,8 @@ def verdict(df: pd.DataFrame) -> dict[str, Any]:
     label = option_label(best)
     ratios = {option_label(r): float(r["monthly_cost_usd"] / best["monthly_cost_usd"])
               for _, r in df.iterrows() if r.name != best.name and best["monthly_cost_usd"] > 0}
-    others = ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items())
+    fails = {option_label(r) for _, r in df.iterrows() if not r["meets_slo"]}
+    others = ", ".join(f"{k} {v:.2f}x" + (" (fails the SLO)" if k in fails else "") for k, v in ratios.items())
     sentence = (f"Cheapest option meeting the SLO: {label} ({best['config']}) at "
                 f"${best['monthly_cost_usd']:,.2f}/month" + (f"; the others cost {others} as much." if others else "."))
     return {"winner": label, "label": label, "config": best["config"],
