@@ -118,6 +118,8 @@ class Scenario(Spec):
     name: str = "scenario"
     horizon_s: FloatIn(0.0, 1e9, lo_open=True)  # at most ~31.7 years
     seed: IntIn(0, None) = 0
+    # warm-up: the run starts empty at 0; metrics and costs count from here (docs/scenario.md, "Steady state")
+    measure_from_s: FloatIn(0.0, 1e9) = 0.0
     workload: TraceSet | None = None  # a trace whose functions are added to `functions`; see traces.py
     functions: tuple[FunctionSpec, ...] = Field((), validate_default=True)
     lambda_: LambdaSpec = Field(LambdaSpec(), alias="lambda")
@@ -156,8 +158,20 @@ class Scenario(Spec):
             raise PydanticCustomError("empty", "must list at least one function", {})
         return v
 
+    @property
+    def measured_s(self) -> float:
+        """The measured span: ``horizon_s`` less the warm-up ``measure_from_s``."""
+        return self.horizon_s - self.measure_from_s
+
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
+        if not self.measure_from_s < self.horizon_s:
+            raise PydanticCustomError("warmup", "must have measure_from_s below horizon_s ({h}); got {w}",
+                                      {"h": f"{self.horizon_s:g}", "w": f"{self.measure_from_s:g}"})
+        if self.measure_from_s > 0 and self.application is not None:
+            raise PydanticCustomError("warmup", "must not combine measure_from_s with an application section (an "
+                                      "application's end-to-end metrics and services count the whole run); got "
+                                      "measure_from_s={w}", {"w": f"{self.measure_from_s:g}"})
         dup = sorted(n for n, k in Counter(f.name for f in self.functions).items() if k > 1)  # linear in functions
         if dup:
             raise PydanticCustomError("dup", "must have unique function names; repeated: {d}", {"d": ", ".join(dup)})

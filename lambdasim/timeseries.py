@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bin_edges", "occupancy", "counts", "HourlyCounts"]
+__all__ = ["bin_edges", "occupancy", "counts", "HourlyCounts", "measured", "busy_seconds", "window_lives"]
 
 
 def bin_edges(horizon_s: float, step_s: float) -> np.ndarray:
@@ -54,3 +54,29 @@ class HourlyCounts:
         h = np.minimum((np.asarray(arrival_s) // 3600.0).astype(np.int64), nh - 1)
         self.counts += np.bincount(np.asarray(function).astype(np.int64) * nh + h,
                                    minlength=self.counts.size).reshape(self.counts.shape)
+
+
+def measured(b: dict[str, np.ndarray], t0: float) -> dict[str, np.ndarray]:
+    """The rows of a batch of columns that arrived at or after ``t0`` (the end of the warm-up)."""
+    m = b["arrival_s"] >= t0
+    return {k: v[m] for k, v in b.items()}
+
+
+def busy_seconds(start: np.ndarray, end: np.ndarray, t0: float, horizon_s: float) -> float:
+    """Busy time of runs from ``start`` to ``end`` inside [t0, horizon]."""
+    if t0 > 0:
+        return float(np.sum(np.maximum(np.fmin(end, horizon_s) - np.maximum(start, t0), 0.0)))
+    return float(np.sum(np.fmin(end, horizon_s) - start))
+
+
+def window_lives(launched, ready, retired, t0: float, horizon_s: float):
+    """Launched, ready and retired times clipped to [t0, horizon] (retired NaN: live at the end); an
+    instance gone before t0 gets launched = ready = retired = t0 (a life of 0 s in the window)."""
+    retired = np.fmin(np.nan_to_num(np.asarray(retired, dtype=float), nan=horizon_s), horizon_s)
+    launched = np.asarray(launched, dtype=float)
+    if t0 > 0:
+        retired = np.maximum(retired, t0)
+        launched = np.fmin(np.maximum(launched, t0), retired)
+    ready = np.fmin(np.maximum(np.asarray(ready, dtype=float), launched), retired) if t0 > 0 else \
+        np.fmin(np.asarray(ready, dtype=float), retired)
+    return launched, ready, retired

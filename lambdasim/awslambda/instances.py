@@ -20,8 +20,8 @@ __all__ = ["InstanceLog"]
 
 
 class InstanceLog:
-    def __init__(self, function_names: list[str], keep: bool = True):
-        self.names = function_names
+    def __init__(self, function_names: list[str], keep: bool = True, measure_from_s: float = 0.0):
+        self.names, self.t0 = function_names, measure_from_s
         self.keep = keep
         self.count = 0
         self.rows: list[list[float]] = []      # [function, created, ready, retired] (keep=True)
@@ -43,14 +43,22 @@ class InstanceLog:
             self.rows[gid][3] = t
         else:
             _, created = self._live.pop(gid)
-            self.retired_lifetime_s += t - created
+            self.retired_lifetime_s += t - created if self.t0 == 0 else max(t - max(created, self.t0), 0.0)
             self.retired_count += 1
 
     def instance_seconds(self, horizon_s: float) -> float:
-        """Total live time of all instances within [0, horizon]."""
+        """Total live time of all instances within [measure_from_s, horizon] (the whole run without a warm-up)."""
+        t0 = self.t0
         if self.keep:
             a = self.array()
-            return float(np.sum(np.fmin(np.nan_to_num(a[:, 3], nan=horizon_s), horizon_s) - a[:, 1])) if len(a) else 0.0
+            if not len(a):
+                return 0.0
+            end = np.fmin(np.nan_to_num(a[:, 3], nan=horizon_s), horizon_s)
+            if t0 > 0:
+                return float(np.sum(np.maximum(end - np.maximum(a[:, 1], t0), 0.0)))
+            return float(np.sum(end - a[:, 1]))
+        if t0 > 0:
+            return self.retired_lifetime_s + sum(horizon_s - max(c, t0) for _, c in self._live.values())
         return self.retired_lifetime_s + sum(horizon_s - c for _, c in self._live.values())
 
     def array(self) -> np.ndarray:

@@ -69,10 +69,10 @@ class LambdaModel:
         nf = len(names)
         lam, seed = scenario.lambda_, scenario.seed
         self.horizon_s, self.keep_records = scenario.horizon_s, keep_records
-        self.instances = InstanceLog(names, keep=keep_records)
-        self.tally = Tally(nf, scenario.horizon_s, keep=keep_records)
+        self.instances = InstanceLog(names, keep=keep_records, measure_from_s=scenario.measure_from_s)
+        self.tally = Tally(nf, scenario.horizon_s, keep=keep_records, measure_from_s=scenario.measure_from_s)
         if any(scenario.door(i) is not None and scenario.door(i).type == "alb" for i in range(nf)):
-            self.tally.hourly = HourlyCounts(nf, scenario.horizon_s)  # an ALB's LCUs are billed per hour
+            self.tally.hourly = HourlyCounts(nf, scenario.measured_s)  # an ALB's LCUs are billed per hour (measured span)
         self.outcomes = self.tally.outcomes = Outcomes(nf, [f.invocation.type != "sync" for f in fns])
         self.limiter = ConcurrencyLimiter(lam.account_concurrency, [scenario.reserved(i) for i in range(nf)])
         day = scenario.pricing.date  # keep-alive and routing follow the date unless stated (eras.py)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lambdasim.stats import LogHistogram
+from lambdasim.timeseries import busy_seconds, measured
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,8 +32,11 @@ DEFAULTS = {"on_pc": (False, np.bool_), "attempt": (0, np.int32), "queue_delay_s
 
 
 class Tally:
-    def __init__(self, n_functions: int, horizon_s: float, keep: bool):
-        self.horizon_s, self.keep = horizon_s, keep
+    """Counts and sums of the invocations that arrived at or after ``measure_from_s`` (the scenario's
+    warm-up; busy time inside [measure_from_s, horizon]); with ``keep``, every invocation's columns."""
+
+    def __init__(self, n_functions: int, horizon_s: float, keep: bool, measure_from_s: float = 0.0):
+        self.horizon_s, self.keep, self.t0 = horizon_s, keep, measure_from_s
         self.status = np.zeros((n_functions, len(STATUS)), dtype=np.int64)
         self.cold = np.zeros(n_functions, dtype=np.int64)
         self.billed_ms = np.zeros(n_functions)
@@ -49,10 +53,15 @@ class Tally:
 
     def add(self, b: dict[str, np.ndarray]) -> None:
         nf = len(self.cold)
+        if self.keep:
+            self.batches.append(b)
+        started = b["status"] != THROTTLED
+        self.busy_s += busy_seconds(b["start_s"][started], b["end_s"][started], self.t0, self.horizon_s)
+        if self.t0 > 0:
+            b = measured(b, self.t0)
         f, st = b["function"], b["status"]
         ns = self.status.shape[1]
         self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
-        started = st != THROTTLED
         done = st == COMPLETED
         self.cold += np.bincount(f[b["cold"]], minlength=nf)
         billed = done | (st == FAILED)  # failed executions (errors, timeouts) are billed too
@@ -64,12 +73,9 @@ class Tally:
         self.run_s += np.bincount(f[done], weights=b["duration_s"][done], minlength=nf)
         lat = b["end_s"][done] - b["arrival_s"][done]
         self.latency_sum += np.bincount(f[done], weights=lat, minlength=nf)
-        self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
         if self.hourly is not None:
-            self.hourly.add(f, b["arrival_s"])
-        if self.keep:
-            self.batches.append(b)
-        else:
+            self.hourly.add(f, b["arrival_s"] - self.t0)  # hours of the measured span
+        if not self.keep:
             self.hist.add(lat)
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -94,6 +100,7 @@ class Tally:
     def latency_quantiles(self, qs: list[float]) -> list[float]:
         if self.keep:
             cols = self.columns()
+            cols = measured(cols, self.t0) if self.t0 > 0 else cols
             lat = (cols["end_s"] - cols["arrival_s"])[cols["status"] == COMPLETED]
             return [float(v) for v in np.quantile(lat, qs, method="inverted_cdf")] if len(lat) else [float("nan")] * len(qs)
         return [self.hist.quantile(q) for q in qs]

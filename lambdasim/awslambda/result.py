@@ -52,7 +52,7 @@ class Result:
         horizon rounded up to 5 minutes as one period at the mean level (AWS bills PC from enabling to
         disabling, rounded up to 5 minutes; a policy's minute-by-minute changes are not periods of their own)."""
         f, h = self.scenario.functions[i], self.scenario.horizon_s
-        segs = pc_segments(self.pc_steps[i], h)
+        segs = pc_segments(self.pc_steps[i], h, self.scenario.measure_from_s)  # the measured span
         if not isinstance(f.provisioned_concurrency, PCTargetTracking) or not segs:
             return segs
         span = sum(s for s, _ in segs)
@@ -72,7 +72,7 @@ class Result:
     @cached_property
     def usage(self) -> list[FunctionUsage]:
         """What each function used over the horizon, as billing needs it (on-demand and on PC)."""
-        t, h, out = self._tally, self.scenario.horizon_s, []
+        t, h, out = self._tally, self.scenario.horizon_s, []  # usage of the measured window (after any warm-up)
         for i, f in enumerate(self.scenario.functions):
             req = int(t.status[i, COMPLETED] + t.status[i, FAILED])
             pc_req, pc_ms = t.pc_requests[i], t.pc_billed_ms[i]
@@ -84,14 +84,15 @@ class Result:
     @cached_property
     def cost(self) -> pd.DataFrame:
         """Line items of the simulated horizon's bill (platform, item, quantity, unit, rate_usd, amount_usd,
-        charge, period="horizon"); monthly allowances (free tier, tiers) prorated to the horizon."""
-        items = lambda_line_items(self.usage, self.catalogue, period_s=self.scenario.horizon_s, period="horizon")
+        charge, period="horizon"); monthly allowances (free tier, tiers) prorated to the horizon. With a
+        warm-up (``measure_from_s``), the bill of the measured window after it."""
+        items = lambda_line_items(self.usage, self.catalogue, period_s=self.scenario.measured_s, period="horizon")
         return self._with_services(self._with_snapstart(items, "horizon", 1.0), "horizon", 1.0)
 
     @cached_property
     def monthly_cost(self) -> pd.DataFrame:
         """The bill of a 30-day month of this usage: usage scaled to the month, then monthly rules applied."""
-        k = MONTH_S / self.scenario.horizon_s
+        k = MONTH_S / self.scenario.measured_s
         items = lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
         return self._with_services(self._with_snapstart(items, "month", k), "month", k)
 
@@ -99,7 +100,7 @@ class Result:
         """SnapStart's cache and restore charges (Python and .NET): the version cached all period, one
         restore per cold start."""
         import pandas as pd
-        parts = [snapstart_line_items(f.memory_mb, self.scenario.horizon_s * scale, float(self._tally.cold[i]) * scale,
+        parts = [snapstart_line_items(f.memory_mb, self.scenario.measured_s * scale, float(self._tally.cold[i]) * scale,
                                       f.snapstart.runtime, self.catalogue, period=period)
                  for i, f in enumerate(self.scenario.functions) if f.snapstart is not None]
         parts = [p for p in parts if len(p)]
@@ -117,7 +118,7 @@ class Result:
     def _with_services(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
         import pandas as pd
         parts = [items, around_line_items(self.traffic, self.scenario.network, self.catalogue, platform="lambda",
-                                          horizon_s=self.scenario.horizon_s, scale=scale, period=period)]
+                                          horizon_s=self.scenario.measured_s, scale=scale, period=period)]
         if self.application is not None:
             parts.append(self.application.line_items(period, scale))
         parts = [items] + [p for p in parts[1:] if len(p)]
@@ -162,7 +163,7 @@ class Result:
     # --- metrics ----------------------------------------------------------------
     @cached_property
     def summary(self) -> dict[str, Any]:
-        t, h = self._tally, self.scenario.horizon_s
+        t, h, span = self._tally, self.scenario.horizon_s, self.scenario.measured_s
         st = t.status.sum(axis=0)
         invocations = int(st.sum())
         started = invocations - int(st[THROTTLED])
@@ -179,8 +180,8 @@ class Result:
             "cold_start_rate": float(t.cold.sum() / started) if started else float("nan"),
             "throttle_rate": float(st[THROTTLED] / invocations) if invocations else float("nan"),
             "instances_created": int(self._instances.count),
-            "mean_instances": self._instances.instance_seconds(h) / h,
-            "mean_busy_instances": t.busy_s / h,
+            "mean_instances": self._instances.instance_seconds(h) / span,
+            "mean_busy_instances": t.busy_s / span,
             "max_concurrency": int(t.max_concurrency),
             "latency_mean_s": float(t.latency_sum.sum() / completed) if completed else float("nan"),
             "latency_p50_s": p50,

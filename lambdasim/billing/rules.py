@@ -116,16 +116,16 @@ def pc_schedule(setting: Any) -> tuple[tuple[float, Any], ...]:
     return tuple(sorted((float(t), n) for t, n in setting))
 
 
-def pc_segments(setting: Any, horizon_s: float) -> tuple[tuple[float, float], ...]:
-    """``(seconds, concurrency)`` periods of a PC setting (see :func:`pc_schedule`) over ``[0, horizon_s]``;
-    the last step holds until ``horizon_s``; steps at or beyond the horizon and zero levels drop out.
+def pc_segments(setting: Any, horizon_s: float, start_s: float = 0.0) -> tuple[tuple[float, float], ...]:
+    """``(seconds, concurrency)`` periods of a PC setting (see :func:`pc_schedule`) over ``[start_s, horizon_s]``;
+    the last step holds until ``horizon_s``; steps outside the window and zero levels drop out.
     """
     steps = [(t, float(n)) for t, n in pc_schedule(setting)]
     out = []
     for k, (t, n) in enumerate(steps):
         end = min(steps[k + 1][0] if k + 1 < len(steps) else horizon_s, horizon_s)
-        if n > 0 and end > t:
-            out.append((end - max(t, 0.0), n))
+        if n > 0 and end > max(t, start_s):
+            out.append((end - max(t, start_s, 0.0), n))
     return tuple(out)
 
 

@@ -46,6 +46,11 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", default="auto", metavar="N",
                    help="processes for the replications: a number, or auto (default: one per core left free "
                         "by the machine's load; 1 on a busy machine)")
+    p.add_argument("--break-even", metavar="LOW:HIGH", default=None,
+                   help="also search the request rate in [LOW, HIGH] req/s for where the answer flips (EC2 "
+                        "SLO-sized at each rate); the answer sentence ends with it")
+    p.add_argument("--break-even-horizon-s", type=float, default=3600.0, metavar="S",
+                   help="horizon of the runs of the break-even search (default 3600, at most the scenario's)")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
     p.set_defaults(func=run)
@@ -78,12 +83,16 @@ def run(args: argparse.Namespace) -> int:
     slo = parse_sets(args.slo) or None
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     platforms = None if args.platforms is None else tuple(p.strip() for p in args.platforms.split(",") if p.strip())
+    flip = _range(args.break_even) if args.break_even is not None else None
+    if not args.break_even_horizon_s > 0:
+        raise ScenarioError(f"--break-even-horizon-s must be a number > 0. Got {args.break_even_horizon_s:g} instead.")
     try:
         with Runner(args.replications, workers=workers) as runner:
             df = compare(sc, args.replications, slo=slo, strategies=strategies,
                          sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments,
-                         platforms=platforms)
-    except ValueError as exc:  # a bad --slo, --strategies or --platforms value
+                         platforms=platforms, break_even=flip,
+                         break_even_horizon_s=min(args.break_even_horizon_s, sc.horizon_s))
+    except ValueError as exc:  # a bad --slo, --strategies, --platforms or --break-even value
         if isinstance(exc, ScenarioError):
             raise
         raise ScenarioError(str(exc)) from None
@@ -94,6 +103,28 @@ def run(args: argparse.Namespace) -> int:
     if args.plots is not None:
         _plots(df, sc, args.plots)
     return 0
+
+
+def month_note(sc) -> str:
+    """How the monthly cost was projected, and the warm-up: one line of the assumptions block."""
+    w, span = sc.measure_from_s, sc.measured_s
+    month = "monthly cost = cost over the measured span x (30.4375 days / span)"
+    if span < 86_400:
+        month += f": extrapolated from {span:,.0f} s, under a day"
+    if w > 0:
+        return (f"{month}; warm-up: the first {w:,.0f} s of each run (measure_from_s) are simulated but not "
+                "counted in metrics or cost")
+    return f"{month}; runs start empty and count from 0 s (no warm-up excluded: measure_from_s = 0)"
+
+
+def _range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise ScenarioError(f"--break-even must be LOW:HIGH request rates, e.g. 1:100. Got {text!r} instead.") from None
+    if not 0 < low < high < math.inf:
+        raise ScenarioError(f"--break-even must satisfy 0 < LOW < HIGH. Got {text!r} instead.")
+    return low, high
 
 
 def format_comparison(df, sc) -> str:
@@ -132,10 +163,12 @@ def format_comparison(df, sc) -> str:
         lines.append("  SLO: " + ", ".join(f"{k} <= {v:g}" for k, v in a["slo"].items()) + f" ({given}); an option "
                      "meets it if the means over the replications do and it is stable (nothing dropped, "
                      "utilisation < 0.99, no queue left at the end)")
-    month = "monthly cost = cost over the horizon x (30.4375 days / horizon)"
-    if a.get("extrapolated"):
-        month += f": extrapolated from a {sc.horizon_s:,.0f} s horizon, under a day"
-    lines.append(f"  {month}; runs start empty (no warm-up period excluded)")
+    lines.append("  " + month_note(sc))
+    if a.get("break_even"):
+        lines += ["", "Where the answer flips: " + a["break_even"]["sentence"]]
+    else:
+        lines += ["", "Where the answer flips: not searched; --break-even LOW:HIGH (e.g. 1:100) searches the request "
+                      "rate, EC2 SLO-sized at each rate, on runs of --break-even-horizon-s (default 3600 s)."]
     lines += ["", a["verdict"]["sentence"], a["answer"]]
     return "\n".join(lines)
 

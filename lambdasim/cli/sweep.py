@@ -53,19 +53,21 @@ def run(args: argparse.Namespace) -> int:
         for err, n in df.loc[df["status"] == "failed", "error"].value_counts().head(5).items():
             print(f"  {n} × {err}")
     if len(df) and (df["status"] == "ok").any():
-        _closing_table(df, args.out)
+        _closing_table(df, args.out, spec)
     return 1 if failed else 0
 
 
-def _closing_table(df, out: Path) -> None:
-    """Print mean ± 95 % interval per variant for the headline metrics; write summary.csv and runs.csv."""
-    from lambdasim.sweeps.summary import summarize, summary_table
+def _closing_table(df, out: Path, spec) -> None:
+    """Print mean [95 % interval] per variant for the headline metrics; write summary.csv and runs.csv."""
+    from lambdasim.sweeps.summary import monthly_note, summarize, summary_table
 
     summary = summarize(df)
     table = summary_table(summary)
     print()
-    print("mean ± half-width of the 95 % confidence interval over the replications")
+    print("mean [95 % interval] over the replications (rates: pooled, Wilson interval on the pooled counts)")
     print(table.to_string(index=False))
+    if "monthly_cost_usd" in df:
+        print(monthly_note(spec.resolved_base(), spec.factors.paths()))
     summary.to_csv(out / "summary.csv", index=False)
     df.to_csv(out / "runs.csv", index=False)
     print(f"\nwrote {out / 'summary.csv'} (per variant and metric) and {out / 'runs.csv'} (one row per run)")

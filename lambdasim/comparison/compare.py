@@ -21,10 +21,13 @@ The SLO defaults to "p99 latency no worse than Lambda's + 10 %", so the
 SLO-sized and autoscaled rows answer: what does EC2 cost at Lambda's
 latency? Each metric has its mean over the replications, its values
 (``<metric>_values``) and, from 3 replications, a 95 % interval inside the
-metric's range (``<metric>_lo``, ``<metric>_hi``: :func:`lambdasim.stats.mean_interval`;
+metric's range (``<metric>_lo``, ``<metric>_hi``: :func:`lambdasim.stats.mean_interval`; Lambda's
+cold-start rate is pooled over the replications with the Wilson interval on the pooled counts;
 ``<metric>_ci95`` is the larger distance from the mean to an end); ``cost_ratio``
 is a row's mean cost per million completed requests over Lambda's, and
-``monthly_cost_usd`` its cost projected to a month (30.4375 days).
+``monthly_cost_usd`` its cost projected to a month (30.4375 days) from the measured
+span (after the scenario's warm-up ``measure_from_s``); ``df.attrs["extrapolated"]`` is true when
+that span is under a day.
 
 Every row is judged (:func:`judge`): ``meets_slo`` and ``slo_miss`` (which
 bound failed and by how much), ``stable`` and ``unstable_why``. An option
@@ -40,9 +43,11 @@ from typing import Any, TYPE_CHECKING
 
 from lambdasim.ec2.model import ec2_capacity, initial_instances
 from lambdasim.comparison import fleets
+from lambdasim.comparison.break_even import BreakEven, break_even as find_break_even
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner
-from lambdasim.stats import mean_interval
+from lambdasim.comparison.slo import judge
+from lambdasim.stats import mean_interval, wilson
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_fleet
 
@@ -55,35 +60,6 @@ __all__ = ["compare", "STRATEGIES", "default_slo", "describe", "describe_ec2", "
 STRATEGIES = ("configured", "slo", "autoscaled")
 #: A month of 30.4375 days (365.25 / 12), the unit of every projected monthly cost.
 SECONDS_PER_MONTH = 30.4375 * 86_400
-#: Above this utilisation (of slots or vCPUs) a fleet counts as overloaded.
-SATURATED = 0.99
-
-
-def judge(row: dict[str, Any], slo: dict[str, float]) -> dict[str, Any]:
-    """``meets_slo``, ``slo_miss`` (which bound failed, by how much), ``stable`` and ``unstable_why`` of a row.
-
-    Stable: no dropped or throttled request, slot and vCPU utilisation below 0.99, and at most
-    max(10, 0.1 % of the completed) requests still waiting in the queue at the horizon.
-    """
-    if not row.get("replications"):
-        return {"meets_slo": False, "slo_miss": "not run", "stable": False, "unstable_why": "not run"}
-    miss = []
-    for k, bound in slo.items():
-        v = row[k]
-        if not (v <= bound):
-            miss.append(f"{k} {v:.4g} > {bound:.4g}" + (f" (+{(v / bound - 1) * 100:.0f} %)" if bound > 0 else ""))
-    why = []
-    if row["dropped"] > 0:
-        why.append(f"{row['dropped']:.4g} dropped or throttled")
-    for k in ("utilization", "cpu_utilization"):
-        if math.isfinite(row.get(k, math.nan)) and row[k] >= SATURATED:
-            why.append(f"{k} {row[k]:.3f}")
-    if row.get("queue_at_end", 0) > max(10.0, 1e-3 * row["completed"]):
-        why.append(f"{row['queue_at_end']:.0f} still queued at the end")
-    return {"meets_slo": not miss and not why, "slo_miss": "; ".join(miss + why), "stable": not why,
-            "unstable_why": "; ".join(why)}
-
-
 def verdict(df: pd.DataFrame) -> dict[str, Any]:
     """The cheapest option that meets the SLO (and is stable), its monthly cost and its ratio to the others."""
     ok = df[df["meets_slo"]]
@@ -94,25 +70,47 @@ def verdict(df: pd.DataFrame) -> dict[str, Any]:
     label = option_label(best)
     ratios = {option_label(r): float(r["monthly_cost_usd"] / best["monthly_cost_usd"])
               for _, r in df.iterrows() if r.name != best.name and best["monthly_cost_usd"] > 0}
-    others = ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items())
+    fails = {option_label(r) for _, r in df.iterrows() if not r["meets_slo"]}
+    others = ", ".join(f"{k} {v:.2f}x" + (" (fails the SLO)" if k in fails else "") for k, v in ratios.items())
     sentence = (f"Cheapest option meeting the SLO: {label} ({best['config']}) at "
                 f"${best['monthly_cost_usd']:,.2f}/month" + (f"; the others cost {others} as much." if others else "."))
     return {"winner": label, "label": label, "config": best["config"],
             "monthly_cost_usd": float(best["monthly_cost_usd"]), "ratios": ratios, "sentence": sentence}
 
 
-def answer(df: pd.DataFrame, rate_per_s: float) -> str:
-    """One sentence: Lambda's monthly cost and SLO status, and the cheapest EC2 option meeting the SLO."""
+def answer(df: pd.DataFrame, rate_per_s: float, flip: BreakEven | None = None,
+           flip_horizon_s: float | None = None) -> str:
+    """One sentence: Lambda's monthly cost and SLO status, the cheapest EC2 option meeting the SLO and,
+    with a break-even search (``flip``), the request rate where the answer flips or that it does not."""
     lam = df[df["platform"] == "lambda"].iloc[0]
     ok = "meets the SLO" if lam["meets_slo"] else f"misses the SLO ({lam['slo_miss']})"
-    text = f"At {rate_per_s:.3g} req/s Lambda costs ${lam['monthly_cost_usd']:,.2f}/month and {ok}"
+    text = f"At {_rate(rate_per_s)} req/s Lambda costs ${lam['monthly_cost_usd']:,.2f}/month and {ok}"
     ec2 = df[(df["platform"] == "ec2") & df["meets_slo"]]
     if ec2.empty:
-        return text + "; no EC2 option compared meets it."
-    best = ec2.loc[ec2["monthly_cost_usd"].idxmin()]
-    ratio = best["monthly_cost_usd"] / lam["monthly_cost_usd"] if lam["monthly_cost_usd"] > 0 else math.nan
-    return (text + f"; the cheapest EC2 option that meets it, {best['config']}, costs "
-            f"${best['monthly_cost_usd']:,.2f}/month ({ratio:.2f}x Lambda).")
+        text += "; no EC2 option compared meets it"
+    else:
+        best = ec2.loc[ec2["monthly_cost_usd"].idxmin()]
+        ratio = best["monthly_cost_usd"] / lam["monthly_cost_usd"] if lam["monthly_cost_usd"] > 0 else math.nan
+        text += (f"; the cheapest EC2 option that meets it, {best['config']}, costs "
+                 f"${best['monthly_cost_usd']:,.2f}/month ({ratio:.2f}x Lambda)")
+    return text + (flip_clause(flip, rate_per_s, flip_horizon_s) if flip is not None else "") + "."
+
+
+def flip_clause(be: BreakEven, rate_per_s: float, horizon_s: float | None = None) -> str:
+    """"; the answer flips below 6.1 req/s (...)", or that it does not flip in the range searched."""
+    where = f"{be.low:g}-{be.high:g} req/s" + (f" on {horizon_s:,.0f} s runs" if horizon_s else "") + \
+        f", EC2 {be.strategy}-sized"
+    if be.crosses:
+        side = "below" if be.value < rate_per_s else "above"
+        return f"; the answer flips {side} {_rate(be.value)} req/s (break-even searched over {where})"
+    who = {"lambda": "Lambda", "ec2": "EC2", "neither": "neither"}[be.below]
+    return f"; the answer does not flip between {be.low:g} and {be.high:g} req/s ({who} cheaper throughout, EC2 " \
+           f"{be.strategy}-sized)"
+
+
+def _rate(x: float) -> str:
+    """A request rate for a sentence: 3 significant digits, never an exponent."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
 
 def option_label(row) -> str:
@@ -146,6 +144,9 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
     for k in METRICS:
         values = [r[k] for r in runs]
         row[k], row[f"{k}_lo"], row[f"{k}_hi"] = mean_interval(values)
+        if k == "cold_start_rate" and platform == "lambda":  # a proportion: pooled, Wilson interval, any R
+            row[k], row[f"{k}_lo"], row[f"{k}_hi"] = wilson(sum(r["cold_starts"] for r in runs),
+                                                            sum(r["started"] for r in runs))
         row[f"{k}_ci95"] = max(row[k] - row[f"{k}_lo"], row[f"{k}_hi"] - row[k])  # nan below 3 replications
         row[f"{k}_values"] = values
     return row
@@ -154,7 +155,8 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
 def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict[str, float] | None = None,
             strategies: tuple[str, ...] = STRATEGIES, sizing_replications: int | None = None,
             runner: Runner | None = None, commitments: bool = False,
-            platforms: tuple[str, ...] | None = None) -> pd.DataFrame:
+            platforms: tuple[str, ...] | None = None, break_even: tuple[float, float] | None = None,
+            break_even_horizon_s: float | None = None) -> pd.DataFrame:
     """One row per platform and sizing strategy: metrics with 95 % CIs, and the cost ratio to Lambda.
 
     ``platforms`` (default: the scenario's :meth:`~lambdasim.scenario.Scenario.enabled_platforms`) lists
@@ -164,6 +166,11 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     step averages over. ``df.attrs`` holds the SLO and the sizing outcome (``sizing``: per platform).
     ``commitments=True`` adds the best hourly commitment of the Lambda and configured-EC2 rows and
     their bill with it (``comparison/commitments.py``; the table in ``df.attrs["commitments"]``).
+    ``break_even=(low, high)`` also searches the first function's request rate in [low, high] for where the
+    answer flips (:func:`~lambdasim.comparison.break_even.break_even`, EC2 SLO-sized at each rate against
+    this comparison's SLO, ``sizing_replications`` replications, on runs of ``break_even_horizon_s``
+    (default: the scenario's horizon)); ``df.attrs["break_even"]`` says it in words and the answer
+    sentence ends with it.
     """
     import pandas as pd
     sc = as_scenario(scenario)
@@ -206,17 +213,27 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     df["cost_ratio"] = df["cost_per_million_usd"] / lam if lam > 0 else math.nan
     if commitments:
         _add_commitments(df, sc, replications)
-    df["monthly_cost_usd"] = df["cost_usd"] / sc.horizon_s * SECONDS_PER_MONTH
+    df["monthly_cost_usd"] = df["cost_usd"] / sc.measured_s * SECONDS_PER_MONTH  # after any warm-up
     judged = pd.DataFrame([judge(r, slo) for r in df.to_dict(orient="records")])
     for c in judged:
         df[c] = judged[c].to_numpy()
     cap = ec2_capacity(sc)
     attrs.update(capacity=cap.describe(), rate_per_s=cap.rate_per_s, horizon_s=sc.horizon_s,
-                 extrapolated=sc.horizon_s < 86_400,
+                 measure_from_s=sc.measure_from_s, measured_s=sc.measured_s, extrapolated=sc.measured_s < 86_400,
                  capacities={p: fleets.capacity(sc, p).describe() for p in servers})
     df.attrs.update(attrs)
     df.attrs["verdict"] = verdict(df)
-    df.attrs["answer"] = answer(df, cap.rate_per_s)
+    flip = None
+    if break_even is not None:
+        h = sc.horizon_s if break_even_horizon_s is None else min(sc.horizon_s, sc.measure_from_s + break_even_horizon_s)
+        searched = sc if h == sc.horizon_s else sc.with_overrides(
+            {"horizon_s": float(h)}, source=f"scenario {sc.name!r} with break_even_horizon_s")
+        flip = _flip_search(searched, break_even, slo, Runner(sizing_replications or replications, cache=runner.cache))
+        df.attrs["break_even"] = {"value": flip.value, "ci95": flip.ci95, "low": flip.low, "high": flip.high,
+                                  "below": flip.below, "above": flip.above, "horizon_s": searched.horizon_s,
+                                  "sentence": flip.sentence}
+    df.attrs["answer"] = answer(df, cap.rate_per_s, flip, None if flip is None or searched.horizon_s == sc.horizon_s
+                                else searched.horizon_s)
     return df
 
 
@@ -244,6 +261,19 @@ def _hybrid_row(runner: Runner, sc: Scenario, slo: dict[str, float], attrs: dict
     when = {"busy": "when every slot is busy", "queue": f"when {h.queue_limit} requests wait",
             "booting": "while base instances boot"}[h.routing]
     return _row(runner, variant, "hybrid", strategy, f"{base} + Lambda {when}")
+
+
+def _flip_search(sc: Scenario, bounds, slo: dict[str, float], runner: Runner) -> BreakEven:
+    vary = "functions.0.workload.rate_per_s"
+    if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
+        raise ValueError(f"break_even must be a (low, high) pair of request rates. Got {bounds!r} instead.")
+    if len(sc.functions) != 1 or "rate_per_s" not in type(sc.functions[0].workload).model_fields:
+        raise ValueError("break_even needs a scenario with one function whose workload has a rate_per_s "
+                         f"(poisson, diurnal, ...). Got {len(sc.functions)} function(s), workload kind "
+                         f"{sc.functions[0].workload.kind!r} instead.")
+    low, high = (float(b) for b in bounds)
+    return find_break_even(sc, vary, low=low, high=high, strategy="slo", slo=slo, points=5, runner=runner,
+                           rtol=0.05)
 
 
 def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int) -> None:

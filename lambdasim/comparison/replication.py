@@ -40,6 +40,7 @@ METRICS = ["completed", "dropped", "latency_mean_s", "latency_p50_s", "latency_p
 def headline(summary: dict[str, Any], platform: str) -> dict[str, float]:
     """The comparison metrics of one run's summary, defined alike on both platforms.
 
+    Besides :data:`METRICS`, ``cold_starts`` and ``started`` (the counts behind the cold-start rate).
     Lambda's ``dropped`` is throttled + failed calls; its ``utilization`` is
     busy / live execution environments; it has no queue (wait 0). EC2 has
     no per-request cold start (rate 0).
@@ -57,7 +58,11 @@ def headline(summary: dict[str, Any], platform: str) -> dict[str, float]:
         s["cold_start_rate"] = 0.0
         s.setdefault("cpu_utilization", math.nan)  # server platforms that do not share vCPUs (Fargate, LMI)
         s.setdefault("queue_at_end", 0.0)
-    return {k: float(s[k]) for k in METRICS}
+    out = {k: float(s[k]) for k in METRICS}
+    # the counts behind the cold-start rate, for a Wilson interval on the pooled counts (compare.py)
+    out["cold_starts"] = float(s.get("cold_starts", 0))
+    out["started"] = float(s["invocations"] - s.get("throttled", 0)) if platform == "lambda" else float(s["invocations"])
+    return out
 
 
 def _hybrid(sc: Scenario, seed: int) -> dict[str, Any]:

@@ -82,9 +82,10 @@ class EC2Model:
         for _ in range(initial_instances(scenario)):
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, ec2.scaling)
-        self.tally = EC2Tally(len(scenario.functions), scenario.horizon_s, keep=keep_records)
+        self.tally = EC2Tally(len(scenario.functions), scenario.horizon_s, keep=keep_records,
+                              measure_from_s=scenario.measure_from_s)
         if ec2.load_balancer:
-            self.tally.hourly = HourlyCounts(len(scenario.functions), scenario.horizon_s)  # LCUs are hourly
+            self.tally.hourly = HourlyCounts(len(scenario.functions), scenario.measured_s)  # LCUs are hourly
         self.arrivals = ArrivalSource(scenario)
         self._waiting: deque = deque()  # (columns, batch) not yet folded into the tally
 

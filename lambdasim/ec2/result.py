@@ -16,9 +16,10 @@ from lambdasim.billing.rules import compute_share
 from lambdasim.ec2.cost import ec2_bill
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
 from lambdasim.billing.catalogue import Catalogue, instance_spec
+from lambdasim.billing.catalogue import MONTH_S
 from lambdasim.stats import LogHistogram
 from lambdasim.scenario import Scenario
-from lambdasim.timeseries import bin_edges, counts, occupancy
+from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occupancy, window_lives
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,8 +33,8 @@ COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "
 class EC2Tally:
     """Running counts and sums of the requests of one run (and, with ``keep``, their columns)."""
 
-    def __init__(self, n_functions: int, horizon_s: float, keep: bool):
-        self.horizon_s, self.keep = horizon_s, keep
+    def __init__(self, n_functions: int, horizon_s: float, keep: bool, measure_from_s: float = 0.0):
+        self.horizon_s, self.keep, self.t0 = horizon_s, keep, measure_from_s  # counts from t0 (the warm-up)
         self.status = np.zeros((n_functions, len(EC2_STATUS)), dtype=np.int64)
         self.latency_sum = self.wait_sum = self.busy_s = self.cpu_s = 0.0
         self.started = self.waited = 0
@@ -42,12 +43,18 @@ class EC2Tally:
         self.hourly = None  # a timeseries.HourlyCounts of arrivals when the fleet has an ALB (LCUs per hour)
 
     def add(self, b: dict[str, np.ndarray]) -> None:
+        if self.keep:
+            self.batches.append(b)
+        started = ~np.isnan(b["start_s"])
+        self.busy_s += busy_seconds(b["start_s"][started], b["end_s"][started], self.t0, self.horizon_s)
+        if self.t0 > 0:
+            b = measured(b, self.t0)
+            started = ~np.isnan(b["start_s"])
         f, st = b["function"], b["status"]
         if self.hourly is not None:
-            self.hourly.add(f, b["arrival_s"])
+            self.hourly.add(f, b["arrival_s"] - self.t0)  # hours of the measured span
         ns = self.status.shape[1]
         self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
-        started = ~np.isnan(b["start_s"])
         wait = b["start_s"][started] - b["arrival_s"][started]
         done = st == COMPLETED
         lat = b["end_s"][done] - b["arrival_s"][done]
@@ -55,11 +62,8 @@ class EC2Tally:
         self.waited += int((wait > 0).sum())
         self.wait_sum += float(wait.sum())
         self.latency_sum += float(lat.sum())
-        self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
         self.cpu_s += float(np.sum(b["cpu_s"][started]))
-        if self.keep:
-            self.batches.append(b)
-        else:
+        if not self.keep:
             self.latency_hist.add(lat)
             self.wait_hist.add(wait)
 
@@ -75,6 +79,7 @@ class EC2Tally:
         """Quantiles of ``"latency"`` (completed) or ``"wait"`` (started) times."""
         if self.keep:
             c = self.columns()
+            c = measured(c, self.t0) if self.t0 > 0 else c
             if what == "latency":
                 x = (c["end_s"] - c["arrival_s"])[c["status"] == COMPLETED]
             else:
@@ -105,13 +110,17 @@ class EC2Result:
                 f"{s['mean_instances']:.1f} instances, p99 {s['latency_p99_s']:.3f} s, cost ${s['cost_usd']:.4f}>")
 
     # --- instances ------------------------------------------------------------
-    def _lives(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Launched, ready and retired times, clipped to the horizon."""
-        h, f = self.scenario.horizon_s, self._fleet
-        launched = np.asarray(f.launched, dtype=float)
-        retired = np.fmin(np.nan_to_num(np.asarray(f.retired, dtype=float), nan=h), h)
-        ready = np.fmin(np.asarray(f.ready, dtype=float), retired)
-        return launched, ready, retired
+    def _lives(self, window: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Launched, ready and retired times, clipped to the measured window [measure_from_s, horizon]
+        (``window=False``: to [0, horizon], the whole run)."""
+        f, sc = self._fleet, self.scenario
+        return window_lives(f.launched, f.ready, f.retired, sc.measure_from_s if window else 0.0, sc.horizon_s)
+
+    def _billed_lives(self) -> np.ndarray:
+        """Each instance's billed life inside the measured window (instances gone before it left out)."""
+        launched, _, retired = self._lives()
+        life = retired - launched
+        return life if self.scenario.measure_from_s == 0 else life[life > 0]
 
     @cached_property
     def instances(self) -> pd.DataFrame:
@@ -135,23 +144,22 @@ class EC2Result:
     def cost(self) -> pd.DataFrame:
         """Line items of the simulated horizon's bill (instance-hours, optional load balancer)."""
         import pandas as pd
-        launched, _, retired = self._lives()
         st = self._tally.status.sum(axis=0)
         ec2 = self.scenario.ec2
         traffic = self.traffic
-        requests, processed, _, seconds = alb_hourly(traffic, self.scenario.horizon_s)  # per hour if counted
-        items = ec2_bill(retired - launched, ec2.instance_type, self.catalogue, requests=requests,
-                         horizon_s=self.scenario.horizon_s, load_balancer=ec2.load_balancer,
+        requests, processed, _, seconds = alb_hourly(traffic, self.scenario.measured_s)  # per hour if counted
+        items = ec2_bill(self._billed_lives(), ec2.instance_type, self.catalogue, requests=requests,
+                         horizon_s=self.scenario.measured_s, load_balancer=ec2.load_balancer,
                          processed_bytes=processed, seconds=seconds)
         around = around_line_items(traffic, self.scenario.network, self.catalogue, platform="ec2",
-                                   horizon_s=self.scenario.horizon_s)
+                                   horizon_s=self.scenario.measured_s)
         parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
 
     def hourly_compute_usd(self) -> np.ndarray:
         """On-demand USD per hour of the instances (mean live instances x price), the input of
         :func:`lambdasim.billing.commitments.best_commitment` (per-second billing; the 60 s minimum ignored)."""
-        launched, _, retired = self._lives()
+        launched, _, retired = self._lives(window=False)
         edges = bin_edges(self.scenario.horizon_s, 3600.0)
         price = instance_spec(self.scenario.ec2.instance_type, self.catalogue).hour_usd
         return occupancy(launched, retired, edges) * np.diff(edges) / 3600.0 * price
@@ -172,7 +180,7 @@ class EC2Result:
     # --- metrics ------------------------------------------------------------------
     @cached_property
     def summary(self) -> dict[str, Any]:
-        t, h = self._tally, self.scenario.horizon_s
+        t, span = self._tally, self.scenario.measured_s  # the measured window, after any warm-up
         st = t.status.sum(axis=0)
         completed = int(st[COMPLETED])
         launched, ready, retired = self._lives()
@@ -187,7 +195,7 @@ class EC2Result:
             "dropped": int(st[DROPPED]),
             "in_flight": int(st[IN_FLIGHT]),
             "instances_launched": len(launched),
-            "mean_instances": float(np.sum(retired - launched)) / h,
+            "mean_instances": float(np.sum(retired - launched)) / span,
             "max_instances": int(np.cumsum(live[order]).max()) if len(live) else 0,
             "utilization": t.busy_s / provisioned if provisioned > 0 else float("nan"),
             "cpu_utilization": (t.cpu_s / (provisioned / self._fleet.w * self._fleet.vcpu) if provisioned > 0
@@ -202,6 +210,8 @@ class EC2Result:
             "latency_p99_s": p99,
             "cost_usd": cost,
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
+            # the measured span's bill scaled to a 30-day month (as the report does for servers)
+            "monthly_cost_usd": cost * MONTH_S / self.scenario.measured_s,
         }
 
     # --- records ------------------------------------------------------------------
@@ -224,7 +234,7 @@ class EC2Result:
         c = self._tally.columns()
         s = ~np.isnan(c["start_s"])
         q_end = np.where(s, c["start_s"], np.nan_to_num(c["end_s"], nan=np.inf))  # wait ends: start or drop
-        launched, ready, retired = self._lives()
+        launched, ready, retired = self._lives(window=False)
         return pd.DataFrame({
             "t_s": edges[:-1],
             "concurrency": occupancy(c["start_s"][s], np.nan_to_num(c["end_s"][s], nan=np.inf), edges),

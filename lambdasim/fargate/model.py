@@ -82,7 +82,8 @@ class FargateModel:
         for _ in range(initial_tasks(scenario)):
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, fg.scaling)
-        self.tally = ServerTally(len(scenario.functions), scenario.horizon_s, keep=keep_records)
+        self.tally = ServerTally(len(scenario.functions), scenario.horizon_s, keep=keep_records,
+                                 measure_from_s=scenario.measure_from_s)
         self.arrivals = ArrivalSource(scenario)
         self._waiting: deque = deque()  # (columns, batch, cpu, wait) not yet folded into the tally
         self._interrupted: dict[int, list[int]] = {}  # id(batch) -> indices of requests interrupted (requeued)

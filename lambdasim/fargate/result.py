@@ -45,6 +45,8 @@ class FargateResult(ServerResult):
     def bill(self) -> pd.DataFrame:
         """Line items of the simulated horizon's bill: vCPU-hours, GB-hours, Spot discount, storage."""
         launched, _, retired = self._lives()
-        fg = self.scenario.fargate
-        return fargate_line_items(retired - launched, self.size, self.catalogue, arch=fg.arch,
-                                  spot=np.asarray(self._fleet.spot, dtype=bool), ephemeral_gb=fg.ephemeral_storage_gb)
+        fg, life, spot = self.scenario.fargate, retired - launched, np.asarray(self._fleet.spot, dtype=bool)
+        if self.scenario.measure_from_s > 0:  # tasks gone before the warm-up ended are not billed
+            life, spot = life[life > 0], spot[life > 0]
+        return fargate_line_items(life, self.size, self.catalogue, arch=fg.arch, spot=spot,
+                                  ephemeral_gb=fg.ephemeral_storage_gb)

@@ -115,7 +115,7 @@ class LMIModel:
             self.fleet.launch(0.0, booted=True)
         doubling = spec.doubling_time_s or catalogue["lmi.doubling_time_s"]
         self.autoscaler = PacedScaler(self.env, self.fleet, policy, doubling)
-        self.tally = ServerTally(len(scenario.functions), h, keep=keep_records)
+        self.tally = ServerTally(len(scenario.functions), h, keep=keep_records, measure_from_s=scenario.measure_from_s)
         self.arrivals = ArrivalSource(scenario)
         self._waiting: deque = deque()
 

@@ -32,7 +32,6 @@ class LMIResult(ServerResult):
 
     def bill(self) -> pd.DataFrame:
         """Instances at the on-demand price, the management fee, and every served request."""
-        launched, _, retired = self._lives()
         st = self._tally.status.sum(axis=0)
-        return lmi_line_items(retired - launched, self.scenario.lmi.instance_type,
+        return lmi_line_items(self._billed_lives(), self.scenario.lmi.instance_type,
                               int(st[COMPLETED] + st[IN_FLIGHT]), self.catalogue)

@@ -26,7 +26,7 @@ from lambdasim.scenario import Scenario
 
 __all__ = ["ComparisonPanel"]
 
-COLUMNS = ["cost_per_million_usd", "cost_ratio", "latency_p99_s", "mean_instances", "utilization"]
+COLUMNS = ["monthly_cost_usd", "cost_per_million_usd", "cost_ratio", "latency_p99_s", "mean_instances", "utilization"]
 
 
 class ComparisonPanel:
@@ -84,15 +84,25 @@ class ComparisonPanel:
         return self.result
 
     def render_table(self) -> str:
+        """The verdict and the answer in words, then one row per option (failing ones marked), then how the
+        monthly cost was projected."""
         df = self.result
         head = "".join(f"<th>{html.escape(label(k, table=True))}</th>" for k in COLUMNS)
         rows = []
         for _, r in df.iterrows():
-            name = option_label(r["platform"], r["strategy"])
+            name = option_label(r["platform"], r["strategy"]) + ("" if r["meets_slo"] else " (fails)")
             why = "no configuration meets the SLO" if not r["replications"] else ""
             cells = "".join(f"<td class='num'>{html.escape(fmt_metric(k, r[k], why))}</td>" for k in COLUMNS)
-            rows.append(f"<tr><td>{html.escape(name)}</td>{cells}<td>{html.escape(str(r['config']))}</td></tr>")
-        return f"<table class='lambdasim-table'><tr><th></th>{head}<th>fleet</th></tr>{''.join(rows)}</table>"
+            meets = "yes" if r["meets_slo"] else ("no, overloaded" if not r["stable"] else "no")
+            rows.append(f"<tr><td>{html.escape(name)}</td>{cells}<td>{meets}</td>"
+                        f"<td>{html.escape(str(r['config']))}</td></tr>")
+        a = df.attrs
+        span = a.get("measured_s", a.get("horizon_s", 0.0))
+        month = (f"Monthly cost: the cost of {fmt_metric('horizon_s', span)} s simulated, scaled to a month"
+                 + (" (extrapolated from under a day)." if a.get("extrapolated") else "."))
+        words = "".join(f"<p>{html.escape(t)}</p>" for t in (a["verdict"]["sentence"], a["answer"]))
+        return (f"{words}<table class='lambdasim-table'><tr><th></th>{head}<th>meets the SLO</th><th>fleet</th></tr>"
+                f"{''.join(rows)}</table><p>{html.escape(month)}</p>")
 
     def render_png(self) -> bytes:
         from matplotlib.figure import Figure

@@ -131,6 +131,14 @@ def _runs(sc: Scenario, df, opts) -> dict:
     return runs
 
 
+def _month_note(sc: Scenario) -> str:
+    """Where the monthly figures come from: the measured span, the warm-up, and whether it is extrapolated."""
+    span, w = sc.measured_s, sc.measure_from_s
+    text = f"Every monthly cost is projected from {fmt(span)} s of simulated traffic"
+    text += f" after a warm-up of {fmt(w)} s that is not counted" if w > 0 else " (no warm-up excluded)"
+    return text + (": extrapolated from under a day." if span < 86_400 else ".")
+
+
 def _bill(runs: dict, horizon_s: float) -> list[dict[str, str]]:
     rows = []
     k = MONTH_S / horizon_s
@@ -158,7 +166,7 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
     df = compare(sc, replications, slo=slo, strategies=strategies, sizing_replications=sizing_replications,
                  runner=runner)
     slo = df.attrs.get("slo") or dict(slo or {})
-    opts = options(df, sc.horizon_s)
+    opts = options(df, sc.measured_s)
     runs = _runs(sc, df, opts)
     tick()
     catalogue = load_catalogue(sc.pricing)
@@ -180,7 +188,8 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
         "slo": slo_text(slo), "slo_bounds": dict(slo), "rows_csv": df.to_csv(index=False), "slo_default": not given_slo,
         "table_heads": [o.name for o in opts], "table": table,
         "workload": _workload(sc), "capacity": _capacity(sc, catalogue, opts), "prices": _prices(sc, catalogue),
-        "bill": _bill(runs, sc.horizon_s),
+        "bill": _bill(runs, sc.measured_s),
+        "month_note": _month_note(sc),
         "figures": {k: _png(v) for k, v in figs.items()},
         "scenario_yaml": yaml.safe_dump(sc.to_dict(), sort_keys=False, allow_unicode=True),
     }

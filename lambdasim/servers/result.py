@@ -19,8 +19,9 @@ import pandas as pd
 from lambdasim.billing.around import Traffic, around_line_items
 from lambdasim.billing.rules import compute_share
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
+from lambdasim.billing.catalogue import MONTH_S
 from lambdasim.stats import LogHistogram
-from lambdasim.timeseries import bin_edges, counts, occupancy
+from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occupancy, window_lives
 
 __all__ = ["ServerTally", "ServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUMNS"]
 
@@ -32,8 +33,8 @@ COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "
 class ServerTally:
     """Running counts and sums of the requests of one run (and, with ``keep``, their columns)."""
 
-    def __init__(self, n_functions: int, horizon_s: float, keep: bool):
-        self.horizon_s, self.keep = horizon_s, keep
+    def __init__(self, n_functions: int, horizon_s: float, keep: bool, measure_from_s: float = 0.0):
+        self.horizon_s, self.keep, self.t0 = horizon_s, keep, measure_from_s  # counts from t0 (the warm-up)
         self.status = np.zeros((n_functions, len(SERVER_STATUS)), dtype=np.int64)
         self.latency_sum = self.wait_sum = self.busy_s = self.cpu_s = 0.0
         self.started = self.waited = self.restarted = 0
@@ -41,10 +42,16 @@ class ServerTally:
         self.batches: list[dict[str, np.ndarray]] = []
 
     def add(self, b: dict[str, np.ndarray]) -> None:
+        if self.keep:
+            self.batches.append(b)
+        started = ~np.isnan(b["start_s"]) & (b["status"] != INTERRUPTED)
+        self.busy_s += busy_seconds(b["start_s"][started], b["end_s"][started], self.t0, self.horizon_s)
+        if self.t0 > 0:
+            b = measured(b, self.t0)
+            started = ~np.isnan(b["start_s"]) & (b["status"] != INTERRUPTED)
         f, st = b["function"], b["status"]
         ns = self.status.shape[1]  # one bincount, as in the EC2 tally (np.add.at is far slower)
         self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
-        started = ~np.isnan(b["start_s"]) & (st != INTERRUPTED)
         wait = b["start_s"][started] - b["arrival_s"][started]
         done = st == COMPLETED
         lat = b["end_s"][done] - b["arrival_s"][done]
@@ -53,11 +60,8 @@ class ServerTally:
         self.restarted += int((b["restarts"] > 0).sum())
         self.wait_sum += float(wait.sum())
         self.latency_sum += float(lat.sum())
-        self.busy_s += float(np.sum(np.fmin(b["end_s"][started], self.horizon_s) - b["start_s"][started]))
         self.cpu_s += float(np.sum(b["cpu_s"][started]))
-        if self.keep:
-            self.batches.append(b)
-        else:
+        if not self.keep:
             self.latency_hist.add(lat)
             self.wait_hist.add(wait)
 
@@ -73,6 +77,7 @@ class ServerTally:
         """Quantiles of ``"latency"`` (completed) or ``"wait"`` (started) times."""
         if self.keep:
             c = self.columns()
+            c = measured(c, self.t0) if self.t0 > 0 else c
             if what == "latency":
                 x = (c["end_s"] - c["arrival_s"])[c["status"] == COMPLETED]
             else:
@@ -114,7 +119,7 @@ class ServerResult:
         """Line items of the simulated horizon's bill, with any extra items (an application's services)."""
         items = self.bill()
         around = around_line_items(self.traffic, self.scenario.network, self.catalogue, platform=self.platform,
-                                   horizon_s=self.scenario.horizon_s)  # API Gateway in front, logs, network
+                                   horizon_s=self.scenario.measured_s)  # API Gateway in front, logs, network
         parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
 
@@ -129,7 +134,7 @@ class ServerResult:
         """On-demand USD per hour of the servers: the bill's compute and instance charges (before discounts)
         spread over the hours by the live servers (occupancy); the input of
         :func:`lambdasim.billing.commitments.best_commitment`."""
-        launched, _, retired = self._lives()
+        launched, _, retired = self._lives(window=False)
         edges = bin_edges(self.scenario.horizon_s, 3600.0)
         live = occupancy(launched, retired, edges) * np.diff(edges)
         bill = self.bill()
@@ -145,13 +150,17 @@ class ServerResult:
         """Platform-specific summary entries (placed after the counts)."""
         return {}
 
-    def _lives(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Launched, ready and stopped times, clipped to the horizon."""
-        h, f = self.scenario.horizon_s, self._fleet
-        launched = np.asarray(f.launched, dtype=float)
-        retired = np.fmin(np.nan_to_num(np.asarray(f.retired, dtype=float), nan=h), h)
-        ready = np.fmin(np.asarray(f.ready, dtype=float), retired)
-        return launched, ready, retired
+    def _lives(self, window: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Launched, ready and retired times, clipped to the measured window [measure_from_s, horizon]
+        (``window=False``: to [0, horizon], the whole run)."""
+        f, sc = self._fleet, self.scenario
+        return window_lives(f.launched, f.ready, f.retired, sc.measure_from_s if window else 0.0, sc.horizon_s)
+
+    def _billed_lives(self) -> np.ndarray:
+        """Each instance's billed life inside the measured window (instances gone before it left out)."""
+        launched, _, retired = self._lives()
+        life = retired - launched
+        return life if self.scenario.measure_from_s == 0 else life[life > 0]
 
     @cached_property
     def instances(self) -> pd.DataFrame:
@@ -168,7 +177,7 @@ class ServerResult:
 
     @cached_property
     def summary(self) -> dict[str, Any]:
-        t, h = self._tally, self.scenario.horizon_s
+        t, span = self._tally, self.scenario.measured_s  # the measured window, after any warm-up
         st = t.status.sum(axis=0)
         completed = int(st[COMPLETED])
         launched, ready, retired = self._lives()
@@ -185,7 +194,7 @@ class ServerResult:
             "interrupted": int(st[INTERRUPTED]),
             **self.extra_summary(),
             "instances_launched": len(launched),
-            "mean_instances": float(np.sum(retired - launched)) / h,
+            "mean_instances": float(np.sum(retired - launched)) / span,
             "max_instances": int(np.cumsum(live[order]).max()) if len(live) else 0,
             "utilization": t.busy_s / provisioned if provisioned > 0 else float("nan"),
             "cpu_utilization": (t.cpu_s / (provisioned / self._fleet.w * self._fleet.vcpu * self.cpu_scale)
@@ -200,6 +209,8 @@ class ServerResult:
             "latency_p99_s": p99,
             "cost_usd": cost,
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
+            # the measured span's bill scaled to a 30-day month (as the report does for servers)
+            "monthly_cost_usd": cost * MONTH_S / self.scenario.measured_s,
         }
 
     @cached_property
@@ -219,7 +230,7 @@ class ServerResult:
         c = self._tally.columns()
         s = ~np.isnan(c["start_s"])
         q_end = np.where(s, c["start_s"], np.nan_to_num(c["end_s"], nan=np.inf))  # wait ends: start or drop
-        launched, ready, retired = self._lives()
+        launched, ready, retired = self._lives(window=False)
         return pd.DataFrame({
             "t_s": edges[:-1],
             "concurrency": occupancy(c["start_s"][s], np.nan_to_num(c["end_s"][s], nan=np.inf), edges),

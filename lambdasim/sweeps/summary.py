@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lambdasim.labels import fmt, fmt_metric, label, path_label
-from lambdasim.stats import t_half_width
+from lambdasim.stats import t_half_width, wilson
 from lambdasim.sweeps.spec import RESERVED
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["summarize", "factor_columns", "metric_columns", "summary_table", "HEADLINE"]
+__all__ = ["summarize", "factor_columns", "metric_columns", "summary_table", "HEADLINE", "monthly_note"]
 
 
 def factor_columns(df: pd.DataFrame) -> list[str]:
@@ -37,12 +37,37 @@ def metric_columns(df: pd.DataFrame) -> list[str]:
             and not pd.api.types.is_bool_dtype(df[c])]
 
 
-def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float = 0.95) -> pd.DataFrame:
-    """Per variant and metric: n, mean, std and the ``level`` t-interval (ci_low, ci_high).
+#: Proportions a sweep pools: metric -> (successes column, trials as a column or a difference of two).
+PROPORTIONS = {"cold_start_rate": ("cold_starts", ("invocations", "throttled")),
+               "throttle_rate": ("throttled", ("invocations", None))}
 
-    Only rows with ``status == "ok"`` count; NaN values of a metric are left
-    out of its n. With n < 2 the interval is NaN. The result is tidy: one
-    row per (variant, metric), factor values first.
+
+def _pooled_proportions(out: pd.DataFrame, ok: pd.DataFrame, level: float) -> None:
+    """Replace the mean and interval of each proportion by its pooled value and Wilson interval."""
+    import pandas as pd
+    for metric, (hits, (total, minus)) in PROPORTIONS.items():
+        need = {hits, total} | ({minus} if minus else set())
+        rows = out["metric"] == metric
+        if not rows.any() or not need <= set(ok.columns):
+            continue
+        valid = ok[ok[metric].notna()]
+        trials = valid[total] - (valid[minus] if minus else 0)
+        pooled = pd.DataFrame({"variant": valid["variant"], "k": valid[hits], "n": trials}).groupby(
+            "variant", sort=False)[["k", "n"]].sum()
+        for i in out.index[rows]:
+            k, n = pooled.loc[out.at[i, "variant"]]
+            out.loc[i, ["mean", "ci_low", "ci_high"]] = wilson(float(k), float(n), level)
+
+
+def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Per variant and metric: n, mean, std and the ``level`` interval (ci_low, ci_high), inside the metric's range.
+
+    A proportion whose counts the runs carry (:data:`PROPORTIONS`: cold-start and throttle rates) gets
+    the pooled proportion as its mean and the Wilson interval on the pooled counts (inside [0, 1], from
+    one run on). Every other metric: the t-interval over the replications, cut at 0 (every summary
+    metric is >= 0) and, for rates, at 1. Only rows with ``status == "ok"`` count; NaN values of a
+    metric are left out of its n. With n < 2 the t-interval is NaN. The result is tidy: one row per
+    (variant, metric), factor values first.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be a float in the range (0, 1). Got {level!r} instead.")
@@ -57,7 +82,12 @@ def summarize(df: pd.DataFrame, metrics: list[str] | None = None, level: float =
     g = long.groupby(["variant", "metric"], sort=False)["value"]
     out = g.agg(n="count", mean="mean", std="std").reset_index()
     half = t_half_width(out["std"], out["n"], level)
-    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    # every metric of a run summary is >= 0 (counts, seconds, dollars, rates): the t-interval is cut at 0,
+    # which never excludes a mean that cannot be below 0 (coverage kept); rates also at 1
+    out["ci_low"], out["ci_high"] = np.maximum(out["mean"] - half, 0.0), out["mean"] + half
+    rate = out["metric"].isin(list(PROPORTIONS)) | out["metric"].str.endswith(("_rate", "_probability"))
+    out.loc[rate, "ci_high"] = np.minimum(out.loc[rate, "ci_high"], 1.0)
+    _pooled_proportions(out, ok, level)
     keys = df.drop_duplicates("variant")[factors + ["variant"]]
     out = keys.merge(out, on="variant", how="right")
     out.attrs.update(factors=factors, level=level)
@@ -70,7 +100,7 @@ HEADLINE = ["monthly_cost_usd", "cost_per_million_usd", "latency_p99_s", "cold_s
 
 def summary_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> pd.DataFrame:
     """A user-facing table of :func:`summarize`'s output: one row per variant, factor values and
-    "mean ± half-width" per metric, with human labels (``lambdasim.labels``) as column names.
+    "mean [interval]" per metric, with human labels (``lambdasim.labels``) as column names.
 
     A metric with fewer than two replications shows its mean and "(1 run)"; one with no value
     shows "n/a" and why.
@@ -91,12 +121,27 @@ def summary_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> pd
                 continue
             r = by_metric.loc[m]
             text = fmt_metric(m, r["mean"])
-            if r["n"] >= 2 and np.isfinite(r["ci_high"]):
-                text += f" ± {fmt_metric(m, (r['ci_high'] - r['ci_low']) / 2)}"
-            elif r["n"] < 2:
+            if np.isfinite(r["ci_low"]) and np.isfinite(r["ci_high"]) and r["ci_high"] > r["ci_low"]:
+                text += f" [{fmt_metric(m, r['ci_low'])}, {fmt_metric(m, r['ci_high'])}]"  # may be asymmetric
+            if r["n"] < 2:
                 text += " (1 run)"
             row[label(m, table=True)] = text
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs["level"] = level
     return out
+
+
+def monthly_note(base, paths: list[str]) -> str:
+    """How a sweep's ``monthly_cost_usd`` is projected, and whether it is extrapolated from under a day.
+
+    ``base``: the sweep's resolved base scenario; ``paths``: the dotted paths its factors vary.
+    """
+    varied = {"horizon_s", "measure_from_s"} & set(paths)
+    text = "monthly cost: each run's cost over its measured span (horizon_s - measure_from_s) x (30 days / span)"
+    if varied:
+        return text + f"; {' and '.join(sorted(varied))} vary, so some variants may extrapolate from under a day"
+    span = base.measured_s
+    if span < 86_400:
+        return text + f"; extrapolated from {span:,.0f} s, under a day"
+    return text

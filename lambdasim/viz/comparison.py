@@ -6,10 +6,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lambdasim.labels import path_label
+
 __all__ = ["plot_comparison", "plot_cost_curves", "plot_fleets", "save_compare_plots"]
 
 COLORS = {"lambda": "tab:orange", "configured": "tab:blue", "slo": "tab:green", "autoscaled": "tab:purple",
           "fixed": "tab:blue"}
+PLATFORM_NAMES = {"lambda": "Lambda", "ec2": "EC2", "fargate": "Fargate", "lmi": "LMI"}
 
 
 def _label(row) -> str:
@@ -62,18 +65,29 @@ def plot_comparison(df: pd.DataFrame, axes=None):
 
 
 def plot_cost_curves(be, axes=None):
-    """Cost per million and p99 latency against the varied field, the break-even marked."""
+    """Cost per million and p99 latency against the varied field, the break-even marked; values where an
+    option misses the SLO or is overloaded are crossed out (grey X); ``str(be)`` says the result in words."""
     import matplotlib.pyplot as plt
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     c = be.curves
-    for plat, color in (("lambda", COLORS["lambda"]), ("ec2", COLORS.get(be.strategy, "tab:blue"))):
-        name = "Lambda" if plat == "lambda" else f"EC2 {be.strategy}"
+    first, second = getattr(be, "platforms", ("lambda", "ec2"))
+    for plat, color in ((first, COLORS.get(first, "tab:orange")), (second, COLORS.get(be.strategy, "tab:blue"))):
+        name = "Lambda" if plat == "lambda" else f"{PLATFORM_NAMES.get(plat, plat)} {be.strategy}"
         for ax, key in ((axes[0], "cost_per_million_usd"), (axes[1], "latency_p99_s")):
-            y, e = c[f"{plat}_{key}"], np.nan_to_num(c[f"{plat}_{key}_ci95"])
+            y = c[f"{plat}_{key}"]
+            if f"{plat}_{key}_lo" in c:  # the interval never leaves the metric's range (none below 3 replications)
+                lo, hi = c[f"{plat}_{key}_lo"], c[f"{plat}_{key}_hi"]
+            else:
+                e = np.nan_to_num(c[f"{plat}_{key}_ci95"])
+                lo, hi = y - e, y + e
             ax.plot(c["x"], y, "o-", color=color, label=name)
-            ax.fill_between(c["x"], y - e, y + e, color=color, alpha=0.2)
+            ax.fill_between(c["x"], lo, hi, color=color, alpha=0.2)
+            fails = c[f"{plat}_meets_slo"] < 0.5 if f"{plat}_meets_slo" in c else np.zeros(len(c), dtype=bool)
+            if fails.any():  # misses the SLO or overloaded there: never drawn as a winner
+                ax.plot(c["x"][fails], y[fails], "X", color="lightgray", markeredgecolor="black", ms=9,
+                        label=f"{name} fails the SLO")
     if np.isfinite(be.value):
         for ax in axes:
             ax.axvline(be.value, color="k", ls="--", lw=1)
@@ -83,7 +97,7 @@ def plot_cost_curves(be, axes=None):
     axes[0].set_ylabel("USD per million requests")
     axes[1].set_ylabel("p99 latency (s)")
     for ax in axes:
-        ax.set_xlabel(be.vary)
+        ax.set_xlabel(path_label(be.vary))
         ax.legend(fontsize="small")
     return axes
 

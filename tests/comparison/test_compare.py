@@ -132,3 +132,51 @@ def test_cli_compare_bad_input_is_one_line_and_status_2(tmp_path, capsys):
     assert "slo keys must be among" in err and len(err.splitlines()) == 1
     assert main(["compare", str(path), "--replications", "0"]) == 2
     assert main(["compare", str(path), "--strategies", "cheapest"]) == 2
+
+
+# --- intervals inside each metric's range, on the compare table (issue 12) ------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from lambdasim.comparison.compare import _row  # noqa: E402
+from lambdasim.comparison.replication import METRICS  # noqa: E402
+from lambdasim.stats import wilson  # noqa: E402
+
+
+class _Drawn:
+    """A stand-in runner whose replications are drawn by hypothesis (no simulation)."""
+
+    def __init__(self, runs):
+        self.runs = runs
+
+    def summaries(self, sc, platform):
+        return self.runs
+
+
+@st.composite
+def _runs(draw):
+    out = []
+    for _ in range(draw(st.integers(1, 7))):
+        started = draw(st.integers(1, 10**6))
+        cold = draw(st.integers(0, started))
+        run = {k: draw(st.floats(0.0, 1e5)) for k in METRICS}
+        run.update(cold_starts=float(cold), started=float(started), cold_start_rate=cold / started,
+                   utilization=draw(st.floats(0.0, 1.0)), cpu_utilization=draw(st.floats(0.0, 1.0)))
+        out.append(run)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(_runs())
+def test_no_compare_interval_leaves_its_metrics_domain(runs):
+    row = _row(_Drawn(runs), None, "lambda", "on-demand", "f")
+    for k in METRICS:
+        lo, hi = row[f"{k}_lo"], row[f"{k}_hi"]
+        if np.isnan(lo):
+            assert len(runs) < 3 and k != "cold_start_rate"  # too few: the values are shown instead
+            continue
+        assert 0.0 <= lo <= row[k] <= hi, k
+        if k in ("cold_start_rate", "utilization", "cpu_utilization"):
+            assert hi <= 1.0, k
+    pooled = wilson(sum(r["cold_starts"] for r in runs), sum(r["started"] for r in runs))
+    assert (row["cold_start_rate"], row["cold_start_rate_lo"], row["cold_start_rate_hi"]) == pytest.approx(pooled)

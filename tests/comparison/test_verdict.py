@@ -70,3 +70,71 @@ def test_size_ec2_says_why_nothing_met_the_slo():
     assert r.instances is None
     assert "below the service time itself: one request alone takes 1.01 s" in r.why
     assert str(r).startswith("No fixed fleet meets the SLO")
+
+
+def test_break_even_counts_only_options_meeting_the_slo():
+    """One 2-vCPU instance serves at most 20 req/s of 0.1 s CPU: at 40 req/s it is cheaper per request than
+    Lambda yet overloaded, so Lambda wins there and the sentence says EC2 fails."""
+    from lambdasim.comparison.break_even import break_even
+
+    sc = cpu_bound(10.0, 1).with_overrides({"horizon_s": 300.0})
+    be = break_even(sc, low=10.0, high=40.0, replications=1, points=4, log=False, slo={"latency_p99_s": 1.0})
+    c = be.curves.set_index("x")
+    assert c.loc[40.0, "ec2_meets_slo"] == 0.0 and c.loc[40.0, "lambda_meets_slo"] == 1.0
+    assert c.loc[40.0, "ec2_cost_per_million_usd"] < c.loc[40.0, "lambda_cost_per_million_usd"]  # cheaper, failing
+    # cheaper at 10 req/s, failing from 20 (its capacity): the winner flips to Lambda in between
+    assert (be.below, be.above) == ("ec2", "lambda") and 10.0 < be.value < 20.0
+    assert "EC2 fixed is cheaper below it and Lambda above it" in str(be)
+    assert "EC2 fixed misses the SLO or is overloaded at 20, 30, 40 req/s" in str(be)
+
+
+def test_break_even_says_in_words_when_nothing_crosses():
+    from lambdasim.comparison.break_even import break_even
+
+    sc = cpu_bound(2.0, 1).with_overrides({"horizon_s": 200.0})
+    be = break_even(sc, low=0.5, high=2.0, replications=2, points=3, slo={"latency_p99_s": 5.0})
+    assert not be.crosses and be.cheaper == ["lambda", "lambda"] and be.below == be.above == "lambda"
+    assert str(be).startswith("No break-even between 0.5 and 2 req/s: Lambda is cheaper throughout among options "
+                              "meeting the SLO (latency_p99_s <= 5)")
+    nobody = break_even(sc, low=0.5, high=2.0, replications=1, points=3, slo={"latency_p99_s": 0.001})
+    assert nobody.cheaper == ["neither"] and "neither platform meets the SLO" in str(nobody)
+
+
+def test_compare_answer_ends_with_where_it_flips():
+    """A fixed 10 ms function: one m5.large costs the same as Lambda at a rate computed by hand
+    (test_compare.test_break_even_matches_the_hand_computed_rate); compare's answer names that rate."""
+    sc = lambdasim.Scenario.from_dict({
+        "name": "flip", "horizon_s": 100.0, "seed": 1, "pricing": "aws-2024",
+        "functions": [{"name": "f", "memory_mb": 128, "duration": {"dist": "constant", "value_s": 0.01},
+                       "workload": {"kind": "deterministic", "rate_per_s": 50}}],
+        "ec2": {"workers_per_instance": 2, "scaling": {"policy": "fixed", "instances": 1}}})
+    df = compare(sc, 1, slo={"latency_p99_s": 0.5}, strategies=("configured", "slo"), break_even=(20.0, 190.0))
+    z = df.attrs["break_even"]["value"]
+    assert 20 < z < 190 and df.attrs["break_even"]["below"] == "lambda"
+    side = "below" if z < 50 else "above"
+    assert df.attrs["answer"].endswith(f"the answer flips {side} {z:.3g} req/s (break-even searched over "
+                                       "20-190 req/s, EC2 slo-sized).")
+    plain = compare(sc, 1, slo={"latency_p99_s": 0.5}, strategies=("configured",))
+    assert "flips" not in plain.attrs["answer"] and "break_even" not in plain.attrs
+
+
+def test_cli_break_even_flag_ends_the_answer_and_bad_ranges_are_one_line(tmp_path, capsys):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(lambdasim.Scenario.from_dict({
+        "name": "flip", "horizon_s": 100.0, "seed": 1, "pricing": "aws-2024",
+        "functions": [{"name": "f", "memory_mb": 128, "duration": {"dist": "constant", "value_s": 0.01},
+                       "workload": {"kind": "deterministic", "rate_per_s": 50}}],
+        "ec2": {"workers_per_instance": 2, "scaling": {"policy": "fixed", "instances": 1}}}).to_dict()))
+    args = ["compare", str(path), "--replications", "1", "--strategies", "configured", "--slo", "latency_p99_s=0.5"]
+    assert main(args) == 0
+    assert "Where the answer flips: not searched; --break-even LOW:HIGH" in capsys.readouterr().out
+    assert main(args + ["--break-even", "20:190"]) == 0
+    out = capsys.readouterr().out
+    answer = [line for line in out.splitlines() if line.startswith("At 50 req/s")][0]
+    assert "; the answer flips above 12" in answer  # by hand: 121 req/s (test_compare.py)
+    assert answer.endswith("(break-even searched over 20-190 req/s, EC2 slo-sized).")
+    assert "Where the answer flips: Break-even at" in out
+    for bad in ("190:20", "x:1", "5"):
+        assert main(args + ["--break-even", bad]) == 2
+        err = capsys.readouterr().err
+        assert "--break-even must" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -34,3 +34,17 @@ def test_the_rate_knob_moves_both_platforms_and_memory_reaches_10240_mb():
     assert p.result.loc[0, "completed"] > 3 * first.loc[0, "completed"]
     assert p.result.loc[1, "utilization"] > 3 * first.loc[1, "utilization"]
     assert "updated in" in p.status.value and not any(c.disabled for c in p.controls)
+
+
+def test_the_panel_says_the_verdict_marks_failing_options_and_shows_the_month():
+    """One instance of 2 workers serves 20 req/s of 0.1 s; at 30 req/s it is overloaded and must be marked."""
+    sc = base().with_overrides({"functions.0.workload.rate_per_s": 30.0,
+                                "functions.0.duration": {"dist": "constant", "value_s": 0.1},
+                                "ec2": {"workers_per_instance": 2, "scaling": {"policy": "fixed", "instances": 1}}})
+    p = ComparisonPanel(sc, replications=1, strategies=("configured",))
+    ec2 = p.result.iloc[1]
+    assert not ec2["meets_slo"] and not ec2["stable"]
+    html = p.table.value
+    assert "(fails)</td>" in html and "no, overloaded" in html
+    assert p.result.attrs["verdict"]["sentence"].split(";")[0] in html and "At 30 req/s Lambda costs" in html
+    assert "monthly cost" in html and "extrapolated from under a day" in html

@@ -7,11 +7,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 import lambdasim
 from lambdasim.cli import main
 from lambdasim.errors import LambdasimError, SweepError
+from lambdasim.stats import wilson
 from lambdasim.sweeps.spec import Factors, SweepSpec, expand, run_seed
 from lambdasim.viz.sweeps import plot_factor, plot_heatmap
 
@@ -129,7 +132,8 @@ def test_summarize_exact_t_interval():
     one, two, three = (s[s["x"] == x].iloc[0] for x in (1, 2, 3))
     half = 4.30265 / np.sqrt(3)  # t(0.975, 2 d.o.f.) from a printed table * sd 1 / sqrt(3)
     assert one["n"] == 3 and one["mean"] == 2.0 and one["std"] == 1.0
-    assert one["ci_low"] == pytest.approx(2.0 - half, rel=1e-5) and one["ci_high"] == pytest.approx(2.0 + half, rel=1e-5)
+    assert 2.0 - half < 0 and one["ci_low"] == 0.0  # cut at 0: no summary metric is negative
+    assert one["ci_high"] == pytest.approx(2.0 + half, rel=1e-5)
     assert two["ci_low"] == two["ci_high"] == 5.0
     assert three["n"] == 1 and np.isnan(three["ci_low"]) and np.isnan(three["ci_high"])
 
@@ -321,3 +325,38 @@ def test_the_shipped_example_sweep_file_expands():
     variants = expand(spec_)
     assert len(variants) == 12 and spec_.replications == 10
     assert {v.scenario.pricing.preset for v in variants} == {"aws-latest"}
+
+
+# --- intervals inside each metric's range (issue 12) ----------------------------------------------
+
+
+@st.composite
+def _replications(draw):
+    """A random set of runs of one variant: counts and the rates and costs they imply."""
+    n = draw(st.integers(1, 8))
+    rows = []
+    for r in range(n):
+        inv = draw(st.integers(1, 10**6))
+        thr = draw(st.integers(0, inv))
+        cold = draw(st.integers(0, inv - thr))
+        rows.append({"x": 1, "variant": "v", "replication": r, "seed": r, "status": "ok", "error": None,
+                     "invocations": inv, "throttled": thr, "cold_starts": cold,
+                     "cold_start_rate": cold / (inv - thr) if inv > thr else np.nan, "throttle_rate": thr / inv,
+                     "latency_p99_s": draw(st.floats(0.0, 1e4)), "cost_usd": draw(st.floats(0.0, 1e6))})
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_replications())
+def test_no_sweep_interval_leaves_its_metrics_domain(df):
+    s = lambdasim.summarize(df).set_index("metric")
+    for m, row in s.iterrows():
+        if np.isnan(row["ci_low"]):
+            assert row["n"] < 2 and m not in ("cold_start_rate", "throttle_rate")
+            continue
+        assert 0.0 <= row["ci_low"] <= row["mean"] <= row["ci_high"], m
+        if m.endswith("_rate"):
+            assert row["ci_high"] <= 1.0, m
+    thr = s.loc["throttle_rate"]
+    p, lo, hi = wilson(df["throttled"].sum(), df["invocations"].sum())
+    assert (thr["mean"], thr["ci_low"], thr["ci_high"]) == pytest.approx((p, lo, hi))  # pooled Wilson
