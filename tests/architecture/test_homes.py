@@ -165,3 +165,32 @@ def test_the_price_checks_would_catch_the_old_lambda_hourly_usage():
     assert _prices_in(fn) == {"lambda.duration_gb_s_usd", "lambda.pc_gb_s_usd"}
     ec2 = ast.parse("def h(self):\n    price = instance_spec(t, cat).hour_usd\n    return live / 3600.0 * price\n")
     assert _prices_in(_functions(ec2)[0]) == {"hour_usd"}
+
+
+#: viz/ modules not yet on the scaffolding (issue 11; viz/comparison.py was being relabelled in parallel).
+FIGURES_PENDING = {"viz/comparison.py"}
+
+
+def test_figures_are_set_up_and_saved_by_the_one_scaffolding():
+    """In viz/, a figure is made (``subplots``, ``Figure``) and written (``savefig``) only by viz/figure.py."""
+    bad = []
+    for path, tree in SOURCES.items():
+        if not path.startswith("viz/") or path == "viz/figure.py" or path in FIGURES_PENDING:
+            continue
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call):
+                f = n.func
+                name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+                if name in ("subplots", "savefig", "Figure", "set_xlabel", "set_ylabel") or \
+                        (name == "legend" and isinstance(f, ast.Attribute)):
+                    bad.append(f"{path}:{n.lineno} {name}")
+    assert bad == []
+
+
+def test_axis_labels_of_keys_are_human():
+    from lambdasim.viz.figure import text_of
+
+    assert text_of("latency_p99_s") == "p99 latency (s)"
+    assert text_of("functions.0.memory_mb") == "memory (MB)"
+    assert text_of("cold_start_rate") == "cold-start rate (fraction)"  # plotted as a fraction, not in %
+    assert text_of("time (min)") == "time (min)"
