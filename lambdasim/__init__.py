@@ -7,7 +7,8 @@
 
 The face loads each name's module on first use (PEP 562), so that
 ``import lambdasim`` and the command line start without loading the engine,
-pandas or the sweep machinery; every name is the same object as in its module.
+pandas, the sweep machinery or the package metadata (``__version__``); every
+name is the same object as in its module.
 """
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 from lambdasim.errors import CatalogueError, LambdasimError, ScenarioError, TraceError
-from lambdasim.version import __version__
 
 if TYPE_CHECKING:
+    from lambdasim.version import __version__
     from lambdasim.awslambda.result import Result
     from lambdasim.billing.catalogue import load_catalogue
     from lambdasim.comparison.break_even import break_even
@@ -34,8 +35,9 @@ __all__ = ["Scenario", "simulate", "Result", "LambdasimError", "ScenarioError", 
            "sweep", "summarize", "read_results", "compare", "break_even", "size_ec2", "load_catalogue",
            "optimize", "size_fleet"]
 
-#: Where each lazily loaded public name lives.
+#: Where each lazily loaded public name lives (``__version__`` too: reading package metadata costs start-up time).
 _HOMES = {
+    "__version__": "lambdasim.version",
     "Scenario": "lambdasim.scenario",
     "simulate": "lambdasim.simulation",
     "Result": "lambdasim.awslambda.result",
@@ -61,4 +63,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_HOMES))

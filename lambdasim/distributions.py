@@ -16,7 +16,8 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from lambdasim.errors import LambdasimError, register_tags
-from lambdasim.spec import FloatIn, NonNegative, Positive, Spec, read_text
+from lambdasim.files import read_text
+from lambdasim.spec import FloatIn, NonNegative, Positive, Spec
 
 __all__ = ["read_file_text", "DistributionBase", "Constant", "Exponential", "Uniform", "LogNormal", "Gamma", "Empirical", "Quantiles", "Distribution"]
 

@@ -28,13 +28,15 @@ from lambdasim.awslambda.keepalive import KeepAlive
 from lambdasim.billing.rules import unpriced
 from lambdasim.billing.frontdoor import FIRST_KEY, FrontDoorSpec, PayloadSpec
 from lambdasim.billing.network import NetworkSpec
-from lambdasim.billing.catalogue import PricingSpec, load_catalogue
+from lambdasim.billing.catalogue import load_catalogue
+from lambdasim.billing.spec import PricingSpec
 from lambdasim.billing.fargate import task_size
 from lambdasim.errors import CatalogueError
 from lambdasim.awslambda.provisioned import ProvisionedConcurrency, peak
 from lambdasim.awslambda.scaling import ScalingSpec
 from lambdasim.awslambda.snapstart import SnapStartSpec
-from lambdasim.spec import FloatIn, IntIn, Positive, Probability, Spec, read_data
+from lambdasim.files import read_data
+from lambdasim.spec import FloatIn, IntIn, Positive, Probability, Spec
 from lambdasim.workload.traces import TraceSet, expand
 from lambdasim.workload.kinds import Workload
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lambdasim.billing.around import Traffic, around_line_items
+from lambdasim.billing.commitments import lambda_hourly_usd
 from lambdasim.billing.rules import (FunctionUsage, compute_share, lambda_line_items, pc_schedule, pc_segments,
                                      snapstart_line_items)
 from lambdasim.awslambda.instances import InstanceLog
@@ -128,24 +129,10 @@ class Result:
         """On-demand USD per hour of what a Compute Savings Plan covers: duration (on demand and on PC, by the
         hour a run started) and PC configured; first-tier rates, before rounding PC to 5 minutes. Needs
         ``records="full"``. The input of :func:`lambdasim.billing.commitments.best_commitment`."""
-        c, sc, cat = self._tally.columns(), self.scenario, self.catalogue
-        edges = bin_edges(sc.horizon_s, 3600.0)
-        keys = {"x86_64": ("lambda.duration_gb_s_usd", "lambda.pc_duration_gb_s_usd", "lambda.pc_gb_s_usd"),
-                "arm64": ("lambda.duration_arm_gb_s_usd", "lambda.pc_duration_arm_gb_s_usd", "lambda.pc_arm_gb_s_usd")}
-        gb = np.array([f.memory_mb / 1024.0 for f in sc.functions])
-        rates = np.array([[cat.get(k, np.nan) for k in keys[f.arch]] for f in sc.functions])
+        c, sc = self._tally.columns(), self.scenario
         ran = (c["status"] == COMPLETED) | (c["status"] == FAILED)
-        fn, on_pc = c["function"][ran].astype(int), c["on_pc"][ran].astype(bool)
-        usd = gb[fn] * c["billed_ms"][ran] / 1000.0 * np.where(on_pc, rates[fn, 1], rates[fn, 0])
-        out = np.histogram(c["start_s"][ran], bins=edges, weights=usd)[0].astype(float)
-        for i, f in enumerate(sc.functions):
-            steps = self.pc_steps[i]
-            if steps:
-                ends = [t for t, _ in steps[1:]] + [sc.horizon_s]
-                starts = np.repeat([t for t, _ in steps], [n for _, n in steps])
-                stops = np.repeat(ends, [n for _, n in steps])
-                out += occupancy(starts, stops, edges) * np.diff(edges) * gb[i] * rates[i, 2]
-        return out
+        return lambda_hourly_usd(sc.functions, self.pc_steps, c["function"][ran], c["on_pc"][ran],
+                                 c["billed_ms"][ran], c["start_s"][ran], sc.horizon_s, self.catalogue)
 
     @property
     def compute_share(self) -> float:

@@ -4,8 +4,12 @@ Prices live in ``data/pricing/*.yaml`` as histories of dated entries with
 their sources; nothing here hard-codes a price. A scenario picks the rules
 with a preset name (``aws-2015``, ``aws-2024``, ``aws-latest``) or a date
 (``{as_of: 2015-06-01}``), may override any entry, and chooses the billing
-options (free tier, savings plans, EC2 purchase option). The resolved
-:class:`Catalogue` records what was used (``Catalogue.table()``).
+options (free tier, savings plans, EC2 purchase option): the scenario's
+:class:`~lambdasim.billing.spec.PricingSpec`. The resolved :class:`Catalogue`
+records what was used (``Catalogue.table()``).
+
+No pydantic and no pandas here (``Catalogue.table`` loads pandas when called),
+so ``lambdasim bill`` prices a month without building any configuration model.
 """
 from __future__ import annotations
 
@@ -14,66 +18,19 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import model_validator
-from pydantic_core import PydanticCustomError
+from typing import Any
 
 from lambdasim.errors import CatalogueError
+from lambdasim.files import read_data
 from lambdasim.paths import data_dir
-from lambdasim.spec import FloatIn, Spec, read_data
 
-__all__ = ["PricingSpec", "Catalogue", "InstanceSpec", "load_catalogue", "presets", "instance_spec",
+__all__ = ["Catalogue", "InstanceSpec", "load_catalogue", "presets", "instance_spec",
            "instance_types", "parse_catalogue", "MONTH_S"]
 
 #: A billing month for projections: 30 days.
 MONTH_S = 30 * 86400.0
 
 _FIELDS = ("from", "to", "value", "source", "confidence")
-
-
-class PricingSpec(Spec):
-    """Which prices apply (a ``preset`` or an ``as_of`` date, plus ``overrides``) and the billing options.
-
-    ``free_tier`` subtracts Lambda's monthly free requests and GB-s (off by
-    default in simulations; ``lambdasim bill`` turns it on). ``savings_plan``
-    is a Compute Savings Plan discount on Lambda duration and provisioned
-    concurrency (at most the catalogue's ``lambda.savings_plan_max_discount``).
-    ``ec2_purchase`` and ``ec2_discount`` choose spot or reserved prices as a
-    fraction off on-demand (at most the catalogue's published maximum).
-    """
-
-    preset: str | None = None
-    as_of: dt.date | None = None
-    overrides: dict[str, float] = {}
-    free_tier: bool = False
-    savings_plan: FloatIn(0.0, 1.0) = 0.0
-    ec2_purchase: Literal["on_demand", "spot", "reserved"] = "on_demand"
-    ec2_discount: FloatIn(0.0, 1.0) = 0.0
-
-    @model_validator(mode="after")
-    def _check(self) -> "PricingSpec":
-        if (self.preset is None) == (self.as_of is None):
-            raise PydanticCustomError("form", "must give exactly one of preset or as_of", {})
-        if self.preset is not None and self.preset not in presets():
-            raise PydanticCustomError(
-                "preset", "must name a preset among {names}; got {p}", {"names": ", ".join(presets()), "p": repr(self.preset)}
-            )
-        try:
-            cat = load_catalogue(self)
-            _check_options(self, cat)
-        except CatalogueError as exc:
-            raise PydanticCustomError("catalogue", "{e}", {"e": str(exc)}) from None
-        return self
-
-    @property
-    def date(self) -> dt.date:
-        return self.as_of if self.as_of is not None else presets()[self.preset]
-
-
-def _check_options(spec: PricingSpec, cat: "Catalogue") -> None:
-    check_discount("pricing.savings_plan", "savings_plan", spec.savings_plan, cat)
-    check_discount("pricing.ec2_discount", spec.ec2_purchase, spec.ec2_discount, cat, required=True)
 
 
 #: The catalogue key of the largest published discount of each kind of purchase.
@@ -112,7 +69,7 @@ class Catalogue:
     resolved from (its billing options), if any.
     """
 
-    def __init__(self, as_of: dt.date, entries: dict[str, dict[str, Any]], spec: PricingSpec | None = None):
+    def __init__(self, as_of: dt.date, entries: dict[str, dict[str, Any]], spec: Any = None):
         self.as_of, self.entries, self.spec = as_of, entries, spec
 
     def __repr__(self) -> str:
@@ -251,18 +208,14 @@ def _date(v: Any, where: str) -> dt.date:
         raise CatalogueError(f"{where} must be a date YYYY-MM-DD; got {v!r}.") from None
 
 
-def load_catalogue(spec: PricingSpec | str | dt.date) -> Catalogue:
+def load_catalogue(spec: Any) -> Catalogue:
     """Resolve the entry in force on the spec's date for every key, then apply overrides.
 
-    ``spec`` may also be a preset name or a date (no overrides, default options).
+    ``spec`` is a :class:`~lambdasim.billing.spec.PricingSpec` (its ``date``, ``overrides`` and billing options);
+    it may also be a preset name or a date (no overrides; the catalogue's ``spec`` is then None and
+    bills take the default options: no free tier, no discounts).
     """
-    if isinstance(spec, str):
-        if spec not in presets():
-            raise CatalogueError(f"Unknown pricing preset {spec!r}; presets: {', '.join(presets())}.")
-        spec = PricingSpec.model_construct(preset=spec)
-    elif isinstance(spec, dt.date):
-        spec = PricingSpec.model_construct(as_of=spec)
-    day, raw = spec.date, _raw()["prices"]
+    day, overrides, raw = _day(spec), getattr(spec, "overrides", {}), _raw()["prices"]
     entries: dict[str, dict[str, Any]] = {}
     for key, item in raw.items():
         for h in item["history"]:
@@ -270,7 +223,7 @@ def load_catalogue(spec: PricingSpec | str | dt.date) -> Catalogue:
                 entries[key] = {"value": h["value"], "unit": item["unit"], "from": h["from"], "to": h["to"],
                                 "source": h["source"], "confidence": h["confidence"], "overridden": False}
                 break
-    for key, value in spec.overrides.items():
+    for key, value in overrides.items():
         if key not in raw:
             raise CatalogueError(f"pricing.overrides names {key!r}, which is not a catalogue key; "
                                  f"known: {', '.join(sorted(raw))}.")
@@ -280,7 +233,16 @@ def load_catalogue(spec: PricingSpec | str | dt.date) -> Catalogue:
     if "lambda.request_per_million_usd" not in entries:
         first = raw["lambda.request_per_million_usd"]["history"][0]["from"]
         raise CatalogueError(f"pricing date {day} is before AWS Lambda existed (its first price is from {first}).")
-    return Catalogue(day, entries, spec)
+    return Catalogue(day, entries, None if isinstance(spec, (str, dt.date)) else spec)
+
+
+def _day(spec: Any) -> dt.date:
+    """The date a preset name, a date or a pricing spec stands for."""
+    if isinstance(spec, str):
+        if spec not in presets():
+            raise CatalogueError(f"Unknown pricing preset {spec!r}; presets: {', '.join(presets())}.")
+        return presets()[spec]
+    return spec if isinstance(spec, dt.date) else spec.date
 
 
 

@@ -19,18 +19,26 @@ Fargate or EC2; EC2 Instance Savings Plans and Reserved Instances), and
 payment option (no, partial or all upfront) on EC2, from the dated table in
 ``data/pricing/commitments.yaml`` (effective hourly rates, an upfront
 payment amortised over the term). Pure.
+
+The hourly usage itself is priced here too, from a run's records:
+:func:`lambda_hourly_usd` (duration and PC configured, first-tier rates),
+:func:`instance_hourly_usd` (live instances x the hourly price) and
+:func:`spread_hourly_usd` (a bill spread over the hours by live servers).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Sequence
 
 import numpy as np
 
 from lambdasim.billing.catalogue import Catalogue
+from lambdasim.billing.rules import rate_key
 from lambdasim.errors import CatalogueError
+from lambdasim.timeseries import bin_edges, occupancy
 
 __all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount", "commitment_discount",
-           "PLANS", "TERMS", "PAYMENTS"]
+           "PLANS", "TERMS", "PAYMENTS", "lambda_hourly_usd", "instance_hourly_usd", "spread_hourly_usd"]
 
 #: (platform, plan) -> the catalogue key of the largest published discount.
 _MAX_KEY = {("lambda", "compute"): "lambda.savings_plan_max_discount",
@@ -130,3 +138,44 @@ def commitment_discount(catalogue: Catalogue, plan: str, term: str = "1y", payme
     have = sorted(k[len("commitment."):] for k in catalogue.entries if k.startswith("commitment."))
     raise CatalogueError(f"The price catalogue has no {key!r} (no public source found); on {catalogue.as_of} the "
                          f"commitment table holds {', '.join(have) if have else 'nothing'}.")
+
+
+# --- hourly on-demand usage: the input of best_commitment ----------------------------------------------
+def lambda_hourly_usd(functions: Sequence[Any], pc_steps: Sequence[Sequence[tuple[float, float]]],
+                      function: np.ndarray, on_pc: np.ndarray, billed_ms: np.ndarray, start_s: np.ndarray,
+                      horizon_s: float, catalogue: Catalogue) -> np.ndarray:
+    """On-demand USD per hour of what a Compute Savings Plan covers on Lambda.
+
+    Duration of the runs (``function`` index, ran ``on_pc``, ``billed_ms``, by the hour ``start_s`` a run
+    started) and PC configured (``pc_steps``: each function's ``(from_s, concurrency)`` steps), at first-tier
+    rates, before rounding PC to 5 minutes. ``functions`` have ``memory_mb`` and ``arch``.
+    """
+    edges = bin_edges(horizon_s, 3600.0)
+    gb = np.array([f.memory_mb / 1024.0 for f in functions])
+    rates = np.array([[catalogue.get(rate_key(f.arch, k), np.nan) for k in ("rate", "pc_duration", "pc")]
+                      for f in functions])
+    fn, on_pc = np.asarray(function).astype(int), np.asarray(on_pc).astype(bool)
+    usd = gb[fn] * billed_ms / 1000.0 * np.where(on_pc, rates[fn, 1], rates[fn, 0])
+    out = np.histogram(start_s, bins=edges, weights=usd)[0].astype(float)
+    for i, steps in enumerate(pc_steps):
+        if steps:
+            ends = [t for t, _ in steps[1:]] + [horizon_s]
+            starts = np.repeat([t for t, _ in steps], [n for _, n in steps])
+            stops = np.repeat(ends, [n for _, n in steps])
+            out += occupancy(starts, stops, edges) * np.diff(edges) * gb[i] * rates[i, 2]
+    return out
+
+
+def instance_hourly_usd(launched_s: np.ndarray, retired_s: np.ndarray, horizon_s: float,
+                        hour_usd: float) -> np.ndarray:
+    """On-demand USD per hour of instances live from ``launched_s`` to ``retired_s``: mean live instances x
+    ``hour_usd`` (per-second billing; the 60 s minimum ignored)."""
+    edges = bin_edges(horizon_s, 3600.0)
+    return occupancy(launched_s, retired_s, edges) * np.diff(edges) / 3600.0 * hour_usd
+
+
+def spread_hourly_usd(launched_s: np.ndarray, retired_s: np.ndarray, horizon_s: float, usd: float) -> np.ndarray:
+    """``usd`` (a bill's compute) spread over the hours in proportion to the servers live in each."""
+    edges = bin_edges(horizon_s, 3600.0)
+    live = occupancy(launched_s, retired_s, edges) * np.diff(edges)
+    return live / live.sum() * usd if live.sum() > 0 else np.zeros(len(live))

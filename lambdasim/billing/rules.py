@@ -5,6 +5,13 @@ Nothing here touches a simulation: usage comes in as numbers or arrays
 as line items (platform, item, quantity, unit, rate, amount, charge kind,
 period). Every rate comes from the :class:`~lambdasim.billing.catalogue.Catalogue`.
 
+Each bill is made as plain rows first (``lambda_rows``, ``ec2_rows``,
+``alb_rows``; :func:`totals` sums rows or a frame), and
+:func:`line_items_frame` turns rows into the DataFrame that results carry.
+The rounding rules take a number or an array: a number is rounded in plain
+Python exactly as numpy rounds an array, so ``lambdasim bill`` prices a month
+without loading numpy or pandas.
+
 Monthly rules (the free tier, volume tiers) are allowances per month; a bill
 for a shorter or longer ``period_s`` gets them in proportion, so the bill of a
 30-day horizon equals the monthly bill of the same usage.
@@ -15,17 +22,17 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, TYPE_CHECKING
 
-import numpy as np
-
 from lambdasim.errors import CatalogueError
 from lambdasim.billing.catalogue import MONTH_S, Catalogue, check_discount, instance_spec
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
-__all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered", "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed",
-           "pc_configured_s", "pc_schedule", "pc_segments", "unpriced", "lambda_line_items", "ec2_billed_s", "ec2_line_items", "alb_line_items", "snapstart_line_items", "SNAPSTART_KEY", "totals",
-           "billed_to_used_ratio"]
+__all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered",
+           "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed", "pc_configured_s", "pc_schedule",
+           "pc_segments", "unpriced", "rate_key", "lambda_rows", "lambda_line_items", "ec2_billed_s", "ec2_rows", "ec2_line_items",
+           "alb_rows", "alb_line_items", "snapstart_line_items", "SNAPSTART_KEY", "totals", "billed_to_used_ratio"]
 
 #: The columns every bill has; ``COLUMNS`` adds the kind of charge and the period (horizon or month).
 LINE_ITEM_COLUMNS = ["platform", "item", "quantity", "unit", "rate_usd", "amount_usd"]
@@ -39,14 +46,28 @@ ARCHS = ("x86_64", "arm64")
 
 
 # --- per-invocation rounding ------------------------------------------------------
-def billed_ms(duration_s: np.ndarray | float, granularity_ms: float) -> np.ndarray:
-    """Each duration rounded up to a multiple of the granularity, in ms.
+def _number(*values: Any) -> bool:
+    """Whether every value is a plain number (the calculator's path, without numpy)."""
+    return all(isinstance(v, (int, float)) for v in values)
+
+
+def _rounded(x: float, scale: float) -> float:
+    """``x`` rounded to ``1 / scale`` exactly as ``numpy.round`` does it (scale, round half to even, unscale)."""
+    return round(x * scale) / scale
+
+
+def billed_ms(duration_s: np.ndarray | float, granularity_ms: float) -> np.ndarray | float:
+    """Each duration rounded up to a multiple of the granularity, in ms (a number gives a number).
 
     Durations are rounded to a nanosecond first, before dividing by the
     granularity, so that float noise (0.101 s is 101.00000000000001 ms)
     does not add a billing unit while any run longer than a nanosecond
     bills at least one unit.
     """
+    if _number(duration_s):
+        return float(math.ceil(_rounded(float(duration_s) * 1000.0, 1e6) / granularity_ms) * granularity_ms)
+    import numpy as np
+
     ms = np.round(np.asarray(duration_s, dtype=float) * 1000.0, 6)
     return np.ceil(ms / granularity_ms) * granularity_ms
 
@@ -70,9 +91,14 @@ def invocation_billed_ms(duration_s: np.ndarray, init_s: np.ndarray, billed_init
     ``init_s`` is the invocation's INIT time (0 or NaN for a warm start);
     ``billed_init`` says, per invocation, whether INIT counts (see :func:`init_billed`).
     """
-    cap = catalogue["lambda.init_cap_s"]
+    cap, g = catalogue["lambda.init_cap_s"], catalogue["lambda.billing_granularity_ms"]
+    if _number(duration_s, init_s) and isinstance(billed_init, bool):
+        init = 0.0 if math.isnan(init_s) else float(init_s)
+        return billed_ms(float(duration_s) + (min(init, cap) if billed_init else 0.0), g)
+    import numpy as np
+
     extra = np.where(billed_init, np.minimum(np.nan_to_num(np.asarray(init_s, dtype=float)), cap), 0.0)
-    return billed_ms(np.asarray(duration_s, dtype=float) + extra, catalogue["lambda.billing_granularity_ms"])
+    return billed_ms(np.asarray(duration_s, dtype=float) + extra, g)
 
 
 def unpriced(functions: Iterable[Any], catalogue: Catalogue) -> str | None:
@@ -216,6 +242,12 @@ _KEYS = {
 }
 
 
+def rate_key(arch: str, kind: str) -> str:
+    """The catalogue key of an architecture's first-tier rate: ``kind`` is ``rate`` (on-demand duration),
+    ``pc`` (concurrency configured) or ``pc_duration`` (duration on PC)."""
+    return _KEYS[arch][kind]
+
+
 def _tiers(gb_s: float, arch: str, cat: Catalogue, share: float) -> list[tuple[str, float, float]]:
     """Split one architecture's on-demand GB-s into (label, GB-s, rate) by the month's volume tiers."""
     k = _KEYS[arch]
@@ -241,7 +273,14 @@ def _options(cat: Catalogue, free_tier: bool | None, savings_plan: float | None)
 def lambda_line_items(usages: Iterable[FunctionUsage], catalogue: Catalogue, *, period_s: float = MONTH_S,
                       free_tier: bool | None = None, savings_plan: float | None = None,
                       period: str = "month") -> pd.DataFrame:
-    """Lambda charges of all functions of one account over ``period_s`` seconds.
+    """:func:`lambda_rows` as a frame."""
+    return line_items_frame(lambda_rows(usages, catalogue, period_s=period_s, free_tier=free_tier,
+                                        savings_plan=savings_plan, period=period))
+
+
+def lambda_rows(usages: Iterable[FunctionUsage], catalogue: Catalogue, *, period_s: float = MONTH_S,
+                free_tier: bool | None = None, savings_plan: float | None = None, period: str = "month") -> list[tuple]:
+    """Lambda charges of all functions of one account over ``period_s`` seconds, as rows in ``COLUMNS`` order.
 
     Requests; on-demand duration by architecture and volume tier; the free
     tier (requests and GB-s of on-demand invocations; x86_64 first; never
@@ -291,7 +330,7 @@ def lambda_line_items(usages: Iterable[FunctionUsage], catalogue: Catalogue, *, 
     if sp > 0:
         covered = sum(r[5] for r in rows if r[6] in ("compute", "provisioned"))
         add("compute savings plan", covered, "USD covered", -sp, "discount")
-    return line_items_frame(rows)
+    return rows
 
 
 def line_items_frame(rows: list[tuple]) -> pd.DataFrame:
@@ -321,12 +360,20 @@ def tiered(quantity: float, first_rate: float, limits: Iterable[float], rates: I
 
 
 # --- the EC2 bill -------------------------------------------------------------------
-def ec2_billed_s(lifetimes_s: np.ndarray, catalogue: Catalogue) -> np.ndarray:
-    """Billed seconds per instance run: per hour rounded up before 2017-10-02, per second (60 s minimum) after."""
+def ec2_billed_s(lifetimes_s: np.ndarray | float, catalogue: Catalogue) -> np.ndarray | float:
+    """Billed seconds per instance run: per hour rounded up before 2017-10-02, per second (60 s minimum) after.
+
+    A number (one run) gives a number."""
+    g, least = catalogue["ec2.billing_granularity_s"], catalogue["ec2.minimum_billed_s"]
+    if _number(lifetimes_s):
+        if not (math.isfinite(lifetimes_s) and lifetimes_s >= 0):
+            raise ValueError("lifetimes_s must be finite and >= 0 (terminate - launch, in s).")
+        return float(max(math.ceil(_rounded(float(lifetimes_s), 1e9) / g) * g, least))
+    import numpy as np
+
     t = np.asarray(lifetimes_s, dtype=float)
     if t.size and not (np.all(np.isfinite(t)) and t.min() >= 0):
         raise ValueError("lifetimes_s must be finite and >= 0 (terminate - launch, in s).")
-    g, least = catalogue["ec2.billing_granularity_s"], catalogue["ec2.minimum_billed_s"]
     return np.maximum(np.ceil(np.round(t, 9) / g) * g, least)  # round to 1 ns first, then whole units
 
 
@@ -342,7 +389,15 @@ def ec2_line_items(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catal
     multiplies the billed usage (e.g. 30 days / horizon for a monthly
     projection; instance runs are rounded before scaling).
     """
-    import pandas as pd
+    return line_items_frame(ec2_rows(float(ec2_billed_s(lifetimes_s, catalogue).sum()), instance_type, catalogue,
+                                     purchase=purchase, discount=discount, alb_s=alb_s, alb_lcu=alb_lcu, scale=scale,
+                                     period=period))
+
+
+def ec2_rows(billed_s: float, instance_type: str, catalogue: Catalogue, *, purchase: str | None = None,
+             discount: float | None = None, alb_s: float | None = None, alb_lcu: float = 1.0, scale: float = 1.0,
+             period: str = "horizon") -> list[tuple]:
+    """:func:`ec2_line_items` as rows, from the instances' summed billed seconds (see :func:`ec2_billed_s`)."""
     cat, spec = catalogue, instance_spec(instance_type, catalogue)
     purchase = purchase or (cat.spec.ec2_purchase if cat.spec is not None else "on_demand")
     discount = discount if discount is not None else (cat.spec.ec2_discount if cat.spec is not None else 0.0)
@@ -350,31 +405,34 @@ def ec2_line_items(lifetimes_s: np.ndarray, instance_type: str, catalogue: Catal
         raise ValueError(f"purchase must be on_demand, spot or reserved. Got {purchase!r} instead.")
     check_discount("discount", purchase, discount, cat, required=True)
     rows: list[tuple] = []
-    hours = float(ec2_billed_s(lifetimes_s, cat).sum()) / 3600.0 * scale
+    hours = billed_s / 3600.0 * scale
     rows.append(("ec2", f"{instance_type} on-demand", hours, "instance-hours", spec.hour_usd, hours * spec.hour_usd,
                  "instances", period))
     if purchase != "on_demand":
         covered = hours * spec.hour_usd
         rows.append(("ec2", f"{purchase} discount", covered, "USD covered", -discount, -discount * covered,
                      "discount", period))
-    items = line_items_frame(rows)
     if alb_s is not None:
-        items = pd.concat([items, alb_line_items(alb_s, alb_lcu, cat, platform="ec2", scale=scale, period=period)],
-                          ignore_index=True)
-    return items
+        rows += alb_rows(alb_s, alb_lcu, cat, platform="ec2", scale=scale, period=period)
+    return rows
 
 
 def alb_line_items(seconds: float, lcu: float, catalogue: Catalogue, *, platform: str, scale: float = 1.0,
                    period: str = "horizon") -> pd.DataFrame:
     """An ALB running ``seconds`` (times ``scale``): started ALB-hours and LCU-hours at ``lcu`` on average."""
+    return line_items_frame(alb_rows(seconds, lcu, catalogue, platform=platform, scale=scale, period=period))
+
+
+def alb_rows(seconds: float, lcu: float, catalogue: Catalogue, *, platform: str, scale: float = 1.0,
+             period: str = "horizon") -> list[tuple]:
+    """:func:`alb_line_items` as rows."""
     cat = catalogue
-    hours = math.ceil(round(seconds * scale, 9) / 3600.0)
-    return line_items_frame([
+    hours = float(math.ceil(round(seconds * scale, 9) / 3600.0))
+    return [
         (platform, "application load balancer", hours, "ALB-hours", cat["alb.hour_usd"], hours * cat["alb.hour_usd"],
          "load_balancer", period),
         (platform, "load balancer capacity units", hours * lcu, "LCU-hours", cat["alb.lcu_hour_usd"],
-         hours * lcu * cat["alb.lcu_hour_usd"], "load_balancer", period)])
-    return line_items_frame(rows)
+         hours * lcu * cat["alb.lcu_hour_usd"], "load_balancer", period)]
 
 
 # --- SnapStart ---------------------------------------------------------------------
@@ -402,12 +460,54 @@ def snapstart_line_items(memory_mb: float, seconds: float, restores: float, runt
 
 
 # --- summaries ----------------------------------------------------------------------
-def totals(items: pd.DataFrame) -> dict[str, float]:
-    """``<charge>_usd`` for every kind of charge, and ``total_usd``."""
-    by = items.groupby("charge")["amount_usd"].sum() if len(items) and "charge" in items else {}
-    out = {f"{c}_usd": float(by.get(c, 0.0)) for c in CHARGES}
-    out["total_usd"] = float(items["amount_usd"].sum()) if len(items) else 0.0
+def totals(items: pd.DataFrame | list[tuple]) -> dict[str, float]:
+    """``<charge>_usd`` for every kind of charge, and ``total_usd``, of a bill's frame or its rows.
+
+    Rows and frames give the same floats, those pandas gives for the frame: each charge a compensated
+    (Kahan) sum, as a pandas group sum is; the total a pairwise sum, as numpy's is.
+    """
+    if isinstance(items, list):
+        pairs = [(r[6], float(r[5])) for r in items]
+    else:
+        charges = items["charge"].tolist() if "charge" in items else [""] * len(items)
+        pairs = list(zip(charges, items["amount_usd"].astype(float).tolist()))
+    out = {f"{c}_usd": _compensated([a for k, a in pairs if k == c]) for c in CHARGES}
+    out["total_usd"] = _pairwise([a for _, a in pairs])
     return out
+
+
+def _compensated(xs: list[float]) -> float:
+    """Kahan's compensated sum, in order (pandas' group sum)."""
+    total = carry = 0.0
+    for x in xs:
+        y = x - carry
+        t = total + y
+        carry = (t - total) - y
+        total = t
+    return total
+
+
+def _pairwise(xs: list[float]) -> float:
+    """numpy's pairwise sum of a float64 vector: eight running sums in blocks of at most 128, halves above."""
+    n = len(xs)
+    if n < 8:
+        total = 0.0
+        for x in xs:
+            total += x
+        return total
+    if n <= 128:
+        r = xs[:8]
+        whole = n - n % 8
+        for i in range(8, whole, 8):
+            for j in range(8):
+                r[j] += xs[i + j]
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for x in xs[whole:]:
+            total += x
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise(xs[:half]) + _pairwise(xs[half:])
 
 
 def compute_share(items: pd.DataFrame) -> float:
@@ -424,6 +524,8 @@ def billed_to_used_ratio(mean_s: np.ndarray | float, granularity_ms: float, shap
     ``shape="exponential"``: durations exponential with mean ``mean_s``, where
     E[ceil(X/g)] = 1 / (1 - exp(-g/mean)); ``"constant"``: every run lasts ``mean_s``.
     """
+    import numpy as np
+
     m = np.asarray(mean_s, dtype=float)
     g = granularity_ms / 1000.0
     if shape == "exponential":

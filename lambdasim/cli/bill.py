@@ -6,6 +6,11 @@ Examples (AWS's own pricing-page examples)::
     lambdasim bill lambda --memory-mb 1024 --provisioned-concurrency 1000 --provisioned-hours 2 \\
         --requests 1200000 --duration-ms 1000 --json
     lambdasim bill ec2 --instance-type m5.large --instances 2 --hours 720 --json
+
+A plain-row path: the bill is made as rows (``billing.rules.lambda_rows``,
+``ec2_rows``) from a catalogue read without pydantic, so the calculator loads
+neither pandas, numpy nor any configuration model (a test in
+``tests/architecture`` checks; ``benchmarks/bench_startup.py`` times it).
 """
 from __future__ import annotations
 
@@ -13,11 +18,10 @@ import argparse
 import datetime as dt
 import math
 
-import numpy as np
-
-from lambdasim.billing.rules import FunctionUsage, ec2_line_items, lambda_line_items, totals, unpriced
+from lambdasim.billing.catalogue import MONTH_S, Catalogue, check_discount, load_catalogue, presets
+from lambdasim.billing.rules import (COLUMNS, FunctionUsage, ec2_billed_s, ec2_rows, lambda_rows, totals,
+                                     unpriced)
 from lambdasim.errors import CatalogueError
-from lambdasim.billing.catalogue import MONTH_S, PricingSpec, load_catalogue, presets
 from .common import format_value, print_json
 
 MAX_INSTANCES = 1_000_000  # one array entry per instance
@@ -68,23 +72,18 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print totals and line items as JSON")
 
 
-def _catalogue(args, **options):
+def _catalogue(args) -> Catalogue:
+    """The catalogue of --as-of or --preset (no overrides; the bill's options are passed to the rules)."""
     if args.as_of is not None:
         try:
             day = dt.date.fromisoformat(args.as_of)
         except ValueError:
             raise CatalogueError(f"--as-of must be a date YYYY-MM-DD. Got {args.as_of!r} instead.") from None
-        form = {"as_of": day}
-    else:
-        form = {"preset": args.preset or "aws-latest"}
-        if form["preset"] not in presets():
-            raise CatalogueError(f"--preset must be one of {', '.join(presets())}. Got {form['preset']!r} instead.")
-    try:
-        spec = PricingSpec(**form, **options)
-    except Exception as exc:  # pydantic ValidationError: report its first message only
-        msg = exc.errors()[0]["msg"] if hasattr(exc, "errors") else str(exc)
-        raise CatalogueError(msg.removeprefix("Value error, ")) from None
-    return load_catalogue(spec)
+        return load_catalogue(day)
+    preset = args.preset or "aws-latest"
+    if preset not in presets():
+        raise CatalogueError(f"--preset must be one of {', '.join(presets())}. Got {preset!r} instead.")
+    return load_catalogue(preset)
 
 
 def _check(name: str, value: float, lo: float, hi: float | None = None) -> None:
@@ -98,7 +97,9 @@ def run_lambda(args: argparse.Namespace) -> int:
     _check("ephemeral-storage-mb", args.ephemeral_storage_mb, 512, 10240)
     for name in ("requests", "duration_ms", "provisioned_concurrency", "provisioned_hours", "cold_starts", "init_ms"):
         _check(name.replace("_", "-"), getattr(args, name), 0)
-    cat = _catalogue(args, free_tier=args.free_tier, savings_plan=args.savings_plan)
+    _check("savings-plan", args.savings_plan, 0, 1)
+    cat = _catalogue(args)
+    check_discount("--savings-plan", "savings_plan", args.savings_plan, cat)
     fn = argparse.Namespace(name="lambda", arch=args.arch, ephemeral_storage_mb=args.ephemeral_storage_mb,
                             provisioned_concurrency=args.provisioned_concurrency)
     problem = unpriced([fn], cat)
@@ -109,8 +110,9 @@ def run_lambda(args: argparse.Namespace) -> int:
         ephemeral_storage_mb=args.ephemeral_storage_mb, pc_concurrency=args.provisioned_concurrency,
         pc_hours=args.provisioned_hours, cold_starts=args.cold_starts, init_ms=args.init_ms,
         package_type=args.package_type, runtime=args.runtime)
-    items = lambda_line_items([usage], cat, period_s=MONTH_S, period="month")
-    return _print(args, items, cat)
+    rows = lambda_rows([usage], cat, period_s=MONTH_S, free_tier=args.free_tier, savings_plan=args.savings_plan,
+                       period="month")
+    return _print(args, rows, cat)
 
 
 def run_ec2(args: argparse.Namespace) -> int:
@@ -118,27 +120,28 @@ def run_ec2(args: argparse.Namespace) -> int:
     _check("hours", args.hours, 0)
     if args.alb_lcu is not None:
         _check("alb-lcu", args.alb_lcu, 0)
-    cat = _catalogue(args, ec2_purchase=args.purchase, ec2_discount=args.discount)
-    lifetimes = np.full(args.instances, args.hours * 3600.0)
-    items = ec2_line_items(lifetimes, args.instance_type, cat, period="month",
-                           alb_s=args.hours * 3600.0 if args.alb_lcu is not None else None,
-                           alb_lcu=args.alb_lcu or 0.0)
-    return _print(args, items, cat)
+    _check("discount", args.discount, 0, 1)
+    cat = _catalogue(args)
+    check_discount("--discount", args.purchase, args.discount, cat, required=True)
+    billed_s = args.instances * ec2_billed_s(args.hours * 3600.0, cat)  # every instance runs the same hours
+    rows = ec2_rows(billed_s, args.instance_type, cat, purchase=args.purchase, discount=args.discount,
+                    period="month", alb_s=args.hours * 3600.0 if args.alb_lcu is not None else None,
+                    alb_lcu=args.alb_lcu or 0.0)
+    return _print(args, rows, cat)
 
 
-def _print(args, items, cat) -> int:
-    out = {**totals(items), "platform": args.platform, "period": "month", "as_of": str(cat.as_of),
-           "free_tier": bool(cat.spec.free_tier) if args.platform == "lambda" else None,
-           "line_items": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                          for row in items.to_dict(orient="records")]}
+def _print(args, rows: list[tuple], cat: Catalogue) -> int:
+    items = [dict(zip(COLUMNS, r)) for r in rows]
+    out = {**totals(rows), "platform": args.platform, "period": "month", "as_of": str(cat.as_of),
+           "free_tier": bool(args.free_tier) if args.platform == "lambda" else None, "line_items": items}
     if args.json:
         print_json(out)
         return 0
     print(f"{args.platform} bill for one month, prices and rules as of {cat.as_of}"
-          + (f" (free tier {'on' if cat.spec.free_tier else 'off'})" if args.platform == "lambda" else ""))
-    width = max([len(i) for i in items["item"]] + [10])
-    for r in items.itertuples():
-        print(f"  {r.item:<{width}}  {format_value(r.quantity):>16} {r.unit:<14} x {r.rate_usd:<14.10g} "
-              f"= {r.amount_usd:>12,.4f} USD")
+          + (f" (free tier {'on' if args.free_tier else 'off'})" if args.platform == "lambda" else ""))
+    width = max([len(r["item"]) for r in items] + [10])
+    for r in items:
+        print(f"  {r['item']:<{width}}  {format_value(r['quantity']):>16} {r['unit']:<14} x {r['rate_usd']:<14.10g} "
+              f"= {r['amount_usd']:>12,.4f} USD")
     print(f"  {'total':<{width}}  {'':>16} {'':<14}   {'':<14}   {out['total_usd']:>12,.2f} USD")
     return 0

@@ -10,7 +10,7 @@ import yaml
 
 from lambdasim.errors import ScenarioError
 from lambdasim.labels import fmt, fmt_metric, label
-from lambdasim.spec import check_plain, dumps_strict, jsonable, load_yaml
+from lambdasim.files import check_plain, dumps_strict, jsonable, load_yaml
 
 if TYPE_CHECKING:
     from lambdasim.scenario import Scenario

@@ -12,6 +12,7 @@ from typing import Any, TYPE_CHECKING
 import numpy as np
 
 from lambdasim.billing.around import Traffic, alb_hourly, around_line_items
+from lambdasim.billing.commitments import instance_hourly_usd
 from lambdasim.billing.rules import compute_share
 from lambdasim.ec2.cost import ec2_bill
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
@@ -160,9 +161,8 @@ class EC2Result:
         """On-demand USD per hour of the instances (mean live instances x price), the input of
         :func:`lambdasim.billing.commitments.best_commitment` (per-second billing; the 60 s minimum ignored)."""
         launched, _, retired = self._lives(window=False)
-        edges = bin_edges(self.scenario.horizon_s, 3600.0)
         price = instance_spec(self.scenario.ec2.instance_type, self.catalogue).hour_usd
-        return occupancy(launched, retired, edges) * np.diff(edges) / 3600.0 * price
+        return instance_hourly_usd(launched, retired, self.scenario.horizon_s, price)
 
     @property
     def compute_share(self) -> float:

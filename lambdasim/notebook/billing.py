@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from lambdasim.billing.rules import FunctionUsage, billed_to_used_ratio, lambda_line_items, totals
-from lambdasim.billing.catalogue import MONTH_S, PricingSpec, load_catalogue
+from lambdasim.billing.catalogue import MONTH_S, load_catalogue
+from lambdasim.billing.spec import PricingSpec
 
 __all__ = ["compare_eras", "simulate_eras", "plot_rounding_inflation", "EraPanel"]
 

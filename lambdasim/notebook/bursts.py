@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lambdasim.viz.runs import png_bytes
+from lambdasim.viz.figure import png_bytes
 from lambdasim.awslambda.result import Result
 from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate

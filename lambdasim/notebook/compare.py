@@ -20,7 +20,7 @@ from lambdasim.notebook.layout import Busy, dropdown, frame, log_slider, slider
 from lambdasim.comparison.compare import STRATEGIES, compare
 from lambdasim.viz.comparison import plot_comparison
 from lambdasim.errors import LambdasimError
-from lambdasim.viz.runs import png_bytes
+from lambdasim.viz.figure import png_bytes
 from lambdasim.billing.catalogue import instance_types, load_catalogue
 from lambdasim.scenario import Scenario
 

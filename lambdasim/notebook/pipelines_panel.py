@@ -18,7 +18,7 @@ from lambdasim.labels import fmt
 
 import lambdasim.notebook.pipelines as pipelines
 from lambdasim.viz.application import plot_e2e_latency, plot_time_parts
-from lambdasim.viz.runs import png_bytes
+from lambdasim.viz.figure import png_bytes
 from lambdasim.simulation import simulate
 
 __all__ = ["PipelinePanel"]

@@ -24,7 +24,8 @@ import ipywidgets as w
 import pandas as pd
 
 from lambdasim.errors import LambdasimError
-from lambdasim.viz.runs import plot_cold_starts, plot_concurrency, plot_cost_per_million, png_bytes
+from lambdasim.viz.figure import png_bytes
+from lambdasim.viz.runs import plot_cold_starts, plot_concurrency, plot_cost_per_million
 from lambdasim.awslambda.keepalive import in_force, typical_idle_s
 from lambdasim.awslambda.result import Result
 from lambdasim.scenario import Scenario

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lambdasim.viz.runs import png_bytes
+from lambdasim.viz.figure import png_bytes
 from lambdasim.awslambda.result import Result
 from lambdasim.billing.attribution import first_tier_usd
 from lambdasim.scenario import Scenario

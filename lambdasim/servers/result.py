@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lambdasim.billing.around import Traffic, around_line_items
+from lambdasim.billing.commitments import spread_hourly_usd
 from lambdasim.billing.rules import compute_share
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
 from lambdasim.billing.catalogue import MONTH_S
@@ -135,11 +136,9 @@ class ServerResult:
         spread over the hours by the live servers (occupancy); the input of
         :func:`lambdasim.billing.commitments.best_commitment`."""
         launched, _, retired = self._lives(window=False)
-        edges = bin_edges(self.scenario.horizon_s, 3600.0)
-        live = occupancy(launched, retired, edges) * np.diff(edges)
         bill = self.bill()
         usd = float(bill.loc[bill["charge"].isin(["compute", "instances"]), "amount_usd"].sum())
-        return live / live.sum() * usd if live.sum() > 0 else np.zeros(len(live))
+        return spread_hourly_usd(launched, retired, self.scenario.horizon_s, usd)
 
     @property
     def compute_share(self) -> float:

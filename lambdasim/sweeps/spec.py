@@ -30,7 +30,8 @@ from pydantic_core import PydanticCustomError
 from lambdasim.errors import SweepError, format_validation_error
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.simulation import PLATFORMS
-from lambdasim.spec import IntIn, Spec, read_data
+from lambdasim.files import read_data
+from lambdasim.spec import IntIn, Spec
 
 if TYPE_CHECKING:
     import pandas as pd

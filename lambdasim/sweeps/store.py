@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
 from lambdasim.errors import SweepError
-from lambdasim.spec import dumps_strict
+from lambdasim.files import dumps_strict
 from lambdasim.version import __version__
 from lambdasim.sweeps.spec import RESERVED
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from lambdasim.application.spec import layers
 from lambdasim.application.lineage import PARTS
+from lambdasim.viz.figure import axes, label_axes, legend
 
 __all__ = ["plot_graph", "plot_time_parts", "plot_e2e_latency"]
 
@@ -36,11 +37,8 @@ def positions(app) -> dict[str, tuple[float, float]]:
 def plot_graph(result, ax=None):
     """The function graph: each node labelled with its mean run, mean wait and Lambda USD per root event;
     each edge with its trigger, emission (fan-out / fan-in / probability) and events emitted."""
-    import matplotlib.pyplot as plt
-
     app = _app(result)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4))
+    ax = axes(ax, figsize=(9, 4))
     pos, bf = positions(app), app.by_function
     for e, n in zip(app.spec.edges, app.edges["emitted"]):
         (x0, y0), (x1, y1) = pos[e.from_], pos[e.to]
@@ -75,10 +73,7 @@ def plot_graph(result, ax=None):
 def plot_time_parts(results: dict, ax=None, share: bool = False):
     """Mean critical-path time per root event, stacked by part (delay, queue, batching, retry, cold, run);
     ``results`` maps a label to a Result (or an ApplicationResult); ``share``: as fractions of the total."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+    ax = axes(ax, figsize=(7, 3.5))
     labels = list(results)
     means = np.array([[float(_app(results[k]).end_to_end.loc[lambda d: d["complete"], p].mean()) for k in labels]
                       for p in PARTS])
@@ -89,23 +84,19 @@ def plot_time_parts(results: dict, ax=None, share: bool = False):
     for p, v in zip(PARTS, means):
         ax.bar(labels, v, bottom=bottom, label=p[:-2])
         bottom += v
-    ax.set_ylabel("share of the critical path" if share else "mean seconds on the critical path")
-    ax.legend(fontsize=8)
+    label_axes(ax, y="share of the critical path" if share else "mean seconds on the critical path")
+    legend(ax, size=8)
     return ax
 
 
 def plot_e2e_latency(results: dict, ax=None):
     """Empirical CDFs of the end-to-end latency per root event."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+    ax = axes(ax, figsize=(7, 3.5))
     for label, r in results.items():
         lat = np.sort(_app(r).end_to_end["latency_s"].dropna().to_numpy())
         if len(lat):
             ax.step(lat, np.arange(1, len(lat) + 1) / len(lat), where="post", label=label)
     ax.set_xscale("log")
-    ax.set_xlabel("end-to-end latency per root event (s)")
-    ax.set_ylabel("fraction of root events")
-    ax.legend(fontsize=8)
+    label_axes(ax, "end-to-end latency per root event (s)", "fraction of root events")
+    legend(ax, size=8)
     return ax

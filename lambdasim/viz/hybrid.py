@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lambdasim.viz.figure import axes, label_axes, legend, slo_line
+
 __all__ = ["plot_pareto"]
 
 
 def plot_pareto(df: pd.DataFrame, ax=None):
     """Cost against p99 latency of each row of :func:`lambdasim.comparison.optimize.optimize`."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.5))
+    ax = axes(ax, figsize=(7, 4.5))
     names = {"busy": "to Lambda when every slot is busy", "queue": "to Lambda when the queue is full",
              "booting": "to Lambda while instances boot", "none": "pure base fleet sized to the SLO"}
     for routing, marker in (("busy", "o"), ("queue", "s"), ("booting", "^"), ("none", "D")):
@@ -26,16 +25,15 @@ def plot_pareto(df: pd.DataFrame, ax=None):
                     xytext=(3, 3), textcoords="offset points")
     slo = df.attrs.get("slo") or {}
     if "latency_p99_s" in slo:
-        ax.axhline(slo["latency_p99_s"], color="tab:red", lw=1, label="SLO (p99)")
+        slo_line(ax, slo["latency_p99_s"])
     best = df.attrs.get("best")
     if best:
         what = (f"{int(best['base_instances'])} x {df.attrs.get('instance_type', '')}"
                 + ("" if best["routing"] == "none" else " + Lambda") if best["base_instances"] else "Lambda alone")
         ax.scatter([best["cost_usd"]], [best["latency_p99_s"]], s=200, facecolor="none", edgecolor="tab:red",
                    lw=2, label=f"cheapest meeting the SLO: {what}")
-    ax.set_xlabel("cost of the simulated horizon (USD)")
-    ax.set_ylabel("p99 latency (s)")
+    label_axes(ax, "cost of the simulated horizon (USD)", "latency_p99_s")
     ax.set_title(f"{df.attrs.get('scenario', '')}: hybrid base fleet + Lambda overflow "
                  "(labels: base instances; colour: share sent to Lambda)", fontsize=9)
-    ax.legend(fontsize="x-small")
+    legend(ax, size="x-small")
     return ax

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from lambdasim.labels import fmt, label
+from lambdasim.labels import fmt
+from lambdasim.viz.figure import figure_png as _figure_png
+from lambdasim.viz.figure import label_axes, legend, slo_line
 
 __all__ = ["figure_png", "options_figure", "latency_figure", "cold_start_figure", "capacity_figure", "COLORS"]
 
@@ -17,18 +19,8 @@ DPI = 120
 
 
 def figure_png(draw, figsize=(9, 3.6), dpi: int = DPI, **subplots) -> bytes:
-    """Draw on a fresh figure (``draw(fig, axes)``) and return it as PNG bytes."""
-    import io
-
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize)
-    axes = fig.subplots(**subplots) if subplots else fig.subplots()
-    draw(fig, axes)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    """Draw on a fresh figure (``draw(fig, axes)``) and return it as PNG bytes, at the document's ``DPI``."""
+    return _figure_png(draw, figsize, dpi, **subplots)
 
 
 def _color(option) -> str:
@@ -54,13 +46,13 @@ def options_figure(opts, slo: dict[str, float]) -> bytes:
             ax.set_yticks(y, names if key == "monthly" else [""] * len(names))
             ax.invert_yaxis()
             ax.set_xlim(0, max(float(vals.max()), 1e-9) * 1.45)
-        axes[0].set_xlabel("monthly cost ($)")
+        label_axes(axes[0], "monthly cost ($)")
         axes[0].set_title("cost per month")
-        axes[1].set_xlabel(label("latency_p99_s"))
+        label_axes(axes[1], "latency_p99_s")
         axes[1].set_title("p99 latency")
         if "latency_p99_s" in slo:
-            axes[1].axvline(slo["latency_p99_s"], color="k", ls="--", lw=1, label="SLO")
-            axes[1].legend(fontsize="small", loc="lower right")
+            slo_line(axes[1], slo["latency_p99_s"], "SLO", vertical=True, color="k", ls="--")
+            legend(axes[1], "lower right")
     return figure_png(draw, figsize=(10, 0.7 * len(opts) + 1.6), ncols=2)
 
 
@@ -74,13 +66,12 @@ def latency_figure(results: dict, slo: dict[str, float]) -> bytes:
             if len(lat):
                 ax.step(lat, np.arange(1, len(lat) + 1) / len(lat), where="post", color=color, label=name)
         if "latency_p99_s" in slo:
-            ax.axvline(slo["latency_p99_s"], color="k", ls="--", lw=1, label="SLO (p99)")
+            slo_line(ax, slo["latency_p99_s"], vertical=True, color="k", ls="--")
             ax.axhline(0.99, color="gray", ls=":", lw=1)
         ax.set_xscale("log")
-        ax.set_xlabel("latency, arrival to end (s)")
-        ax.set_ylabel("fraction of requests")
+        label_axes(ax, "latency, arrival to end (s)", "fraction of requests")
         ax.set_ylim(0, 1.01)
-        ax.legend(fontsize="small", loc="lower right")
+        legend(ax, "lower right")
         ax.set_title("latency distribution")
     return figure_png(draw, figsize=(9, 3.6))
 
@@ -97,8 +88,7 @@ def cold_start_figure(result) -> bytes:
     def draw(fig, ax):
         ts, step = _steps(result)
         ax.bar(ts["t_s"] / 60, ts["cold_starts"], width=step / 60, align="edge", color="tab:red", alpha=0.7)
-        ax.set_xlabel("time (min)")
-        ax.set_ylabel(f"cold starts per {fmt(step)} s")
+        label_axes(ax, "time (min)", f"cold starts per {fmt(step)} s")
         s = result.summary
         ax.set_title(f"Lambda cold starts: {fmt(s['cold_starts'], 'count')} "
                      f"({fmt(s['cold_start_rate'], 'percent', 'no request started')} of started requests)")
@@ -116,16 +106,16 @@ def capacity_figure(results: dict) -> bytes:
             ts, _ = _steps(r)
             axes[0].plot(ts["t_s"] / 3600, ts["concurrency"], color=color, lw=1, label=f"{name}: busy")
             axes[0].plot(ts["t_s"] / 3600, ts["instances"], color=color, lw=1, ls=":", label=f"{name}: live (busy + idle)")
-        axes[0].set_ylabel("Lambda environments")
+        label_axes(axes[0], y="Lambda environments")
         if len(axes) > 1:
             for (name, color), r in ec2:
                 ts, _ = _steps(r)
                 axes[1].step(ts["t_s"] / 3600, ts["instances"], where="post", color=color, label=name)
-            axes[1].set_ylabel("EC2 instances")
+            label_axes(axes[1], y="EC2 instances")
         for ax in axes:
             ax.set_ylim(bottom=0)
-            ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
-        axes[-1].set_xlabel("time (h)")
+            legend(ax, outside=True)
+        label_axes(axes[-1], "time (h)")
         axes[0].set_title("capacity over time")
     rows = 1 + bool(ec2)
     return figure_png(draw, figsize=(9, 2.4 * rows + 0.6), nrows=rows, sharex=True)

@@ -7,30 +7,15 @@ from pathlib import Path
 import numpy as np
 
 from lambdasim.timeseries import bin_edges
+from lambdasim.viz.figure import axes as _new_axes
+from lambdasim.viz.figure import label_axes, legend, save
 
-__all__ = ["png_bytes", "plot_timeseries", "plot_latency_cdf", "plot_concurrency", "plot_cold_starts",
+__all__ = ["plot_timeseries", "plot_latency_cdf", "plot_concurrency", "plot_cold_starts",
            "plot_cost_per_million", "save_run_plots"]
 
 
-#: Resolution of every panel's PNG: text stays crisp in JupyterLab and Voila.
-PANEL_DPI = 110
-
-
-def png_bytes(fig, dpi: float = PANEL_DPI) -> bytes:
-    """A matplotlib figure as PNG bytes (for an ``ipywidgets.Image``; no pyplot state), at ``dpi``."""
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=max(float(dpi), 100.0))
-    return buf.getvalue()
-
-
 def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(7, 3.5))
-    return ax
+    return _new_axes(ax, figsize=(7, 3.5))
 
 
 def plot_timeseries(result, step_s: float | None = None, ax=None):
@@ -41,12 +26,11 @@ def plot_timeseries(result, step_s: float | None = None, ax=None):
     hours = ts["t_s"] / 3600
     ax.plot(hours, ts["instances"], label="live instances (busy + idle)")
     ax.plot(hours, ts["concurrency"], label="concurrency (busy)")
-    ax.set_xlabel("time (h)")
-    ax.set_ylabel("instances")
+    label_axes(ax, "time (h)", "instances")
     ax2 = ax.twinx()
     ax2.bar(hours, ts["cold_starts"], width=step_s / 3600, color="tab:red", alpha=0.3, label="cold starts")
-    ax2.set_ylabel(f"cold starts per {step_s:g} s")
-    ax.legend(loc="upper left", fontsize="small")
+    label_axes(ax2, y=f"cold starts per {step_s:g} s")
+    legend(ax, "upper left")
     ax.set_title(f"{result.scenario.name} on {result.platform}")
     return ax
 
@@ -61,9 +45,8 @@ def plot_latency_cdf(result, ax=None):
             lat = np.sort((part["end_s"] - part["arrival_s"]).to_numpy())
             ax.step(lat, np.arange(1, len(lat) + 1) / len(lat), where="post", label=f"{label} ({len(lat):,})")
     ax.set_xscale("log")
-    ax.set_xlabel("latency (s)")
-    ax.set_ylabel("fraction of invocations")
-    ax.legend(fontsize="small")
+    label_axes(ax, "latency (s)", "fraction of invocations")
+    legend(ax)
     return ax
 
 
@@ -93,10 +76,9 @@ def plot_concurrency(result, step_s: float | None = None, ax=None):
     minutes = ts["t_s"] / 60
     ax.step(minutes, ts["instances"], where="post", label="live (busy + idle)")
     ax.step(minutes, ts["concurrency"], where="post", label="busy (concurrency)")
-    ax.set_xlabel("time (min)")
-    ax.set_ylabel("instances")
+    label_axes(ax, "time (min)", "instances")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="lower right", fontsize="small")
+    legend(ax, "lower right")
     ax.set_title("concurrency")
     return ax
 
@@ -109,8 +91,7 @@ def plot_cold_starts(result, step_s: float | None = None, ax=None):
     # one filled outline over every step (a single patch: far cheaper to draw than a bar per step)
     ax.stairs(ts["cold_starts"].to_numpy(), bin_edges(result.scenario.horizon_s, step_s) / 60, fill=True,
               color="tab:red", alpha=0.7)
-    ax.set_xlabel("time (min)")
-    ax.set_ylabel(f"cold starts per {step_s:g} s")
+    label_axes(ax, "time (min)", f"cold starts per {step_s:g} s")
     s = result.summary
     ax.set_title(f"cold starts: {s['cold_starts']:,} ({s['cold_start_rate']:.2%} of started)")
     return ax
@@ -120,7 +101,7 @@ def plot_cost_per_million(result, ax=None):
     """The bill per million completed invocations, split into its line items."""
     ax = _axes(ax)
     cost, done = result.cost, result.summary["completed"]
-    ax.set_xlabel("USD per million invocations")
+    label_axes(ax, "USD per million invocations")
     if not done:
         ax.text(0.5, 0.5, "no completed invocations", ha="center", va="center", transform=ax.transAxes)
         return ax
@@ -151,11 +132,9 @@ def save_run_plots(result, out_dir: str | Path) -> list[Path]:
 
         plots += [("graph", plot_graph), ("e2e_latency", lambda r, ax: plot_e2e_latency({"end to end": r}, ax=ax))]
     for name, draw in plots:
-        fig, ax = plt.subplots(figsize=(8, 4))
+        ax = _new_axes(figsize=(8, 4))
         draw(result, ax=ax)
-        fig.tight_layout()
-        path = out / f"{result.scenario.name}_{result.platform}_{name}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        paths.append(path)
+        ax.figure.tight_layout()
+        paths.append(save(ax.figure, out / f"{result.scenario.name}_{result.platform}_{name}.png"))
+        plt.close(ax.figure)
     return paths

@@ -4,15 +4,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lambdasim.viz.figure import axes, label_axes, legend, text_of
+
 __all__ = ["plot_factor", "plot_heatmap"]
 
 
 def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    return ax
+    return axes(ax, figsize=(6, 3.5))
 
 
 def _one_metric(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -33,14 +31,13 @@ def plot_factor(summary: pd.DataFrame, metric: str, x: str, hue: str | None = No
             raise ValueError(f"several variants share each {x!r} value (other factors vary: {others}); "
                              f"pass hue= or filter the summary first")
         g = g.sort_values(x)
-        name = f"{hue} = {value}" if hue else (label or metric)
+        name = f"{text_of(hue)} = {value}" if hue else (label or text_of(metric))
         line, = ax.plot(g[x], g["mean"], marker="o", label=name)
         ax.fill_between(g[x], g["ci_low"], g["ci_high"], color=line.get_color(), alpha=0.2, linewidth=0)
     level = summary.attrs.get("level", 0.95)
-    ax.set_xlabel(x)
-    ax.set_ylabel(f"{metric} (mean, {level:.0%} CI)")
+    label_axes(ax, x, f"{text_of(metric)}: mean, {level:.0%} CI")
     if hue or label:
-        ax.legend(fontsize="small")
+        legend(ax)
     return ax
 
 
@@ -51,9 +48,8 @@ def plot_heatmap(summary: pd.DataFrame, metric: str, x: str, y: str, ax=None, fm
     im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap=cmap)
     ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(f"{metric} (mean)")
+    label_axes(ax, x, y)
+    ax.set_title(f"{text_of(metric)}: mean")
     lo, hi = np.nanmin(grid.to_numpy()), np.nanmax(grid.to_numpy())
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
         if np.isfinite(v):

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lambdasim.viz.figure import axes, label_axes, legend, save
+
 __all__ = ["plot_tune", "save_tune_plot"]
 
 
 def plot_tune(df, ax=None, chosen=None):
     """Cost per million invocations (left axis, solid) and mean run time (right axis, dashed) per memory size,
     one pair of lines per architecture; ``chosen`` (a row of :func:`~lambdasim.comparison.tune.pick`) is marked."""
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8, 4))
+    ax = axes(ax, figsize=(8, 4))
     right = ax.twinx()
     for k, (arch, g) in enumerate(df.groupby("arch", sort=False)):
         g = g.sort_values("memory_mb")
@@ -26,15 +25,14 @@ def plot_tune(df, ax=None, chosen=None):
     ax.set_xticks(mems)
     ax.set_xticklabels([f"{m:g}" for m in mems], rotation=45, fontsize=8)
     ax.minorticks_off()
-    ax.set_xlabel("memory (MB)")
-    ax.set_ylabel("cost (USD per million invocations)")
-    right.set_ylabel("mean run time (ms)")
+    label_axes(ax, "memory (MB)", "cost (USD per million invocations)")
+    label_axes(right, y="mean run time (ms)")
     right.set_yscale("log")
     ax.set_ylim(bottom=0)
     lines = ax.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
-    ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28),
-              ncol=3, frameon=False)
+    legend(ax, "upper center", size=8, handles=(lines[0] + more[0], lines[1] + more[1]), bbox_to_anchor=(0.5, -0.28),
+           ncol=3, frameon=False)
     ax.set_title(f"Power tuning of {df.attrs.get('function', 'the function')} (simulated)")
     ax.grid(alpha=0.3)
     return ax
@@ -47,11 +45,11 @@ def save_tune_plot(df, path: str | Path, chosen=None) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    ax = axes(figsize=(8, 5))
     plot_tune(df, ax=ax, chosen=chosen)
-    fig.tight_layout()
+    ax.figure.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(ax.figure, path)
+    plt.close(ax.figure)
     return path

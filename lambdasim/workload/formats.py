@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from lambdasim.errors import TraceError
-from lambdasim.spec import check_file
+from lambdasim.files import check_file
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -19,7 +19,7 @@ PKG = Path(lambdasim.__file__).parent
 ROOT = PKG.parent
 
 #: The ground: modules every stage may use.
-GROUND = {"errors", "spec", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version", "labels",
+GROUND = {"errors", "spec", "files", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version", "labels",
           "work", "results"}
 #: The engine: the scenario, the simulation entry point and the stages it drives.
 ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application", "fargate", "lmi",
@@ -190,3 +190,31 @@ def test_import_lambdasim_loads_no_plotting_widgets_or_cluster():
 @pytest.mark.parametrize("old", ["lambda_model", "ec2_model", "sweep_summary", "widgets", "pricing"])
 def test_old_flat_modules_are_gone(old):
     assert not (PKG / f"{old}.py").exists()
+
+
+#: What the command line's quick paths never load: the data frames, the array library, the configuration models,
+#: the simulation kernel and plotting (``benchmarks/bench_startup.py`` times these paths; issue 11: < 0.5 s).
+HEAVY = ("pandas", "numpy", "pydantic", "simpy", "matplotlib")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"],
+    ["bill", "--help"],
+    ["bill", "lambda", "--memory-mb", "512", "--requests", "3000000", "--duration-ms", "1000", "--as-of", "2015-06-01"],
+    ["bill", "lambda", "--memory-mb", "1024", "--requests", "1200000", "--duration-ms", "1000",
+     "--provisioned-concurrency", "1000", "--provisioned-hours", "2", "--savings-plan", "0.1", "--json"],
+    ["bill", "ec2", "--instance-type", "m5.large", "--instances", "2", "--alb-lcu", "1", "--json"],
+    ["bill", "ec2", "--instance-type", "m5.large", "--purchase", "spot", "--discount", "0.5"],
+], ids=["help", "bill-help", "bill-lambda", "bill-lambda-pc-json", "bill-ec2-alb-json", "bill-ec2-spot"])
+def test_command_line_quick_paths_load_no_heavy_module(argv):
+    code = ("import sys, contextlib, io\n"
+            "from lambdasim.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "    try:\n"
+            f"        rc = main({argv!r})\n"
+            "    except SystemExit as e:\n"
+            "        rc = e.code\n"
+            f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+            "print(rc, len(out.getvalue()) > 0, heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "0 True []", out.stdout + out.stderr

@@ -13,7 +13,8 @@ from lambdasim.billing.rules import (FunctionUsage, billed_ms, billed_to_used_ra
                                init_billed, invocation_billed_ms, lambda_line_items, pc_configured_s, pc_segments,
                                totals)
 from lambdasim.errors import CatalogueError
-from lambdasim.billing.catalogue import MONTH_S, PricingSpec, load_catalogue
+from lambdasim.billing.catalogue import MONTH_S, load_catalogue
+from lambdasim.billing.spec import PricingSpec
 
 OLD = load_catalogue("aws-2015")      # 100 ms rounding, $0.00001667 per GB-s as published then
 Y2024 = load_catalogue("aws-2024")    # 1 ms, Arm, tiers, PC; INIT free for ZIP + managed

@@ -22,7 +22,7 @@ def test_lambda_logs_tiers_reproduce_the_60_tb_example():
     before = load_catalogue(dt.date(2025, 4, 30))
     assert "logs.lambda_tier1_gb" not in before
     assert _usd(log_line_items(60_000, before, retention_months=0, lambda_logs=True)) == 30_000.00
-    from lambdasim.billing.catalogue import PricingSpec
+    from lambdasim.billing.spec import PricingSpec
     decimal = load_catalogue(PricingSpec(as_of=dt.date(2025, 6, 1), overrides={
         "logs.lambda_tier1_gb": 10_000, "logs.lambda_tier2_gb": 30_000, "logs.lambda_tier3_gb": 50_000}))
     assert _usd(log_line_items(60_000, decimal, retention_months=0, lambda_logs=True)) == 12_500.00

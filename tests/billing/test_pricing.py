@@ -7,8 +7,8 @@ import pytest
 
 import lambdasim
 from lambdasim.errors import CatalogueError, ScenarioError
-from lambdasim.billing.catalogue import (PricingSpec, instance_spec, instance_types, load_catalogue, parse_catalogue,
-                               presets)
+from lambdasim.billing.catalogue import instance_spec, instance_types, load_catalogue, parse_catalogue, presets
+from lambdasim.billing.spec import PricingSpec
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "pricing"
 

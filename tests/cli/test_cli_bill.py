@@ -79,8 +79,12 @@ def test_text_output_says_month_and_rules(capsys):
       "--arch", "arm64"], "arm64.*2021-09-29"),
     (["lambda", "--memory-mb", "64", "--requests", "1", "--duration-ms", "1"], "--memory-mb must be in"),
     (["lambda", "--memory-mb", "512", "--requests", "1", "--duration-ms", "1", "--as-of", "2015-06"], "YYYY-MM-DD"),
-    (["ec2", "--instance-type", "m5.large", "--purchase", "spot"], "ec2_discount"),
-    (["lambda", "--memory-mb", "512", "--requests", "1", "--duration-ms", "1", "--savings-plan", "0.5"], "0.17"),
+    (["ec2", "--instance-type", "m5.large", "--purchase", "spot"], r"--discount must be in \(0, 0.9\].*got 0.0"),
+    (["ec2", "--instance-type", "m5.large", "--discount", "0.2"], "--discount applies to spot or reserved"),
+    (["lambda", "--memory-mb", "512", "--requests", "1", "--duration-ms", "1", "--savings-plan", "0.5"],
+     r"--savings-plan must be in \[0, 0.17\].*got 0.5"),
+    (["lambda", "--memory-mb", "512", "--requests", "1", "--duration-ms", "1", "--savings-plan", "1.5"],
+     r"--savings-plan must be in \[0, 1\].*Got 1.5"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
     import re

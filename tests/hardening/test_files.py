@@ -8,7 +8,7 @@ import pytest
 from lambdasim import Scenario
 from lambdasim.errors import ScenarioError, SweepError, TraceError
 from lambdasim.scenario import as_scenario
-from lambdasim.spec import MAX_DEPTH, MAX_VALUES, load_yaml, read_data
+from lambdasim.files import MAX_DEPTH, MAX_VALUES, load_yaml, read_data
 from lambdasim.sweeps.spec import SweepSpec
 
 GOOD = """name: t
@@ -117,9 +117,9 @@ def test_recursive_yaml_alias_is_refused(tmp_path):
 def test_csafe_loader_is_used_when_available():
     import yaml
 
-    from lambdasim import spec
+    from lambdasim import files
 
-    assert spec._SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert files._SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def test_safe_loader_refuses_python_tags():

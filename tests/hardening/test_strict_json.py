@@ -6,7 +6,7 @@ import math
 import pytest
 
 from lambdasim.cli import main
-from lambdasim.spec import dumps_strict
+from lambdasim.files import dumps_strict
 from lambdasim.sweeps.driver import sweep
 from support.scenarios import one_function
 
