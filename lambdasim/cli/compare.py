@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 def month_note(sc) -> str:
     """How the monthly cost was projected, and the warm-up: one line of the assumptions block."""
     w, span = sc.measure_from_s, sc.measured_s
-    month = "monthly cost = cost over the measured span x (30.4375 days / span)"
+    month = "monthly cost = cost over the measured span x (30 days / span)"
     if span < 86_400:
         month += f": extrapolated from {span:,.0f} s, under a day"
     if w > 0:

@@ -25,7 +25,7 @@ metric's range (``<metric>_lo``, ``<metric>_hi``: :func:`lambdasim.stats.mean_in
 cold-start rate is pooled over the replications with the Wilson interval on the pooled counts;
 ``<metric>_ci95`` is the larger distance from the mean to an end); ``cost_ratio``
 is a row's mean cost per million completed requests over Lambda's, and
-``monthly_cost_usd`` its cost projected to a month (30.4375 days) from the measured
+``monthly_cost_usd`` its cost projected to a 30-day month (billing's ``MONTH_S``) from the measured
 span (after the scenario's warm-up ``measure_from_s``); ``df.attrs["extrapolated"]`` is true when
 that span is under a day.
 
@@ -44,6 +44,7 @@ from typing import Any, TYPE_CHECKING
 from lambdasim.ec2.model import ec2_capacity, initial_instances
 from lambdasim.comparison import fleets
 from lambdasim.comparison.break_even import BreakEven, break_even as find_break_even
+from lambdasim.billing.catalogue import MONTH_S
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.comparison.slo import judge
@@ -58,8 +59,8 @@ __all__ = ["compare", "STRATEGIES", "default_slo", "describe", "describe_ec2", "
            "SECONDS_PER_MONTH"]
 
 STRATEGIES = ("configured", "slo", "autoscaled")
-#: A month of 30.4375 days (365.25 / 12), the unit of every projected monthly cost.
-SECONDS_PER_MONTH = 30.4375 * 86_400
+#: The month every projected monthly cost uses: billing's 30-day ``MONTH_S`` (one home for the rule).
+SECONDS_PER_MONTH = MONTH_S
 def verdict(df: pd.DataFrame) -> dict[str, Any]:
     """The cheapest option that meets the SLO (and is stable), its monthly cost and its ratio to the others."""
     ok = df[df["meets_slo"]]
