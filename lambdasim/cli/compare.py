@@ -6,20 +6,16 @@ import math
 from pathlib import Path
 
 from lambdasim.errors import ScenarioError
-from .common import add_scenario_args, format_value, load_scenario, parse_sets, print_json
+from .common import add_scenario_args, load_scenario, parse_sets, print_json
 
-ROWS = [("completed", "completed"), ("dropped", "dropped / throttled"), ("latency_mean_s", "latency mean (s)"),
-        ("latency_p50_s", "latency p50 (s)"), ("latency_p95_s", "latency p95 (s)"),
-        ("latency_p99_s", "latency p99 (s)"), ("queue_wait_mean_s", "queue wait mean (s)"),
-        ("cold_start_rate", "cold-start rate"), ("mean_instances", "mean instances"),
-        ("utilization", "utilisation (slots)"), ("cpu_utilization", "utilisation (vCPU)"),
-        ("queue_at_end", "queued at the end"), ("cost_usd", "cost (USD)"),
-        ("monthly_cost_usd", "monthly cost (USD)"),
-        ("cost_per_million_usd", "USD per million"), ("cost_ratio", "cost ratio to Lambda")]
+#: The metrics of the table, in order; their labels come from lambdasim.labels (one vocabulary).
+ROWS = ["completed", "dropped", "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s",
+        "queue_wait_mean_s", "cold_start_rate", "mean_instances", "utilization", "cpu_utilization", "queue_at_end",
+        "cost_usd", "monthly_cost_usd", "cost_per_million_usd", "cost_ratio"]
 
-COMMITMENT_ROWS = [("commitment_usd_per_h", "commitment (USD / h)"), ("commitment_discount", "commitment discount"),
-                   ("cost_with_commitment_usd", "cost with commitment (USD)"),
-                   ("cost_per_million_committed_usd", "USD per million, committed")]
+COMMITMENT_ROWS = [("commitment_usd_per_h", "commitment ($/h)"), ("commitment_discount", "commitment discount"),
+                   ("cost_with_commitment_usd", "cost with commitment ($)"),
+                   ("cost_per_million_committed_usd", "cost per million requests, committed ($)")]
 
 
 def add_parser(sub) -> None:
@@ -101,7 +97,9 @@ def format_comparison(df, sc) -> str:
     from lambdasim.comparison.fleets import PLATFORM_LABELS
 
     heads = [option_label(r) + ("" if r["meets_slo"] else " (fails)") for _, r in df.iterrows()]
-    rows = ROWS + [r for r in COMMITMENT_ROWS if r[0] in df]
+    from lambdasim.labels import label
+
+    rows = [(k, label(k, table=True)) for k in ROWS] + [r for r in COMMITMENT_ROWS if r[0] in df]
     cells = [[label] + [_cell(r, k) for _, r in df.iterrows()] for k, label in rows]
     cells.append(["meets SLO"] + ["yes" if r.meets_slo else "NO" for r in df.itertuples()])
     width = [max(len(c[i]) for c in cells + [[""] + heads]) for i in range(len(heads) + 1)]
@@ -142,18 +140,21 @@ def format_comparison(df, sc) -> str:
 
 def _cell(r, k) -> str:
     """The mean, then its 95 % interval [lo, hi]; below 3 replications the values themselves."""
+    from lambdasim.labels import fmt_metric
+
     v = r[k]
     if not isinstance(v, float) or not math.isfinite(v):
-        return format_value(v)
+        return fmt_metric(k, v)
     lo, hi, values = r.get(f"{k}_lo", math.nan), r.get(f"{k}_hi", math.nan), r.get(f"{k}_values", [])
     if isinstance(lo, float) and math.isfinite(lo) and hi > lo:
-        return f"{format_value(v)} [{format_value(float(lo))}, {format_value(float(hi))}]"
+        return f"{fmt_metric(k, v)} [{fmt_metric(k, float(lo))}, {fmt_metric(k, float(hi))}]"
     if isinstance(values, list) and 1 < len(values) < 3 and max(values) > min(values):
-        return format_value(v) + " (" + " / ".join(format_value(float(x)) for x in values) + ")"
-    return format_value(v)
+        return fmt_metric(k, v) + " (" + " / ".join(fmt_metric(k, float(x)) for x in values) + ")"
+    return fmt_metric(k, v)
 
 
 def _plots(df, sc, out_dir: Path) -> None:
+    from lambdasim.comparison.compare import option_label
     from lambdasim.viz.comparison import save_compare_plots
     from lambdasim.simulation import simulate
     from lambdasim.comparison.sizing import tracking_policy, with_scaling
@@ -163,6 +164,6 @@ def _plots(df, sc, out_dir: Path) -> None:
         if r.platform == "ec2" and r.strategy in ("configured", "autoscaled") and r.replications:
             variant = (sc if r.strategy == "configured"
                        else with_scaling(sc, tracking_policy(sc, df.attrs["slo_target"])))
-            results[f"EC2 {r.strategy}"] = simulate(variant, "ec2")
+            results[option_label(df.loc[r.Index])] = simulate(variant, "ec2")
     for path in save_compare_plots(df, results, out_dir, sc.name):
         print(f"wrote {path}")

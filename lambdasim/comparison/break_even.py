@@ -6,7 +6,7 @@ completed requests of two platforms (``platforms``, default Lambda and EC2;
 any two of ``lambda``, ``ec2``, ``fargate``, ``lmi``), each server fleet
 (EC2, Fargate, LMI) sized by a strategy:
 
-- ``fixed``: the base scenario's fleet (its fixed size, or the size the
+- ``configured`` (formerly ``fixed``, still accepted): the base scenario's fleet (its fixed size, or the size the
   default rule gives at the base value), held while the field varies;
 - ``slo``: at each value, the cheapest fixed fleet meeting the SLO;
 - ``autoscaled``: the section's target-tracking policy (or target tracking
@@ -40,6 +40,8 @@ __all__ = ["break_even", "BreakEven", "EC2_STRATEGIES", "PLATFORMS"]
 
 EC2_STRATEGIES = ("fixed", "slo", "autoscaled")
 PLATFORMS = ("lambda", *fleets.SERVER_PLATFORMS)
+#: One name per concept: "configured" (compare's name for the scenario's fleet) is read as "fixed" here.
+ALIASES = {"configured": "fixed"}
 KEY = "cost_per_million_usd"
 
 
@@ -111,11 +113,12 @@ class _Costs:
 
 
 def break_even(scenario: Scenario | str | dict, vary: str = "functions.0.workload.rate_per_s", *, low: float,
-               high: float, strategy: str = "fixed", replications: int = 3, slo: dict[str, float] | None = None,
+               high: float, strategy: str = "configured", replications: int = 3, slo: dict[str, float] | None = None,
                tol: float | None = None, points: int = 7, log: bool | None = None,
                runner: Runner | None = None, platforms: tuple[str, str] = ("lambda", "ec2")) -> BreakEven:
     """Where two platforms (server fleets sized by ``strategy``) cost the same per million requests."""
     sc = as_scenario(scenario)
+    strategy = ALIASES.get(strategy, strategy)
     platforms = tuple(platforms)
     if len(platforms) != 2 or platforms[0] == platforms[1] or any(p not in PLATFORMS for p in platforms):
         raise ValueError(f"platforms must be two different platforms among {', '.join(PLATFORMS)}. "

@@ -43,6 +43,7 @@ from lambdasim.comparison import fleets
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.stats import mean_interval
+from lambdasim import labels
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_fleet
 
@@ -94,7 +95,7 @@ def verdict(df: pd.DataFrame) -> dict[str, Any]:
     label = option_label(best)
     ratios = {option_label(r): float(r["monthly_cost_usd"] / best["monthly_cost_usd"])
               for _, r in df.iterrows() if r.name != best.name and best["monthly_cost_usd"] > 0}
-    others = ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items())
+    others = "; ".join(f"{k} {v:.2f}x" for k, v in ratios.items())
     sentence = (f"Cheapest option meeting the SLO: {label} ({best['config']}) at "
                 f"${best['monthly_cost_usd']:,.2f}/month" + (f"; the others cost {others} as much." if others else "."))
     return {"winner": label, "label": label, "config": best["config"],
@@ -116,10 +117,8 @@ def answer(df: pd.DataFrame, rate_per_s: float) -> str:
 
 
 def option_label(row) -> str:
-    """"Lambda", "EC2 slo", "Fargate configured", "LMI autoscaled", "Hybrid slo", ..."""
-    if row["platform"] == "lambda":
-        return "Lambda"
-    return f"{fleets.PLATFORM_LABELS.get(row['platform'], row['platform'])} {row['strategy']}"
+    """A row's option in words (:func:`lambdasim.labels.option_label`): "Lambda", "EC2, the scenario's fleet", ..."""
+    return labels.option_label(row["platform"], row["strategy"])
 
 
 def default_slo(runner: Runner, sc: Scenario) -> dict[str, float]:

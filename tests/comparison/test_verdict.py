@@ -35,11 +35,11 @@ def test_a_fleet_meeting_the_slo_is_the_verdict_with_its_ratio():
     ec2 = df.iloc[1]
     assert ec2["meets_slo"] and ec2["stable"]
     v = df.attrs["verdict"]
-    cheaper = "EC2 configured" if ec2["monthly_cost_usd"] < df.iloc[0]["monthly_cost_usd"] else "Lambda"
+    cheaper = "EC2, the scenario's fleet" if ec2["monthly_cost_usd"] < df.iloc[0]["monthly_cost_usd"] else "Lambda"
     assert v["winner"] == cheaper
-    other = "Lambda" if cheaper != "Lambda" else "EC2 configured"
+    other = "Lambda" if cheaper != "Lambda" else "EC2, the scenario's fleet"
     assert v["ratios"][other] == pytest.approx(
-        df.set_index(df["platform"].map({"lambda": "Lambda", "ec2": "EC2 configured"}))
+        df.set_index(df["platform"].map({"lambda": "Lambda", "ec2": "EC2, the scenario's fleet"}))
         .loc[other, "monthly_cost_usd"] / v["monthly_cost_usd"])
 
 
@@ -49,7 +49,7 @@ def test_cli_marks_the_failing_option_in_the_table_and_the_json(tmp_path, capsys
     assert main(["compare", str(path), "--replications", "1", "--strategies", "configured",
                  "--slo", "latency_p99_s=1"]) == 0
     out = capsys.readouterr().out
-    assert "EC2 configured (fails)" in out and "EC2 configured fails: latency_p99_s" in out
+    assert "EC2, the scenario's fleet (fails)" in out and "EC2, the scenario's fleet fails: latency_p99_s" in out
     assert "capacity per instance: m5.large: 2 vCPU, 8 GiB" in out and "CPU-bound above 20 req/s" in out
     assert "Cheapest option meeting the SLO: Lambda" in out
     assert main(["compare", str(path), "--replications", "1", "--strategies", "configured",
