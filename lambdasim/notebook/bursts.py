@@ -52,13 +52,18 @@ def flash_crowd(spike_rate_per_s: float = 1000.0, model: str = "per_function_202
 
 
 def timeline(result: Result, step_s: float = 10.0) -> pd.DataFrame:
-    """Per step: live instances, busy executions, arrivals, throttles, throttle share, mean latency."""
+    """Per step: live instances, busy executions, arrivals, throttles, throttle share, mean latency
+    (of the step's arrivals; nan for a step with requests still running at the horizon)."""
     ts = result.timeseries(step_s)
     inv = result.invocations
     done = inv[inv["status"] == "completed"]
     k = (done["arrival_s"] // step_s).astype(int)
     lat = (done["end_s"] - done["arrival_s"]).groupby(k).mean()
     ts["latency_mean_s"] = lat.reindex(range(len(ts))).to_numpy()
+    # A step whose requests are still running at the horizon would show only its short ones: a false
+    # dip. Such steps get no mean latency (nan: not drawn).
+    cut = inv[inv["status"] == "in_flight"]["arrival_s"] // step_s
+    ts.loc[ts.index.isin(cut.astype(int).unique()), "latency_mean_s"] = np.nan
     ts["throttle_share"] = np.where(ts["invocations"] > 0, ts["throttled"] / ts["invocations"].clip(lower=1), 0.0)
     return ts
 
