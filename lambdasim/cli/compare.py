@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from lambdasim.errors import ScenarioError
-from .common import add_scenario_args, load_scenario, parse_sets, print_json
+from .common import add_scenario_args, load_scenario, parse_sets, print_json, progress
 
 #: The metrics of the table, in order; their labels come from lambdasim.labels (one vocabulary).
 ROWS = ["completed", "dropped", "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s",
@@ -42,7 +42,8 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", default="auto", metavar="N",
                    help="processes for the replications: a number, or auto (default: one per core left free "
                         "by the machine's load; 1 on a busy machine)")
-    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON (no progress bar)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
     p.set_defaults(func=run)
 
@@ -74,15 +75,16 @@ def run(args: argparse.Namespace) -> int:
     slo = parse_sets(args.slo) or None
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     platforms = None if args.platforms is None else tuple(p.strip() for p in args.platforms.split(",") if p.strip())
-    try:
-        with Runner(args.replications, workers=workers) as runner:
-            df = compare(sc, args.replications, slo=slo, strategies=strategies,
-                         sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments,
-                         platforms=platforms)
-    except ValueError as exc:  # a bad --slo, --strategies or --platforms value
-        if isinstance(exc, ScenarioError):
-            raise
-        raise ScenarioError(str(exc)) from None
+    with progress(None, f"comparing {sc.name}", enabled=not (args.no_progress or args.json), unit="simulations") as bar:
+        try:
+            with Runner(args.replications, workers=workers, tick=bar.update) as runner:
+                df = compare(sc, args.replications, slo=slo, strategies=strategies,
+                             sizing_replications=args.sizing_replications, runner=runner,
+                             commitments=args.commitments, platforms=platforms)
+        except ValueError as exc:  # a bad --slo, --strategies or --platforms value
+            if isinstance(exc, ScenarioError):
+                raise
+            raise ScenarioError(str(exc)) from None
     if args.json:
         print_json({"scenario": sc.name, "attrs": df.attrs, "rows": df.to_dict(orient="records")})
     else:

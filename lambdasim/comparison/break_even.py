@@ -91,7 +91,7 @@ class _Costs:
             return sc if over is None else sc.with_overrides(over)  # None: the section's own target tracking
         key = (platform, x, seed)
         if key not in self._sized:
-            one = Runner(1, cache=self.runner.cache)
+            one = Runner(1, cache=self.runner.cache, tick=self.runner.tick)
             n = size_fleet(sc.with_overrides({"seed": seed}), self.slo, platform=platform, target_tracking=False,
                            runner=one).instances
             self._sized[key] = fleets.with_fixed(sc, platform, n) if n else None

@@ -43,7 +43,7 @@ from lambdasim.comparison import fleets
 from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitments
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.stats import mean_interval
-from lambdasim import labels
+import lambdasim.labels as labels
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_fleet
 

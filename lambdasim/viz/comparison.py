@@ -14,7 +14,7 @@ import pandas as pd
 
 from lambdasim.labels import label, option_label, path_label
 
-__all__ = ["plot_comparison", "plot_cost_curves", "plot_fleets", "save_compare_plots"]
+__all__ = ["plot_comparison", "plot_cost_curves", "plot_fleets", "save_compare_plots", "save_break_even_plot"]
 
 COLORS = {"lambda": "tab:orange", "configured": "tab:blue", "slo": "tab:green", "autoscaled": "tab:purple",
           "fixed": "tab:blue"}
@@ -191,3 +191,22 @@ def save_compare_plots(df: pd.DataFrame, results: dict, out_dir: str | Path, nam
         fig.savefig(paths[-1], dpi=110)
         plt.close(fig)
     return paths
+
+
+def save_break_even_plot(be, out_dir: str | Path, name: str, slo: float | None = None, title: str = "") -> Path:
+    """Write the break-even's cost and p99 curves (:func:`plot_cost_curves`) as a PNG; returns its path."""
+    from matplotlib.figure import Figure
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    axes = fig.subplots(1, 2)
+    plot_cost_curves(be, axes, slo=slo)
+    if be.curves["x"].max() / be.curves["x"].min() >= 10:
+        for ax in axes:
+            ax.set_xscale("log")
+    if title:
+        fig.suptitle(title, fontsize="medium")
+    path = out / f"{name}_break_even.png"
+    fig.savefig(path, dpi=110)
+    return path
