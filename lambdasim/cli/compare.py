@@ -99,7 +99,7 @@ def format_comparison(df, sc) -> str:
     from lambdasim.comparison.fleets import PLATFORM_LABELS
 
     heads = [option_label(r) + ("" if r["meets_slo"] else " (fails)") for _, r in df.iterrows()]
-    from lambdasim.labels import label
+    from lambdasim.labels import fmt_metric, label
 
     rows = [(k, label(k, table=True)) for k in ROWS] + [r for r in COMMITMENT_ROWS if r[0] in df]
     cells = [[label] + [_cell(r, k) for _, r in df.iterrows()] for k, label in rows]
@@ -129,7 +129,7 @@ def format_comparison(df, sc) -> str:
                  f"instance boot {ec2.boot_s:g} s + warm-up {ec2.warmup_s:g} s")
     if a.get("slo"):
         given = "given" if a.get("slo_given") else "default: Lambda's p99 + 10 %"
-        lines.append("  SLO: " + ", ".join(f"{k} <= {v:g}" for k, v in a["slo"].items()) + f" ({given}); an option "
+        lines.append("  SLO: " + ", ".join(f"{label(k)} <= {fmt_metric(k, v)}" for k, v in a["slo"].items()) + f" ({given}); an option "
                      "meets it if the means over the replications do and it is stable (nothing dropped, "
                      "utilisation < 0.99, no queue left at the end)")
     month = "monthly cost = cost over the horizon x (30.4375 days / horizon)"
