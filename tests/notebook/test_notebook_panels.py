@@ -62,12 +62,13 @@ def _print_json(tag: str, expr: str) -> str:
 
 
 def _outputs(cell) -> dict[str, object]:
+    """The tagged lines a cell printed (its stream outputs joined first: a line may arrive in pieces)."""
+    text = "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("name") == "stdout")
     found = {}
-    for out in cell.get("outputs", []):
-        for line in out.get("text", "").splitlines():
-            tag, _, payload = line.partition(" ")
-            if tag.startswith("@@"):
-                found[tag] = json.loads(payload)
+    for line in text.splitlines():
+        tag, _, payload = line.partition(" ")
+        if tag in ("@@shown", "@@after", "@@narrative", "@@again"):
+            found[tag] = json.loads(payload)
     return found
 
 
