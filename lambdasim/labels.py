@@ -219,7 +219,9 @@ def option_label(platform: str, strategy: str | None = None) -> str:
         return "Lambda"
     if platform != "ec2":
         name = PLATFORMS.get(platform, platform)
-        return f"{name}, as configured" if strategy in (None, "configured") else f"{name}, {strategy}"
+        words = {None: "as configured", "configured": "as configured", "fixed": "as configured",
+                 "slo": "smallest fleet meeting the SLO", "autoscaled": "autoscaled to the SLO"}
+        return f"{name}, {words.get(strategy, strategy)}"
     return OPTIONS.get(strategy or "", f"EC2, {strategy}" if strategy else "EC2")
 
 
