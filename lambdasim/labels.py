@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Metric", "METRICS", "PATHS", "OPTIONS", "label", "metric", "path_label", "option_label",
+__all__ = ["Metric", "METRICS", "PATHS", "OPTIONS", "PLATFORMS", "label", "metric", "path_label", "option_label",
            "fmt", "fmt_metric", "table_rows"]
 
 
@@ -144,11 +144,18 @@ PATHS: dict[str, Metric] = {
     "pricing.preset": _m("price catalogue"), "pricing.as_of": _m("price date"),
 }
 
-#: Comparison options (``platform``/``strategy`` of compare rows), one name per concept.
+#: Comparison options (``platform``/``strategy`` of compare and break-even rows), one name per concept:
+#: ``configured`` is the scenario's own EC2 fleet everywhere (``fixed``, break-even's former name for it,
+#: is read as the same thing).
 OPTIONS: dict[str, str] = {
     "lambda": "Lambda", "on-demand": "Lambda", "configured": "EC2, the scenario's fleet",
+    "fixed": "EC2, the scenario's fleet",
     "slo": "EC2, smallest fleet meeting the SLO", "autoscaled": "EC2, autoscaled to the SLO",
 }
+
+#: Platforms in words.
+PLATFORMS: dict[str, str] = {"lambda": "Lambda", "ec2": "EC2", "fargate": "Fargate",
+                             "lmi": "Lambda Managed Instances", "hybrid": "EC2 base + Lambda overflow"}
 
 _SUFFIX_UNITS = [("_per_million_usd", "$ per million"), ("_per_s", "/s"), ("_usd", "$"), ("_ms", "ms"),
                  ("_mb", "MB"), ("_gb_s", "GB-s"), ("_s", "s"), ("_rate", "%")]
@@ -206,9 +213,15 @@ def path_label(path: str, function_names: list[str] | None = None) -> str:
 
 
 def option_label(platform: str, strategy: str | None = None) -> str:
-    """``Lambda`` or the EC2 option's name (``"EC2, autoscaled to the SLO"``)."""
+    """``Lambda``, the EC2 option's name (``"EC2, autoscaled to the SLO"``) or a further platform's
+    (``"Fargate, as configured"``)."""
     if platform == "lambda":
         return "Lambda"
+    if platform != "ec2":
+        name = PLATFORMS.get(platform, platform)
+        words = {None: "as configured", "configured": "as configured", "fixed": "as configured",
+                 "slo": "smallest fleet meeting the SLO", "autoscaled": "autoscaled to the SLO"}
+        return f"{name}, {words.get(strategy, strategy)}"
     return OPTIONS.get(strategy or "", f"EC2, {strategy}" if strategy else "EC2")
 
 

@@ -1,6 +1,6 @@
 """The ``lambdasim`` command line: one sub-command per module in this package.
 
-Each sub-command module has ``add_parser(subparsers)`` and a ``run(args)``
+Each sub-command module (``break-even`` lives in ``break_even.py``) has ``add_parser(subparsers)`` and a ``run(args)``
 that returns the exit status. Bad input ends in one message on stderr and
 exit status 2, never a traceback.
 
@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "report": "write the decision document (HTML) of a scenario: Lambda or EC2?",
     "bill": "price a month of Lambda or EC2 usage (a calculator)",
     "compare": "compare Lambda, EC2, Fargate, LMI and a hybrid on one scenario",
+    "break-even": "find the request rate (or another field) at which Lambda and EC2 cost the same",
     "app": "serve the no-code dashboard (Lambda or EC2?) in the browser",
     "tune": "power-tune one function's memory and architecture (simulated)",
 }
@@ -44,7 +45,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in SUBCOMMANDS.items():
         if command is None or name == command:
-            importlib.import_module(f".{name}", __name__).add_parser(sub)
+            importlib.import_module(f".{name.replace('-', '_')}", __name__).add_parser(sub)
         else:
             sub.add_parser(name, help=help_text)  # a placeholder: never parsed
     return p

@@ -77,13 +77,27 @@ def format_table(rows: list[tuple[str, Any]], title: str = "") -> str:
 
 
 @contextmanager
-def progress(total: int | None, desc: str, enabled: bool = True):
-    """A tqdm bar on stderr (one line, cleared at the end); a no-op object when disabled."""
+def progress(total: int | None, desc: str, enabled: bool = True, unit: str | None = None):
+    """A tqdm bar on stderr (one line, cleared at the end), shown only after a second of work.
+
+    Quiet (a no-op bar) when ``enabled`` is false (``--json``, ``--no-progress``) or when stdout or
+    stderr is not a terminal, so piped and machine-read output stays clean.
+    """
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, desc=desc, unit="run" if total is None else "step", leave=False, file=sys.stderr,
-               disable=None if enabled else True, dynamic_ncols=True)  # None: off when not a terminal
+    shown = enabled and _tty(sys.stdout) and _tty(sys.stderr)
+    unit = unit or ("runs" if total is None else "step")
+    counter = "{desc}: {n_fmt} " + unit + " done [{elapsed}]" if total is None else None  # no rate: runs vary
+    bar = tqdm(total=total, desc=desc, unit=unit, leave=False, file=sys.stderr, disable=not shown,
+               dynamic_ncols=True, delay=1.0, bar_format=counter)
     try:
         yield bar
     finally:
         bar.close()
+
+
+def _tty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # a closed or replaced stream
+        return False

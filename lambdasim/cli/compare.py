@@ -6,20 +6,16 @@ import math
 from pathlib import Path
 
 from lambdasim.errors import ScenarioError
-from .common import add_scenario_args, format_value, load_scenario, parse_sets, print_json
+from .common import add_scenario_args, load_scenario, parse_sets, print_json, progress
 
-ROWS = [("completed", "completed"), ("dropped", "dropped / throttled"), ("latency_mean_s", "latency mean (s)"),
-        ("latency_p50_s", "latency p50 (s)"), ("latency_p95_s", "latency p95 (s)"),
-        ("latency_p99_s", "latency p99 (s)"), ("queue_wait_mean_s", "queue wait mean (s)"),
-        ("cold_start_rate", "cold-start rate"), ("mean_instances", "mean instances"),
-        ("utilization", "utilisation (slots)"), ("cpu_utilization", "utilisation (vCPU)"),
-        ("queue_at_end", "queued at the end"), ("cost_usd", "cost (USD)"),
-        ("monthly_cost_usd", "monthly cost (USD)"),
-        ("cost_per_million_usd", "USD per million"), ("cost_ratio", "cost ratio to Lambda")]
+#: The metrics of the table, in order; their labels come from lambdasim.labels (one vocabulary).
+ROWS = ["completed", "dropped", "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s",
+        "queue_wait_mean_s", "cold_start_rate", "mean_instances", "utilization", "cpu_utilization", "queue_at_end",
+        "cost_usd", "monthly_cost_usd", "cost_per_million_usd", "cost_ratio"]
 
-COMMITMENT_ROWS = [("commitment_usd_per_h", "commitment (USD / h)"), ("commitment_discount", "commitment discount"),
-                   ("cost_with_commitment_usd", "cost with commitment (USD)"),
-                   ("cost_per_million_committed_usd", "USD per million, committed")]
+COMMITMENT_ROWS = [("commitment_usd_per_h", "commitment ($/h)"), ("commitment_discount", "commitment discount"),
+                   ("cost_with_commitment_usd", "cost with commitment ($)"),
+                   ("cost_per_million_committed_usd", "cost per million requests, committed ($)")]
 
 
 def add_parser(sub) -> None:
@@ -51,7 +47,8 @@ def add_parser(sub) -> None:
                         "SLO-sized at each rate); the answer sentence ends with it")
     p.add_argument("--break-even-horizon-s", type=float, default=3600.0, metavar="S",
                    help="horizon of the runs of the break-even search (default 3600, at most the scenario's)")
-    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON (no progress bar)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
     p.set_defaults(func=run)
 
@@ -86,16 +83,17 @@ def run(args: argparse.Namespace) -> int:
     flip = _range(args.break_even) if args.break_even is not None else None
     if not args.break_even_horizon_s > 0:
         raise ScenarioError(f"--break-even-horizon-s must be a number > 0. Got {args.break_even_horizon_s:g} instead.")
-    try:
-        with Runner(args.replications, workers=workers) as runner:
-            df = compare(sc, args.replications, slo=slo, strategies=strategies,
-                         sizing_replications=args.sizing_replications, runner=runner, commitments=args.commitments,
-                         platforms=platforms, break_even=flip,
-                         break_even_horizon_s=min(args.break_even_horizon_s, sc.horizon_s))
-    except ValueError as exc:  # a bad --slo, --strategies, --platforms or --break-even value
-        if isinstance(exc, ScenarioError):
-            raise
-        raise ScenarioError(str(exc)) from None
+    with progress(None, f"comparing {sc.name}", enabled=not (args.no_progress or args.json), unit="simulations") as bar:
+        try:
+            with Runner(args.replications, workers=workers, tick=bar.update) as runner:
+                df = compare(sc, args.replications, slo=slo, strategies=strategies,
+                             sizing_replications=args.sizing_replications, runner=runner,
+                             commitments=args.commitments, platforms=platforms, break_even=flip,
+                             break_even_horizon_s=min(args.break_even_horizon_s, sc.horizon_s))
+        except ValueError as exc:  # a bad --slo, --strategies, --platforms or --break-even value
+            if isinstance(exc, ScenarioError):
+                raise
+            raise ScenarioError(str(exc)) from None
     if args.json:
         print_json({"scenario": sc.name, "attrs": df.attrs, "rows": df.to_dict(orient="records")})
     else:
@@ -132,7 +130,9 @@ def format_comparison(df, sc) -> str:
     from lambdasim.comparison.fleets import PLATFORM_LABELS
 
     heads = [option_label(r) + ("" if r["meets_slo"] else " (fails)") for _, r in df.iterrows()]
-    rows = ROWS + [r for r in COMMITMENT_ROWS if r[0] in df]
+    from lambdasim.labels import fmt_metric, label
+
+    rows = [(k, label(k, table=True)) for k in ROWS] + [r for r in COMMITMENT_ROWS if r[0] in df]
     cells = [[label] + [_cell(r, k) for _, r in df.iterrows()] for k, label in rows]
     cells.append(["meets SLO"] + ["yes" if r.meets_slo else "NO" for r in df.itertuples()])
     width = [max(len(c[i]) for c in cells + [[""] + heads]) for i in range(len(heads) + 1)]
@@ -160,7 +160,7 @@ def format_comparison(df, sc) -> str:
                  f"instance boot {ec2.boot_s:g} s + warm-up {ec2.warmup_s:g} s")
     if a.get("slo"):
         given = "given" if a.get("slo_given") else "default: Lambda's p99 + 10 %"
-        lines.append("  SLO: " + ", ".join(f"{k} <= {v:g}" for k, v in a["slo"].items()) + f" ({given}); an option "
+        lines.append("  SLO: " + ", ".join(f"{label(k)} <= {fmt_metric(k, v)}" for k, v in a["slo"].items()) + f" ({given}); an option "
                      "meets it if the means over the replications do and it is stable (nothing dropped, "
                      "utilisation < 0.99, no queue left at the end)")
     lines.append("  " + month_note(sc))
@@ -175,18 +175,21 @@ def format_comparison(df, sc) -> str:
 
 def _cell(r, k) -> str:
     """The mean, then its 95 % interval [lo, hi]; below 3 replications the values themselves."""
+    from lambdasim.labels import fmt_metric
+
     v = r[k]
     if not isinstance(v, float) or not math.isfinite(v):
-        return format_value(v)
+        return fmt_metric(k, v)
     lo, hi, values = r.get(f"{k}_lo", math.nan), r.get(f"{k}_hi", math.nan), r.get(f"{k}_values", [])
     if isinstance(lo, float) and math.isfinite(lo) and hi > lo:
-        return f"{format_value(v)} [{format_value(float(lo))}, {format_value(float(hi))}]"
+        return f"{fmt_metric(k, v)} [{fmt_metric(k, float(lo))}, {fmt_metric(k, float(hi))}]"
     if isinstance(values, list) and 1 < len(values) < 3 and max(values) > min(values):
-        return format_value(v) + " (" + " / ".join(format_value(float(x)) for x in values) + ")"
-    return format_value(v)
+        return fmt_metric(k, v) + " (" + " / ".join(fmt_metric(k, float(x)) for x in values) + ")"
+    return fmt_metric(k, v)
 
 
 def _plots(df, sc, out_dir: Path) -> None:
+    from lambdasim.comparison.compare import option_label
     from lambdasim.viz.comparison import save_compare_plots
     from lambdasim.simulation import simulate
     from lambdasim.comparison.sizing import tracking_policy, with_scaling
@@ -196,6 +199,6 @@ def _plots(df, sc, out_dir: Path) -> None:
         if r.platform == "ec2" and r.strategy in ("configured", "autoscaled") and r.replications:
             variant = (sc if r.strategy == "configured"
                        else with_scaling(sc, tracking_policy(sc, df.attrs["slo_target"])))
-            results[f"EC2 {r.strategy}"] = simulate(variant, "ec2")
+            results[option_label(df.loc[r.Index])] = simulate(variant, "ec2")
     for path in save_compare_plots(df, results, out_dir, sc.name):
         print(f"wrote {path}")

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--replications must be an int >= 1. Got {args.replications} instead.")
     slo = parse_sets(args.slo) or None
     source = _relative(Path(args.scenario))
-    with progress(None, f"report on {sc.name}", enabled=not args.no_progress) as bar:
+    with progress(None, f"report on {sc.name}", enabled=not args.no_progress, unit="simulations") as bar:
         try:
             context = build(sc, source=source, replications=args.replications, slo=slo, strategies=STRATEGIES,
                             tick=bar.update)

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.horizon_s is not None:
         sc = sc.with_overrides({"horizon_s": args.horizon_s}, source=f"{args.scenario} with --horizon-s")
     steps = 2 + (args.plots is not None)
-    with progress(steps, f"{sc.name} on {args.platform}", enabled=not args.no_progress) as bar:
+    with progress(steps, f"{sc.name} on {args.platform}", enabled=not (args.no_progress or args.json)) as bar:
         bar.set_postfix_str("simulating")
         result = simulate(sc, platform=args.platform, max_arrivals=args.max_arrivals)
         bar.update()

@@ -6,7 +6,7 @@ completed requests of two platforms (``platforms``, default Lambda and EC2;
 any two of ``lambda``, ``ec2``, ``fargate``, ``lmi``), each server fleet
 (EC2, Fargate, LMI) sized by a strategy:
 
-- ``fixed``: the base scenario's fleet (its fixed size, or the size the
+- ``configured`` (formerly ``fixed``, still accepted): the base scenario's fleet (its fixed size, or the size the
   default rule gives at the base value), held while the field varies;
 - ``slo``: at each value, the cheapest fixed fleet meeting the SLO;
 - ``autoscaled``: the section's target-tracking policy (or target tracking
@@ -39,6 +39,7 @@ import numpy as np
 from lambdasim.comparison import fleets
 from lambdasim.comparison.replication import Runner, ci95
 from lambdasim.comparison.slo import judge
+from lambdasim.labels import fmt_metric, label, option_label
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.stats import mean_interval
 from lambdasim.comparison.sizing import size_fleet
@@ -51,6 +52,8 @@ __all__ = ["break_even", "BreakEven", "EC2_STRATEGIES", "PLATFORMS"]
 
 EC2_STRATEGIES = ("fixed", "slo", "autoscaled")
 PLATFORMS = ("lambda", *fleets.SERVER_PLATFORMS)
+#: One name per concept: "configured" (compare's name for the scenario's fleet) is read as "fixed" here.
+ALIASES = {"configured": "fixed"}
 KEY = "cost_per_million_usd"
 NAMES = {**fleets.PLATFORM_LABELS, "neither": "neither platform"}
 
@@ -122,7 +125,7 @@ class _Costs:
             return sc if over is None else sc.with_overrides(over)  # None: the section's own target tracking
         key = (platform, x, seed)
         if key not in self._sized:
-            one = Runner(1, cache=self.runner.cache)
+            one = Runner(1, cache=self.runner.cache, tick=self.runner.tick)
             n = size_fleet(sc.with_overrides({"seed": seed}), self.slo_at(x, seed), platform=platform,
                            target_tracking=False, runner=one).instances
             self._sized[key] = fleets.with_fixed(sc, platform, n) if n else None
@@ -157,7 +160,7 @@ def _winner(d: float, platforms: tuple[str, str] = ("lambda", "ec2")) -> str:
 
 
 def break_even(scenario: Scenario | str | dict, vary: str = "functions.0.workload.rate_per_s", *, low: float,
-               high: float, strategy: str = "fixed", replications: int = 3, slo: dict[str, float] | None = None,
+               high: float, strategy: str = "configured", replications: int = 3, slo: dict[str, float] | None = None,
                tol: float | None = None, rtol: float = 0.0, points: int = 7, log: bool | None = None,
                runner: Runner | None = None, platforms: tuple[str, str] = ("lambda", "ec2")) -> BreakEven:
     """Where two platforms (server fleets sized by ``strategy``) cost the same per million requests, counting
@@ -166,8 +169,9 @@ def break_even(scenario: Scenario | str | dict, vary: str = "functions.0.workloa
     The bisection stops when its bracket is at most ``tol`` wide (default (high - low) / 200) or at most
     ``rtol`` times its lower end."""
     sc = as_scenario(scenario)
+    strategy = ALIASES.get(strategy, strategy)
     if strategy not in EC2_STRATEGIES:
-        raise ValueError(f"strategy must be one of {', '.join(EC2_STRATEGIES)}. Got {strategy!r} instead.")
+        raise ValueError(f"strategy must be one of configured, slo, autoscaled. Got {strategy!r} instead.")
     platforms = tuple(platforms)
     if len(platforms) != 2 or platforms[0] == platforms[1] or any(p not in PLATFORMS for p in platforms):
         raise ValueError(f"platforms must be two different platforms among {', '.join(PLATFORMS)}. "
@@ -236,9 +240,9 @@ def _sentence(be: BreakEven) -> str:
     """The result in words: the crossing and who wins on each side, or who wins throughout, and where an
     option fails the SLO."""
     u, c = _unit(be.vary), be.curves
-    slo = ("the SLO (" + ", ".join(f"{k} <= {v:g}" for k, v in be.slo.items()) + ")" if be.slo
+    slo = ("the SLO (" + ", ".join(f"{label(k)} <= {fmt_metric(k, v)}" for k, v in be.slo.items()) + ")" if be.slo
            else "the SLO (p99 within 10 % of Lambda's)")
-    name = {**NAMES, **{p: f"{NAMES[p]} {be.strategy}" for p in be.platforms if p != "lambda"}}
+    name = {**NAMES, **{p: option_label(p, be.strategy) for p in be.platforms}}
     n = len(be.per_replication)
     if be.crosses:
         interval = f" ± {be.ci95:.2g}" if math.isfinite(be.ci95) else ""

@@ -49,6 +49,7 @@ from lambdasim.comparison.commitments import COMMITMENT_COLUMNS, best_commitment
 from lambdasim.comparison.replication import METRICS, Runner
 from lambdasim.comparison.slo import judge
 from lambdasim.stats import mean_interval, wilson
+import lambdasim.labels as labels
 from lambdasim.scenario import Scenario, as_scenario
 from lambdasim.comparison.sizing import size_fleet
 
@@ -72,7 +73,7 @@ def verdict(df: pd.DataFrame) -> dict[str, Any]:
     ratios = {option_label(r): float(r["monthly_cost_usd"] / best["monthly_cost_usd"])
               for _, r in df.iterrows() if r.name != best.name and best["monthly_cost_usd"] > 0}
     fails = {option_label(r) for _, r in df.iterrows() if not r["meets_slo"]}
-    others = ", ".join(f"{k} {v:.2f}x" + (" (fails the SLO)" if k in fails else "") for k, v in ratios.items())
+    others = "; ".join(f"{k} {v:.2f}x" + (" (fails the SLO)" if k in fails else "") for k, v in ratios.items())
     sentence = (f"Cheapest option meeting the SLO: {label} ({best['config']}) at "
                 f"${best['monthly_cost_usd']:,.2f}/month" + (f"; the others cost {others} as much." if others else "."))
     return {"winner": label, "label": label, "config": best["config"],
@@ -100,7 +101,7 @@ def answer(df: pd.DataFrame, rate_per_s: float, flip: BreakEven | None = None,
 def flip_clause(be: BreakEven, rate_per_s: float, horizon_s: float | None = None) -> str:
     """"; the answer flips below 6.1 req/s (...)", or that it does not flip in the range searched."""
     where = f"{be.low:g}-{be.high:g} req/s" + (f" on {horizon_s:,.0f} s runs" if horizon_s else "") + \
-        f", EC2 {be.strategy}-sized"
+        f", EC2 {'sized to the SLO' if be.strategy == 'slo' else be.strategy}"
     if be.crosses:
         side = "below" if be.value < rate_per_s else "above"
         return f"; the answer flips {side} {_rate(be.value)} req/s (break-even searched over {where})"
@@ -115,10 +116,8 @@ def _rate(x: float) -> str:
 
 
 def option_label(row) -> str:
-    """"Lambda", "EC2 slo", "Fargate configured", "LMI autoscaled", "Hybrid slo", ..."""
-    if row["platform"] == "lambda":
-        return "Lambda"
-    return f"{fleets.PLATFORM_LABELS.get(row['platform'], row['platform'])} {row['strategy']}"
+    """A row's option in words (:func:`lambdasim.labels.option_label`): "Lambda", "EC2, the scenario's fleet", ..."""
+    return labels.option_label(row["platform"], row["strategy"])
 
 
 def default_slo(runner: Runner, sc: Scenario) -> dict[str, float]:
@@ -229,7 +228,8 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
         h = sc.horizon_s if break_even_horizon_s is None else min(sc.horizon_s, sc.measure_from_s + break_even_horizon_s)
         searched = sc if h == sc.horizon_s else sc.with_overrides(
             {"horizon_s": float(h)}, source=f"scenario {sc.name!r} with break_even_horizon_s")
-        flip = _flip_search(searched, break_even, slo, Runner(sizing_replications or replications, cache=runner.cache))
+        flip = _flip_search(searched, break_even, slo, Runner(sizing_replications or replications, cache=runner.cache,
+                                                                 tick=runner.tick))
         df.attrs["break_even"] = {"value": flip.value, "ci95": flip.ci95, "low": flip.low, "high": flip.high,
                                   "below": flip.below, "above": flip.above, "horizon_s": searched.horizon_s,
                                   "sentence": flip.sentence}

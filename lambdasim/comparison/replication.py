@@ -20,7 +20,7 @@ import math
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -148,10 +148,12 @@ class Runner:
 
     ``workers``: processes for :meth:`prefetch` (1: everything runs here, in order; ``"auto"``:
     :func:`free_cores`, decided at each prefetch). A runner with workers keeps its processes until
-    :meth:`close` (``with Runner(...) as runner:`` closes it).
+    :meth:`close` (``with Runner(...) as runner:`` closes it). ``tick`` (optional) is called after
+    every simulation actually run (not memoised), here or on a worker: a progress bar's ``update``.
     """
 
-    def __init__(self, replications: int = 3, cache: dict | None = None, workers: int | str = 1):
+    def __init__(self, replications: int = 3, cache: dict | None = None, workers: int | str = 1,
+                 tick: Callable[[], Any] | None = None):
         if not (isinstance(replications, int) and replications >= 1):
             raise ValueError(f"replications must be an int >= 1. Got {replications!r} instead.")
         if workers != "auto" and not (isinstance(workers, int) and workers >= 1):
@@ -160,11 +162,12 @@ class Runner:
         self.cache: dict = {} if cache is None else cache
         self.workers = workers
         self.runs = 0  # simulations actually run (not memoised)
+        self.tick = tick
         self._pool = _Pool()
 
     def sibling(self, replications: int) -> Runner:
         """A runner of ``replications`` that shares this one's memo and worker processes."""
-        other = Runner(replications, cache=self.cache, workers=self.workers)
+        other = Runner(replications, cache=self.cache, workers=self.workers, tick=self.tick)
         other._pool = self._pool
         return other
 
@@ -187,6 +190,8 @@ class Runner:
         if key not in self.cache:
             self.cache[key] = _one(sc, platform, seed)
             self.runs += 1
+            if self.tick is not None:
+                self.tick()
         return self.cache[key]
 
     def prefetch(self, rows: Iterable[tuple[Scenario, str]]) -> int:
@@ -208,6 +213,8 @@ class Runner:
         for key, out in zip(todo, pool.map(_one_packed, todo.values())):
             self.cache[key] = out
             self.runs += 1
+            if self.tick is not None:
+                self.tick()
         return len(todo)
 
     def summaries(self, sc: Scenario, platform: str) -> list[dict[str, float]]:

@@ -97,38 +97,45 @@ def eras_html(table: pd.DataFrame) -> str:
 class EraPanel:
     """Sliders for memory and duration; a table of the month's bill per era and the rounding plot.
 
-    ``panel.memory.value = 1024`` (or moving the slider) recomputes ``panel.table``.
+    ``panel.memory.value = 1024`` (or moving the slider) recomputes ``panel.table`` (a DataFrame);
+    ``panel.image`` holds the plot (PNG), ``panel.exports`` the CSV and PNG download links.
     """
 
     def __init__(self, memory_mb: int = 128, duration_ms: int = 50, requests: float = 100e6, presets=ERAS):
         import ipywidgets as w
 
+        from lambdasim.notebook.layout import Busy, frame, slider
+
         self.requests, self.presets = requests, presets
-        self.memory = w.IntSlider(value=memory_mb, min=128, max=10240, step=64, description="memory (MB)",
-                                  continuous_update=False)
-        self.duration = w.IntSlider(value=duration_ms, min=1, max=2000, step=1, description="duration (ms)",
-                                    continuous_update=False)
-        self.out = w.Output()
+        self.memory = slider("memory (MB)", memory_mb, 128, 10240, 64, "memory")
+        self.duration = slider("duration of a run (ms)", duration_ms, 1, 2000, 1, "duration")
+        self.status = w.HTML().add_class("lambdasim-status")
+        self.busy = Busy(self.status, [self.memory, self.duration], "billing")
+        self.exports = w.HTML()
         self.html = w.HTML()
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%")).add_class("lambdasim-plots")
         self.table: pd.DataFrame | None = None
         for s in (self.memory, self.duration):
             s.observe(lambda _: self.update(), names="value")
-        self.widget = w.VBox([w.HBox([self.memory, self.duration]), self.html, self.out])
+        self.widget = frame(f"A month of {requests:,.0f} requests under each era's rules", [self.memory, self.duration],
+                            self.status, [self.html, self.image], exports=self.exports)
         self.update()
 
     def update(self) -> None:
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
-        self.table = compare_eras(int(self.memory.value), float(self.duration.value), self.requests, self.presets)
-        self.html.value = eras_html(self.table)
-        self.out.clear_output(wait=True)
-        with self.out:
-            from IPython.display import display
+        from lambdasim.notebook.layout import export_links
+        from lambdasim.viz.figure import png_bytes
 
-            fig, ax = plt.subplots(figsize=(7, 3.2))
-            plot_rounding_inflation(ax, mark_ms=float(self.duration.value))
-            plt.show()
-            plt.close(fig)
+        with self.busy:
+            self.table = compare_eras(int(self.memory.value), float(self.duration.value), self.requests, self.presets)
+            self.html.value = eras_html(self.table)
+            fig = Figure(figsize=(7, 3.2), layout="constrained")
+            ax = plot_rounding_inflation(fig.subplots(), mark_ms=float(self.duration.value))
+            ax.set_title(f"billed / used duration; the dotted line: {int(self.duration.value)} ms")
+            self.image.value = png_bytes(fig)
+            self.exports.value = export_links(f"bill-{int(self.memory.value)}MB-{int(self.duration.value)}ms",
+                                              csv=self.table.to_csv(), png=bytes(self.image.value))
 
     def _ipython_display_(self):
         from IPython.display import display

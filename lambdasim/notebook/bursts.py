@@ -24,9 +24,14 @@ from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate
 
 __all__ = ["flash_crowd", "timeline", "compare_scaling", "async_pipeline", "stream_pipeline",
-           "plot_timelines", "BurstsPanel", "MODELS"]
+           "plot_timelines", "BurstsPanel", "MODELS", "MODEL_LABELS"]
 
 MODELS = ("legacy_burst", "per_function_2023", "unlimited")
+
+#: The scaling models in words (the menu and the figures' legends).
+MODEL_LABELS = {"legacy_burst": "2015-era rule: account burst, then +500 per minute",
+                "per_function_2023": "2023 rule: +1,000 per 10 s per function",
+                "unlimited": "no scaling limit (a bound)"}
 
 
 def flash_crowd(spike_rate_per_s: float = 1000.0, model: str = "per_function_2023", *, base_rate_per_s: float = 20.0,
@@ -47,13 +52,18 @@ def flash_crowd(spike_rate_per_s: float = 1000.0, model: str = "per_function_202
 
 
 def timeline(result: Result, step_s: float = 10.0) -> pd.DataFrame:
-    """Per step: live instances, busy executions, arrivals, throttles, throttle share, mean latency."""
+    """Per step: live instances, busy executions, arrivals, throttles, throttle share, mean latency
+    (of the step's arrivals; nan for a step with requests still running at the horizon)."""
     ts = result.timeseries(step_s)
     inv = result.invocations
     done = inv[inv["status"] == "completed"]
     k = (done["arrival_s"] // step_s).astype(int)
     lat = (done["end_s"] - done["arrival_s"]).groupby(k).mean()
     ts["latency_mean_s"] = lat.reindex(range(len(ts))).to_numpy()
+    # A step whose requests are still running at the horizon would show only its short ones: a false
+    # dip. Such steps get no mean latency (nan: not drawn).
+    cut = inv[inv["status"] == "in_flight"]["arrival_s"] // step_s
+    ts.loc[ts.index.isin(cut.astype(int).unique()), "latency_mean_s"] = np.nan
     ts["throttle_share"] = np.where(ts["invocations"] > 0, ts["throttled"] / ts["invocations"].clip(lower=1), 0.0)
     return ts
 
@@ -99,14 +109,19 @@ def stream_pipeline(rate_per_s: float = 400.0, shards: int = 2, *, horizon_s: fl
 
 def plot_timelines(timelines: dict[str, pd.DataFrame], axes) -> None:
     """Instances, throttle share and mean latency over time, one line per scaling model."""
+    from matplotlib.ticker import PercentFormatter
+
     for name, ts in timelines.items():
-        axes[0].plot(ts["t_s"], ts["instances"], label=name)
-        axes[1].plot(ts["t_s"], ts["throttle_share"], label=name)
-        axes[2].plot(ts["t_s"], ts["latency_mean_s"], label=name)
-    for ax, label in zip(axes, ("live instances", "share throttled", "mean latency (s)")):
+        label = MODEL_LABELS.get(name, name)
+        axes[0].plot(ts["t_s"], ts["instances"], label=label)
+        axes[1].plot(ts["t_s"], ts["throttle_share"], label=label)
+        axes[2].plot(ts["t_s"], ts["latency_mean_s"], label=label)
+    for ax, label in zip(axes, ("live environments", "calls throttled (%)", "mean latency of completed calls (s)")):
         ax.set_ylabel(label)
         ax.set_xlabel("time (s)")
-    axes[0].legend()
+        ax.set_ylim(bottom=0)
+    axes[1].yaxis.set_major_formatter(PercentFormatter(1.0))
+    axes[0].legend(fontsize="small")
 
 
 class BurstsPanel:
@@ -114,26 +129,39 @@ class BurstsPanel:
 
     def __init__(self, spike_rate_per_s: int = 1000, model: str = "per_function_2023", step_s: float = 10.0,
                  draw: bool = True, **kw):
+        from lambdasim.notebook.layout import Busy, dropdown, frame, slider
+
         self.kw, self.step_s, self.draw, self.runs = kw, step_s, draw, 0
-        self.spike = w.IntSlider(value=spike_rate_per_s, min=100, max=5000, step=100, description="spike /s",
-                                 continuous_update=False)
-        self.model = w.Dropdown(options=list(MODELS), value=model, description="scaling")
-        self.image = w.Image(format="png")
-        self.status = w.HTML()
-        self.widget = w.VBox([w.HBox([self.spike, self.model]), self.status, self.image])
+        self.spike = slider("spike rate (req/s)", spike_rate_per_s, 100, 5000, 100, "spike")
+        self.model = dropdown("scaling model", [(MODEL_LABELS[m], m) for m in MODELS], model, "model")
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%")).add_class("lambdasim-plots")
+        self.status = w.HTML().add_class("lambdasim-status")
+        self.busy = Busy(self.status, [self.spike, self.model], "simulating the flash crowd")
+        self.table = w.HTML().add_class("lambdasim-summary")
+        self.exports = w.HTML()
+        self.widget = frame("A flash crowd on one function", [self.spike, self.model], self.status, [self.image],
+                            exports=self.exports, side=self.table)
         for c in (self.spike, self.model):
             c.observe(lambda _: self.update(), names="value")
         self.update()
 
     def update(self) -> None:
-        self.result = simulate(flash_crowd(int(self.spike.value), self.model.value, **self.kw))
-        self.timeline = timeline(self.result, self.step_s)
-        self.runs += 1
-        s = self.result.summary
-        self.status.value = (f"{self.model.value}: {s['invocations']:,} calls, {s['throttled']:,} throttled "
-                             f"({s['throttle_rate']:.1%}), {s['instances_created']:,} instances")
-        if self.draw:
-            fig = Figure(figsize=(11, 3))
-            plot_timelines({self.model.value: self.timeline}, fig.subplots(1, 3))
-            fig.tight_layout()
-            self.image.value = png_bytes(fig)
+        from lambdasim.notebook.layout import export_links, metric_table, scenario_yaml
+
+        with self.busy:
+            sc = flash_crowd(int(self.spike.value), self.model.value, **self.kw)
+            self.result = simulate(sc)
+            self.timeline = timeline(self.result, self.step_s)
+            self.runs += 1
+            s = self.result.summary
+            self.table.value = metric_table([(k, s[k]) for k in ("invocations", "throttled", "throttle_rate",
+                                                                  "instances_created", "max_concurrency",
+                                                                  "latency_p99_s", "cost_usd")])
+            png = None
+            if self.draw:
+                fig = Figure(figsize=(11, 3), layout="constrained")
+                plot_timelines({self.model.value: self.timeline}, fig.subplots(1, 3))
+                self.image.value = png = png_bytes(fig)
+            self.exports.value = export_links(f"flash-crowd-{int(self.spike.value)}-{self.model.value}",
+                                              scenario_yaml=scenario_yaml(sc), csv=self.timeline.to_csv(index=False),
+                                              png=png)

@@ -16,7 +16,7 @@ import ipywidgets as w
 import pandas as pd
 
 from lambdasim.labels import fmt_metric, label, option_label
-from lambdasim.notebook.layout import Busy, dropdown, frame, log_slider, slider
+from lambdasim.notebook.layout import Busy, dropdown, export_links, frame, log_slider, scenario_yaml, slider
 from lambdasim.comparison.compare import STRATEGIES, compare
 from lambdasim.viz.comparison import plot_comparison
 from lambdasim.errors import LambdasimError
@@ -48,11 +48,15 @@ class ComparisonPanel:
         self.table = w.HTML()
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.message = w.HTML()
+        self.exports = w.HTML()
+        self.busy = Busy(self.status, [c for c in self.controls if c is not self.rate or self.has_rate],
+                         "comparing Lambda and EC2")
         for c in self.controls:
             c.observe(self._on_change, names="value")
         self.widget = frame("Lambda against EC2 on the same arrivals", self.controls, self.status,
-                            [self.message, self.table, self.image])
+                            [self.message, self.table, self.image], exports=self.exports)
         self.result: pd.DataFrame | None = None
+        self.scenario: Scenario | None = None
         self.update()
 
     @property
@@ -71,9 +75,9 @@ class ComparisonPanel:
 
     def update(self) -> pd.DataFrame | None:
         try:
-            with Busy(self.status, [c for c in self.controls if c is not self.rate or self.has_rate],
-                      "comparing Lambda and EC2"):
-                self.result = compare(self.derive(), self.replications, strategies=self.strategies,
+            with self.busy:
+                self.scenario = self.derive()
+                self.result = compare(self.scenario, self.replications, strategies=self.strategies,
                                       slo={"latency_p99_s": round(float(self.slo.value), 4)}, sizing_replications=1)
         except LambdasimError as exc:
             self.message.value = f"<b>Cannot run this setting:</b> {html.escape(str(exc))}"
@@ -81,7 +85,14 @@ class ComparisonPanel:
         self.message.value = ""
         self.table.value = self.render_table()
         self.image.value = self.render_png()
+        self.exports.value = export_links(f"{self.scenario.name}-lambda-vs-ec2", scenario_yaml=scenario_yaml(self.scenario),
+                                          csv=self.csv(), png=bytes(self.image.value))
         return self.result
+
+    def csv(self) -> str:
+        """The comparison's rows (options, their settings and every metric with its interval) as CSV."""
+        df = self.result.drop(columns=[c for c in self.result.columns if c.endswith("_values")])
+        return df.assign(option=[option_label(p, s) for p, s in zip(df["platform"], df["strategy"])]).to_csv(index=False)
 
     def render_table(self) -> str:
         """The verdict and the answer in words, then one row per option (failing ones marked), then how the

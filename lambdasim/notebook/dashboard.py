@@ -83,6 +83,7 @@ class Dashboard:
                              w.HTML("<h3>Assumptions</h3>"), self.assumptions],
                             exports=self.exports, side=side)
         self.widget.add_class("lambdasim-dashboard")
+        self.busy = Busy(self.status, self.knobs.values(), "comparing Lambda and EC2")
         self.context: dict[str, Any] = {}
         self.scenario: Scenario | None = None
         self.runs = 0
@@ -107,7 +108,7 @@ class Dashboard:
 
     def update(self, slo_from_lambda: bool = False) -> dict[str, Any]:
         """Re-run the comparison with the knobs' values and redraw everything."""
-        with Busy(self.status, self.knobs.values(), "comparing Lambda and EC2"):
+        with self.busy:
             self.scenario = self.base.with_overrides(self.overrides(), source="the dashboard's knobs")
             slo = None if slo_from_lambda else {"latency_p99_s": _significant(self.slo.value)}
             ctx = build(self.scenario, replications=self.replications, slo=slo, figures_wanted=("options", "latency"))

@@ -5,7 +5,8 @@
 - :class:`Busy`: while a panel re-simulates, its status line says so and its controls are
   disabled; afterwards it says how long the run took (or the error, in one line).
 - :func:`export_links`: download links (scenario YAML, results CSV, figure PNG) as data URIs,
-  so they work in JupyterLab and in Voilà without a server round trip.
+  so they work in JupyterLab and in Voilà without a server round trip; :func:`scenario_yaml` and
+  :func:`metrics_csv` write what they carry.
 - :func:`metric_table`: (metric key, value) rows as an HTML table with the project's labels.
 - :func:`frame`: title, controls, exports and outputs in one arrangement for every panel.
 """
@@ -21,7 +22,7 @@ import ipywidgets as w
 from lambdasim.labels import fmt, fmt_metric, label
 
 __all__ = ["STYLE", "DPI", "slider", "log_slider", "dropdown", "Busy", "export_links", "metric_table", "frame",
-           "error_html"]
+           "error_html", "scenario_yaml", "metrics_csv"]
 
 STYLE = {"description_width": "190px"}
 WIDTH = "520px"
@@ -68,13 +69,19 @@ def error_html(exc: BaseException) -> str:
 
 
 class Busy:
-    """``with Busy(status, controls):`` shows "simulating…" and disables the controls meanwhile."""
+    """``with Busy(status, controls):`` shows "simulating…" and disables the controls meanwhile.
+
+    Afterwards the status line numbers the update ("update 3 took 0.4 s"), so it changes on every
+    run, even when two runs take the same time. One ``Busy`` per panel, entered on every update.
+    """
 
     def __init__(self, status: w.HTML, controls: Iterable[w.Widget], what: str = "simulating"):
         self.status, self.controls, self.what = status, list(controls), what
+        self.count = 0
 
     def __enter__(self):
         self.t0 = time.perf_counter()
+        self.count += 1
         self.status.value = f"<span class='lambdasim-busy'>{html.escape(self.what)}…</span>"
         for c in self.controls:
             c.disabled = True
@@ -84,7 +91,7 @@ class Busy:
         for c in self.controls:
             c.disabled = False
         if exc is None:
-            self.status.value = f"<small>updated in {time.perf_counter() - self.t0:.1f} s</small>"
+            self.status.value = f"<small>update {self.count} took {time.perf_counter() - self.t0:.2f} s</small>"
         else:  # the panel shows why; the busy sign must not stay
             self.status.value = "<small>not updated: see the message</small>"
         return False
@@ -107,6 +114,29 @@ def export_links(name: str, *, scenario_yaml: str | None = None, csv: str | None
     if png is not None:
         links.append(_link(png, f"{stem}.png", "image/png", "⬇ figure (PNG)"))
     return f"<div class='lambdasim-exports'>{''.join(links)}</div>"
+
+
+def scenario_yaml(scenario) -> str:
+    """The scenario as the YAML a user can run again (``lambdasim run FILE``)."""
+    import yaml
+
+    return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def metrics_csv(rows: Iterable[tuple[str, Any]]) -> str:
+    """(metric key, value) rows as CSV: the key, its human label and the raw value (empty when missing)."""
+    import csv
+    import io
+    import math
+
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["metric", "label", "value"])
+    for k, v in rows:
+        v = v.item() if hasattr(v, "item") else v
+        missing = v is None or (isinstance(v, float) and not math.isfinite(v))
+        out.writerow([k, label(k), "" if missing else v])
+    return buf.getvalue()
 
 
 def metric_table(rows: Iterable[tuple[str, Any]], reasons: dict[str, str] | None = None) -> str:

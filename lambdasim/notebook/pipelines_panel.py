@@ -15,6 +15,7 @@ import ipywidgets as w
 import pandas as pd
 
 from lambdasim.labels import fmt
+from lambdasim.notebook.layout import Busy, export_links, frame, log_slider, scenario_yaml, slider
 
 import lambdasim.notebook.pipelines as pipelines
 from lambdasim.viz.application import plot_e2e_latency, plot_time_parts
@@ -27,37 +28,41 @@ __all__ = ["PipelinePanel"]
 class PipelinePanel:
     def __init__(self, photo_horizon_s: float = 600.0, film_horizon_s: float = 21600.0, seed: int = 8):
         self.photo_horizon_s, self.film_horizon_s, self.seed = photo_horizon_s, film_horizon_s, seed
-        self.rate = w.FloatLogSlider(value=2.0, base=10, min=-1, max=1.5, step=0.1, description="uploads/s",
-                                     continuous_update=False)
-        self.batch = w.IntSlider(value=100, min=1, max=1000, step=1, description="batch size",
-                                 continuous_update=False)
-        self.chunks = w.IntSlider(value=24, min=1, max=60, step=1, description="chunks/film",
-                                  continuous_update=False)
-        self.table = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.rate = log_slider("photo uploads (req/s)", 2.0, 0.1, 31.6, "rate")
+        self.batch = slider("stream batch size (records)", 100, 1, 1000, 1, "batch")
+        self.chunks = slider("chunks per film", 24, 1, 60, 1, "chunks")
+        self.status = w.HTML().add_class("lambdasim-status")
+        self.busy = Busy(self.status, [self.rate, self.batch, self.chunks], "simulating the pipeline")
+        self.exports = w.HTML()
+        self.table = w.HTML().add_class("lambdasim-summary")
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%")).add_class("lambdasim-plots")
         self.rate.observe(self._photo, names="value")
         self.batch.observe(self._photo, names="value")
         self.chunks.observe(self._film, names="value")
-        self.widget = w.VBox([w.HBox([self.rate, self.batch, self.chunks]), self.table, self.image])
+        self.widget = frame("Two event-driven pipelines on Lambda and on EC2", [self.rate, self.batch, self.chunks],
+                            self.status, [self.table, self.image], exports=self.exports)
         self.results: dict = {}
         self.rows: dict[str, dict] = {}
+        self.scenarios: dict = {}
         self._photo()
         self._film()
 
     def _photo(self, _change=None) -> None:
-        sc = pipelines.photo(round(self.rate.value, 3), self.batch.value, self.photo_horizon_s, self.seed)
-        self._run("photo upload", sc)
+        with self.busy:
+            sc = pipelines.photo(round(self.rate.value, 3), self.batch.value, self.photo_horizon_s, self.seed)
+            self._run("photo upload", sc)
 
     def _film(self, _change=None) -> None:
-        sc = pipelines.encoding(self.chunks.value, horizon_s=self.film_horizon_s, seed=self.seed)
-        self._run("film", sc, ec2_time_s=pipelines.film_time_ec2_s(sc, self.chunks.value))
+        with self.busy:
+            sc = pipelines.encoding(self.chunks.value, horizon_s=self.film_horizon_s, seed=self.seed)
+            self._run("film", sc, ec2_time_s=pipelines.film_time_ec2_s(sc, self.chunks.value))
 
     def _run(self, label: str, sc, ec2_time_s: float | None = None) -> None:
         lam = simulate(sc)
         cost = pipelines.cost_per_root(sc, lam)
         by = cost.groupby("platform")["usd_per_root"].sum()
         s = lam.summary
-        self.results[label] = lam
+        self.results[label], self.scenarios[label] = lam, sc
         self.rows[label] = {"roots": s["roots"], "e2e p50 (s)": s["e2e_latency_p50_s"],
                             "e2e p99 (s)": s["e2e_latency_p99_s"], "Lambda USD/root": by["Lambda"],
                             "EC2 USD/root": by["EC2"], "EC2 fleet": cost.attrs["ec2_fleet"],
@@ -70,12 +75,14 @@ class PipelinePanel:
             return
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(11, 3.6))
+        fig = Figure(figsize=(11, 3.6), layout="constrained")
         a, b = fig.subplots(1, 2)
         plot_e2e_latency(self.results, ax=a)
         plot_time_parts(self.results, ax=b, share=True)
-        fig.tight_layout()
         self.image.value = png_bytes(fig)
+        yaml_text = "\n---\n".join(f"# the {name} pipeline\n" + scenario_yaml(sc) for name, sc in self.scenarios.items())
+        csv = pd.DataFrame(self.rows).T.rename(columns=self.HEADS).rename_axis("pipeline").to_csv()
+        self.exports.value = export_links("pipelines", scenario_yaml=yaml_text, csv=csv, png=bytes(self.image.value))
 
     #: How each column is written (lambdasim.labels.fmt kinds); missing values say why.
     KINDS = {"roots": "count", "e2e p50 (s)": "seconds", "e2e p99 (s)": "seconds", "Lambda USD/root": "usd",

@@ -15,15 +15,16 @@ a browser drag does.
 """
 from __future__ import annotations
 
-import html
 import math
-import time
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
 from lambdasim.errors import LambdasimError
+from lambdasim.labels import fmt
+from lambdasim.notebook.layout import (Busy, error_html, export_links, frame, log_slider, metric_table, metrics_csv,
+                                       scenario_yaml, slider)
 from lambdasim.viz.figure import png_bytes
 from lambdasim.viz.runs import plot_cold_starts, plot_concurrency, plot_cost_per_million
 from lambdasim.awslambda.keepalive import in_force, typical_idle_s
@@ -35,20 +36,10 @@ __all__ = ["QuickstartPanel", "significant"]
 
 KNOBS = ("rate_per_s", "memory_mb", "duration_mean_s", "keep_alive_s")
 
-# (label, summary key, format) rows of the panel's table
-SUMMARY_ROWS = (
-    ("invocations", "invocations", "{:,}"),
-    ("cold starts", "cold_starts", "{:,}"),
-    ("cold-start rate", "cold_start_rate", "{:.2%}"),
-    ("throttled", "throttled", "{:,}"),
-    ("mean busy instances", "mean_busy_instances", "{:.2f}"),
-    ("mean live instances", "mean_instances", "{:.2f}"),
-    ("max concurrency", "max_concurrency", "{:,}"),
-    ("latency p50 (s)", "latency_p50_s", "{:.3f}"),
-    ("latency p99 (s)", "latency_p99_s", "{:.3f}"),
-    ("cost (USD)", "cost_usd", "${:,.4f}"),
-    ("cost per million (USD)", "cost_per_million_usd", "${:,.3f}"),
-)
+# The summary keys the panel's table shows (labels and formats: lambdasim.labels)
+SUMMARY_KEYS = ("invocations", "cold_starts", "cold_start_rate", "throttled", "mean_busy_instances", "mean_instances",
+                "max_concurrency", "latency_p50_s", "latency_p99_s", "cost_usd", "monthly_cost_usd",
+                "cost_per_million_usd")
 
 
 def significant(x: float, digits: int = 3) -> float:
@@ -95,33 +86,25 @@ class QuickstartPanel:
             raise ValueError(f"QuickstartPanel cannot rescale a {fn.duration.dist!r} duration read from a file.")
         self._duration = fn.duration.model_dump(mode="json")
         self._duration_mean = fn.duration.mean
-        style = {"description_width": "150px"}
-        layout = w.Layout(width="480px")
         self.sliders = {
-            "rate_per_s": w.FloatLogSlider(
-                value=_clip(fn.workload.rate_per_s, 0.01, 100), base=10, min=-2, max=2, step=0.05,
-                description="request rate (/s)", readout_format=".3g", continuous_update=False, style=style, layout=layout),
-            "memory_mb": w.IntSlider(
-                value=fn.memory_mb, min=128, max=10240, step=64,
-                description="memory (MB)", continuous_update=False, style=style, layout=layout),
-            "duration_mean_s": w.FloatLogSlider(
-                value=_clip(fn.duration.mean, 0.01, 100), base=10, min=-2, max=2, step=0.05,
-                description="mean duration (s)", readout_format=".3g", continuous_update=False, style=style, layout=layout),
-            "keep_alive_s": w.IntSlider(
-                value=int(_clip(typical_idle_s(in_force(self.base.lambda_.keep_alive, self.base.pricing.date)), 0, 3600)), min=0, max=3600, step=10,
-                description="keep-alive (s)", continuous_update=False, style=style, layout=layout),
+            "rate_per_s": log_slider("request rate (req/s)", fn.workload.rate_per_s, 0.01, 100, "rate-per-s"),
+            "memory_mb": slider("memory (MB)", fn.memory_mb, 128, 10240, 64, "memory-mb"),
+            "duration_mean_s": log_slider("mean duration (s)", fn.duration.mean, 0.01, 100, "duration-mean-s"),
+            "keep_alive_s": slider("keep-alive (s)", int(_clip(typical_idle_s(in_force(
+                self.base.lambda_.keep_alive, self.base.pricing.date)), 0, 3600)), 0, 3600, 10, "keep-alive-s"),
         }
-        for name, slider in self.sliders.items():
-            slider.add_class("lambdasim-" + name.replace("_", "-"))
-            slider.observe(self._on_change, names="value")
+        for slider_ in self.sliders.values():
+            slider_.observe(self._on_change, names="value")
         self.rate, self.memory = self.sliders["rate_per_s"], self.sliders["memory_mb"]
         self.duration, self.keep_alive = self.sliders["duration_mean_s"], self.sliders["keep_alive_s"]
         self.status = w.HTML().add_class("lambdasim-status")
+        self.busy = Busy(self.status, self.sliders.values())
+        self.exports = w.HTML()
         self.table = w.HTML().add_class("lambdasim-summary")
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%")).add_class("lambdasim-plots")
-        controls = w.VBox([w.HTML(f"<b>{html.escape(fn.name)}</b> on Lambda, {self.base.horizon_s:g} s simulated"),
-                           *self.sliders.values(), self.status])
-        self.widget = w.VBox([w.HBox([controls, self.table]), self.image]).add_class("lambdasim-panel")
+        self.widget = frame(f"{fn.name} on Lambda, {fmt(self.base.horizon_s, 'count')} s simulated",
+                            list(self.sliders.values()), self.status, [self.image], exports=self.exports,
+                            side=self.table)
         self.result: Result | None = None
         self.scenario: Scenario | None = None
         self.runs = 0
@@ -164,14 +147,17 @@ class QuickstartPanel:
 
     def update(self) -> Result:
         """Re-simulate with the sliders' values and redraw the table and plots."""
-        t0 = time.perf_counter()
-        self.scenario = self.derive()
-        self.result = simulate(self.scenario)
-        self.runs += 1
-        self.table.value = summary_html(self.result)
-        if self.draw:
-            self.image.value = self.render_png()
-        self.status.value = f"<small>run {self.runs}: {time.perf_counter() - t0:.2f} s</small>"
+        with self.busy:
+            self.scenario = self.derive()
+            self.result = simulate(self.scenario)
+            self.runs += 1
+            self.table.value = summary_html(self.result)
+            png = None
+            if self.draw:
+                self.image.value = png = self.render_png()
+            rows = [(k, self.result.summary[k]) for k in SUMMARY_KEYS]
+            self.exports.value = export_links(f"{self.scenario.name}-lambda", scenario_yaml=scenario_yaml(self.scenario),
+                                              csv=metrics_csv(rows), png=png)
         return self.result
 
     def sweep(self, knob: str, values) -> pd.DataFrame:
@@ -199,7 +185,7 @@ class QuickstartPanel:
         try:
             self.update()
         except LambdasimError as exc:  # shown in the panel, not lost in a kernel log
-            self.status.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            self.status.value = error_html(exc)
 
 
 #: The plots' figure, in inches.
@@ -223,17 +209,10 @@ def panel_margins(cost_items, width_in: float = FIG_W_IN, height_in: float = FIG
 
 
 def summary_html(result: Result) -> str:
-    """The headline metrics of a run as a small HTML table."""
+    """The headline metrics of a run as a small HTML table (labels and numbers from lambdasim.labels)."""
     s = result.summary
-    cells = "".join(
-        f"<tr><td style='padding:1px 8px'>{label}</td>"
-        f"<td style='text-align:right;padding:1px 8px' data-key='{key}'>{_fmt(fmt, s[key])}</td></tr>"
-        for label, key, fmt in SUMMARY_ROWS)
-    return f"<table class='lambdasim-summary-table'>{cells}</table>"
-
-
-def _fmt(fmt: str, v: Any) -> str:
-    return "n/a" if isinstance(v, float) and math.isnan(v) else fmt.format(v)
+    reasons = {"cost_per_million_usd": "nothing completed"} if not s.get("completed") else {}
+    return metric_table([(k, s[k]) for k in SUMMARY_KEYS if k in s], reasons)
 
 
 def _clip(x: float, lo: float, hi: float) -> float:

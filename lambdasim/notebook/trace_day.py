@@ -96,39 +96,53 @@ class TraceDayPanel:
                  max_functions: int = 1000):
         import ipywidgets as w
 
+        from lambdasim.notebook.layout import Busy, frame, slider
+
         self.hours, self.pick = hours, pick
-        self.keep_alive_min = w.IntSlider(value=keep_alive_min, min=0, max=60, description="keep-alive (min)",
-                                            continuous_update=False)
-        self.functions = w.IntSlider(value=functions, min=1, max=max_functions, description="functions",
-                                       continuous_update=False)
-        self.label = w.HTML()
-        self.image = w.Image(format="png")
+        self.keep_alive_min = slider("keep-alive (min)", keep_alive_min, 0, 60, 1, "keep-alive")
+        self.functions = slider("functions of the trace", functions, 1, max_functions, 1, "functions")
+        self.status = w.HTML().add_class("lambdasim-status")
+        self.busy = Busy(self.status, [self.keep_alive_min, self.functions], "replaying the trace")
+        self.exports = w.HTML()
+        self.label = w.HTML().add_class("lambdasim-summary")
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%")).add_class("lambdasim-plots")
         self.result: Result | None = None
         for s in (self.keep_alive_min, self.functions):
             s.observe(lambda _: self.update(), names="value")
-        self.widget = w.VBox([w.HBox([self.keep_alive_min, self.functions]), self.label, self.image])
+        self.widget = frame(f"The Azure 2019 trace on Lambda: the first {hours:g} h of its day",
+                            [self.keep_alive_min, self.functions], self.status, [self.image],
+                            exports=self.exports, side=self.label)
         self.update()
 
     def update(self) -> None:
-        sc = trace_day(int(self.functions.value), self.pick, hours=self.hours,
-                       keep_alive_s=60.0 * int(self.keep_alive_min.value))
-        self.result = simulate(sc, records="summary")
-        s = self.result.summary
-        cdf = cold_start_cdf(self.result)
-        always = float(np.mean(cdf["cold_start_pct"] >= 99.0)) if len(cdf) else float("nan")
-        self.label.value = (f"<b>{s['invocations']:,}</b> invocations, cold-start rate <b>{s['cold_start_rate']:.2%}</b>, "
-                            f"{always:.0%} of functions cold on every call, cost <b>${s['cost_usd']:.4f}</b>")
-        self.image.value = _cdf_png(cdf, sc.name)
+        from lambdasim.labels import fmt
+        from lambdasim.notebook.layout import export_links, metric_table, scenario_yaml
+
+        with self.busy:
+            sc = trace_day(int(self.functions.value), self.pick, hours=self.hours,
+                           keep_alive_s=60.0 * int(self.keep_alive_min.value))
+            self.result = simulate(sc, records="summary")
+            s = self.result.summary
+            cdf = cold_start_cdf(self.result)
+            always = float(np.mean(cdf["cold_start_pct"] >= 99.0)) if len(cdf) else float("nan")
+            self.label.value = metric_table([(k, s[k]) for k in ("invocations", "cold_starts", "cold_start_rate",
+                                                                  "max_concurrency", "cost_usd", "monthly_cost_usd")])
+            self.label.value += (f"<p>{fmt(always, 'percent', 'no function ran')} of the functions that ran "
+                                 "were cold on every call</p>")
+            self.image.value = _cdf_png(cdf, f"{int(self.functions.value):,} functions, keep-alive "
+                                             f"{int(self.keep_alive_min.value)} min")
+            self.exports.value = export_links(f"trace-{int(self.functions.value)}-functions-keep-alive-"
+                                              f"{int(self.keep_alive_min.value)}min", scenario_yaml=scenario_yaml(sc),
+                                              csv=cost_by_function(self.result).to_csv(), png=bytes(self.image.value))
 
 
 def _cdf_png(cdf: pd.DataFrame, title: str) -> bytes:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(6, 3.2))
+    fig = Figure(figsize=(6, 3.2), layout="constrained")
     ax = fig.subplots()
     ax.step(cdf["cold_start_pct"], cdf["cdf"], where="post")
-    ax.set(xlabel="cold-start percentage of a function's invocations", ylabel="fraction of functions",
+    ax.set(xlabel="cold starts among a function's invocations (%)", ylabel="share of the functions",
            xlim=(0, 100), ylim=(0, 1), title=title)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return png_bytes(fig)

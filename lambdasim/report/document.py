@@ -38,21 +38,6 @@ TABLE_METRICS = ["cost_per_million_usd", "latency_p50_s", "latency_p95_s", "late
                  "queue_wait_mean_s", "mean_instances", "utilization", "completed", "dropped"]
 
 
-class CountingRunner(Runner):
-    """A :class:`Runner` that calls ``tick()`` after every simulation it actually runs."""
-
-    def __init__(self, replications: int, tick: Callable[[], None]):
-        super().__init__(replications)
-        self.tick = tick
-
-    def run(self, sc, platform, seed):
-        before = self.runs
-        out = super().run(sc, platform, seed)
-        if self.runs > before:
-            self.tick()
-        return out
-
-
 def _png(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
@@ -161,7 +146,7 @@ def build(sc: Scenario, *, source: str = "", replications: int = 3, slo: dict[st
 
     ``figures_wanted``: a subset of :data:`FIGURES` to draw (the dashboard draws two).
     """
-    runner = CountingRunner(replications, tick)
+    runner = Runner(replications, tick=tick)
     given_slo = bool(slo)
     df = compare(sc, replications, slo=slo, strategies=strategies, sizing_replications=sizing_replications,
                  runner=runner)

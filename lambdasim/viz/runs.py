@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from lambdasim.timeseries import bin_edges
+from lambdasim.labels import PLATFORMS, fmt, label
 from lambdasim.viz.figure import axes as _new_axes
 from lambdasim.viz.figure import label_axes, legend, save
 
@@ -29,9 +30,9 @@ def plot_timeseries(result, step_s: float | None = None, ax=None):
     label_axes(ax, "time (h)", "instances")
     ax2 = ax.twinx()
     ax2.bar(hours, ts["cold_starts"], width=step_s / 3600, color="tab:red", alpha=0.3, label="cold starts")
-    label_axes(ax2, y=f"cold starts per {step_s:g} s")
+    label_axes(ax2, y=f"cold starts per {fmt(step_s)} s")
     legend(ax, "upper left")
-    ax.set_title(f"{result.scenario.name} on {result.platform}")
+    ax.set_title(f"{result.scenario.name} on {PLATFORMS.get(result.platform, result.platform)}")
     return ax
 
 
@@ -40,12 +41,12 @@ def plot_latency_cdf(result, ax=None):
     ax = _axes(ax)
     inv = result.invocations
     done = inv[inv["status"] == "completed"]
-    for label, part in (("warm", done[~done["cold"]]), ("cold", done[done["cold"]])):
+    for kind, part in (("warm", done[~done["cold"]]), ("cold", done[done["cold"]])):
         if len(part):
             lat = np.sort((part["end_s"] - part["arrival_s"]).to_numpy())
-            ax.step(lat, np.arange(1, len(lat) + 1) / len(lat), where="post", label=f"{label} ({len(lat):,})")
+            ax.step(lat, np.arange(1, len(lat) + 1) / len(lat), where="post", label=f"{kind} ({fmt(len(lat), 'count')})")
     ax.set_xscale("log")
-    label_axes(ax, "latency (s)", "fraction of invocations")
+    label_axes(ax, "latency, arrival to end (s)", "share of completed requests")
     legend(ax)
     return ax
 
@@ -76,7 +77,7 @@ def plot_concurrency(result, step_s: float | None = None, ax=None):
     minutes = ts["t_s"] / 60
     ax.step(minutes, ts["instances"], where="post", label="live (busy + idle)")
     ax.step(minutes, ts["concurrency"], where="post", label="busy (concurrency)")
-    label_axes(ax, "time (min)", "instances")
+    label_axes(ax, "time (min)", "execution environments")
     ax.set_ylim(bottom=0)
     legend(ax, "lower right")
     ax.set_title("concurrency")
@@ -91,9 +92,10 @@ def plot_cold_starts(result, step_s: float | None = None, ax=None):
     # one filled outline over every step (a single patch: far cheaper to draw than a bar per step)
     ax.stairs(ts["cold_starts"].to_numpy(), bin_edges(result.scenario.horizon_s, step_s) / 60, fill=True,
               color="tab:red", alpha=0.7)
-    label_axes(ax, "time (min)", f"cold starts per {step_s:g} s")
+    label_axes(ax, "time (min)", f"cold starts per {fmt(step_s)} s")
     s = result.summary
-    ax.set_title(f"cold starts: {s['cold_starts']:,} ({s['cold_start_rate']:.2%} of started)")
+    ax.set_title(f"{label('cold_starts')}: {fmt(s['cold_starts'], 'count')} "
+                 f"({fmt(s['cold_start_rate'], 'percent', 'none started')} of started)")
     return ax
 
 
@@ -101,18 +103,18 @@ def plot_cost_per_million(result, ax=None):
     """The bill per million completed invocations, split into its line items."""
     ax = _axes(ax)
     cost, done = result.cost, result.summary["completed"]
-    label_axes(ax, "USD per million invocations")
+    label_axes(ax, label("cost_per_million_usd"))
     if not done:
-        ax.text(0.5, 0.5, "no completed invocations", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "n/a: no request completed", ha="center", va="center", transform=ax.transAxes)
         return ax
     per_m = (cost["amount_usd"] / done * 1e6).to_numpy()
     y = np.arange(len(per_m))
     ax.barh(y, per_m, color=[f"C{i}" for i in y])
     ax.set_yticks(y, cost["item"])
     for yi, v in zip(y, per_m):
-        ax.annotate(f"${v:,.2f}", (v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+        ax.annotate(fmt(v, "usd"), (v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
     ax.set_xlim(0, max(float(per_m.max()) * 1.3, 1e-9))
-    ax.set_title(f"cost: ${result.summary['cost_per_million_usd']:,.2f} per million")
+    ax.set_title(f"cost: {fmt(result.summary['cost_per_million_usd'], 'usd')} per million requests")
     return ax
 
 

@@ -114,7 +114,7 @@ def test_cli_compare_prints_the_table_and_json(tmp_path, capsys):
     assert main(["compare", str(path), "--replications", "2", "--strategies", "configured,slo",
                  "--slo", "latency_p99_s=2", "--plots", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "Lambda" in out and "EC2 slo" in out and "USD per million" in out
+    assert "Lambda" in out and "EC2, smallest fleet meeting the SLO" in out and "cost per million requests" in out
     assert (tmp_path / "out" / "cmp_compare.png").is_file() and (tmp_path / "out" / "cmp_fleets.png").is_file()
     assert main(["compare", str(path), "--replications", "2", "--strategies", "configured", "--json",
                  "--horizon-s", "100"]) == 0

@@ -50,7 +50,7 @@ def test_cli_compare_commitments_prints_the_committed_rows(tmp_path, capsys):
     f.write_text(yaml.safe_dump(_sc().to_dict()))
     assert main(["compare", str(f), "--replications", "1", "--strategies", "configured", "--commitments"]) == 0
     out = capsys.readouterr().out
-    assert "commitment (USD / h)" in out and "USD per million, committed" in out
+    assert "commitment ($/h)" in out and "cost per million requests, committed ($)" in out
 
 
 def test_fargate_commitments_and_plans():

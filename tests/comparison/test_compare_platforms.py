@@ -36,8 +36,11 @@ def test_compare_lists_every_enabled_platform_with_cost_verdict_and_sizing():
     sc = lambdasim.Scenario.from_dict(every_platform())
     df = lambdasim.compare(sc, replications=1, strategies=("configured", "slo"), slo={"latency_p99_s": 2.0})
     labels = [lambdasim.comparison.compare.option_label(r) for _, r in df.iterrows()]
-    assert labels == ["Lambda", "EC2 configured", "Fargate configured", "LMI configured", "EC2 slo", "Fargate slo",
-                      "LMI slo", "Hybrid slo"]
+    from lambdasim.labels import option_label  # one vocabulary: every option named by the registry
+    order = [("lambda", "on-demand"), ("ec2", "configured"), ("fargate", "configured"), ("lmi", "configured"),
+             ("ec2", "slo"), ("fargate", "slo"), ("lmi", "slo"), ("hybrid", "slo")]
+    assert labels == [option_label(p, s) for p, s in order]
+    assert labels[1] == "EC2, the scenario's fleet" and labels[5] == "Fargate, smallest fleet meeting the SLO"
     assert df["monthly_cost_usd"].gt(0).all() and df["meets_slo"].dtype == bool
     assert df.loc[df["platform"] == "fargate", "config"].iloc[0].startswith("fixed ")
     assert "0.5 vCPU / 1 GB" in df.loc[df["platform"] == "fargate", "config"].iloc[0]
@@ -68,7 +71,8 @@ def test_cli_compare_lists_the_platforms_in_the_table_and_json(tmp_path, capsys)
                  "--slo", "latency_p99_s=2", "--platforms", "lambda,fargate,lmi,hybrid"]) == 0
     out = capsys.readouterr().out
     assert "all: Lambda vs Fargate vs LMI vs Hybrid" in out
-    for head in ("Fargate configured", "LMI configured", "Hybrid slo", "monthly cost (USD)", "meets SLO"):
+    for head in ("Fargate, as configured", "Lambda Managed Instances, as configured",
+                 "EC2 base + Lambda overflow, smallest fleet meeting the SLO", "monthly cost", "meets SLO"):
         assert head in out
     assert "capacity per task: Fargate task 0.5 vCPU / 1 GB" in out
     assert main(["compare", str(path), "--replications", "1", "--strategies", "configured",

@@ -35,11 +35,11 @@ def test_a_fleet_meeting_the_slo_is_the_verdict_with_its_ratio():
     ec2 = df.iloc[1]
     assert ec2["meets_slo"] and ec2["stable"]
     v = df.attrs["verdict"]
-    cheaper = "EC2 configured" if ec2["monthly_cost_usd"] < df.iloc[0]["monthly_cost_usd"] else "Lambda"
+    cheaper = "EC2, the scenario's fleet" if ec2["monthly_cost_usd"] < df.iloc[0]["monthly_cost_usd"] else "Lambda"
     assert v["winner"] == cheaper
-    other = "Lambda" if cheaper != "Lambda" else "EC2 configured"
+    other = "Lambda" if cheaper != "Lambda" else "EC2, the scenario's fleet"
     assert v["ratios"][other] == pytest.approx(
-        df.set_index(df["platform"].map({"lambda": "Lambda", "ec2": "EC2 configured"}))
+        df.set_index(df["platform"].map({"lambda": "Lambda", "ec2": "EC2, the scenario's fleet"}))
         .loc[other, "monthly_cost_usd"] / v["monthly_cost_usd"])
 
 
@@ -49,7 +49,7 @@ def test_cli_marks_the_failing_option_in_the_table_and_the_json(tmp_path, capsys
     assert main(["compare", str(path), "--replications", "1", "--strategies", "configured",
                  "--slo", "latency_p99_s=1"]) == 0
     out = capsys.readouterr().out
-    assert "EC2 configured (fails)" in out and "EC2 configured fails: latency_p99_s" in out
+    assert "EC2, the scenario's fleet (fails)" in out and "EC2, the scenario's fleet fails: latency_p99_s" in out
     assert "capacity per instance: m5.large: 2 vCPU, 8 GiB" in out and "CPU-bound above 20 req/s" in out
     assert "Cheapest option meeting the SLO: Lambda" in out
     assert main(["compare", str(path), "--replications", "1", "--strategies", "configured",
@@ -84,8 +84,8 @@ def test_break_even_counts_only_options_meeting_the_slo():
     assert c.loc[40.0, "ec2_cost_per_million_usd"] < c.loc[40.0, "lambda_cost_per_million_usd"]  # cheaper, failing
     # cheaper at 10 req/s, failing from 20 (its capacity): the winner flips to Lambda in between
     assert (be.below, be.above) == ("ec2", "lambda") and 10.0 < be.value < 20.0
-    assert "EC2 fixed is cheaper below it and Lambda above it" in str(be)
-    assert "EC2 fixed misses the SLO or is overloaded at 20, 30, 40 req/s" in str(be)
+    assert "EC2, the scenario's fleet is cheaper below it and Lambda above it" in str(be)
+    assert "EC2, the scenario's fleet misses the SLO or is overloaded at 20, 30, 40 req/s" in str(be)
 
 
 def test_break_even_says_in_words_when_nothing_crosses():
@@ -95,7 +95,7 @@ def test_break_even_says_in_words_when_nothing_crosses():
     be = break_even(sc, low=0.5, high=2.0, replications=2, points=3, slo={"latency_p99_s": 5.0})
     assert not be.crosses and be.cheaper == ["lambda", "lambda"] and be.below == be.above == "lambda"
     assert str(be).startswith("No break-even between 0.5 and 2 req/s: Lambda is cheaper throughout among options "
-                              "meeting the SLO (latency_p99_s <= 5)")
+                              "meeting the SLO (p99 latency (s) <= 5")
     nobody = break_even(sc, low=0.5, high=2.0, replications=1, points=3, slo={"latency_p99_s": 0.001})
     assert nobody.cheaper == ["neither"] and "neither platform meets the SLO" in str(nobody)
 
@@ -113,7 +113,7 @@ def test_compare_answer_ends_with_where_it_flips():
     assert 20 < z < 190 and df.attrs["break_even"]["below"] == "lambda"
     side = "below" if z < 50 else "above"
     assert df.attrs["answer"].endswith(f"the answer flips {side} {z:.3g} req/s (break-even searched over "
-                                       "20-190 req/s, EC2 slo-sized).")
+                                       "20-190 req/s, EC2 sized to the SLO).")
     plain = compare(sc, 1, slo={"latency_p99_s": 0.5}, strategies=("configured",))
     assert "flips" not in plain.attrs["answer"] and "break_even" not in plain.attrs
 
@@ -132,7 +132,7 @@ def test_cli_break_even_flag_ends_the_answer_and_bad_ranges_are_one_line(tmp_pat
     out = capsys.readouterr().out
     answer = [line for line in out.splitlines() if line.startswith("At 50 req/s")][0]
     assert "; the answer flips above 12" in answer  # by hand: 121 req/s (test_compare.py)
-    assert answer.endswith("(break-even searched over 20-190 req/s, EC2 slo-sized).")
+    assert answer.endswith("(break-even searched over 20-190 req/s, EC2 sized to the SLO).")
     assert "Where the answer flips: Break-even at" in out
     for bad in ("190:20", "x:1", "5"):
         assert main(args + ["--break-even", bad]) == 2

@@ -143,7 +143,7 @@ def test_quickstart_panel_in_jupyterlab(lab):
             page.keyboard.type("0")
             page.keyboard.press("Enter")
             expect(page.locator(".lambdasim-status")).not_to_have_text(status)
-            expect(page.locator(".lambdasim-summary [data-key='cold_start_rate']")).to_have_text("100.00%")
+            expect(page.locator(".lambdasim-summary [data-key='cold_start_rate']")).to_have_text("100 %")
             page.wait_for_function(KERNEL_IDLE_JS)
             after = {k: _cell(page, k) for k in ("cold_starts", "cold_start_rate", "cost_usd")}
             assert after["cold_starts"] != before["cold_starts"], (before, after)

@@ -1,4 +1,12 @@
-"""Every notebook panel reads as a human wrote it: no raw dotted path, nan, None or 10+-digit number."""
+"""Every notebook panel reads as a human wrote it and works as an instrument.
+
+- No raw dotted path, nan, None, exponent or 10+-digit number in what a panel shows: its HTML, its
+  control labels, and the text drawn in its figures (titles, axis labels, ticks, legends, notes).
+- Every panel: sliders that re-simulate on release, memory 128-10,240 MB where memory is a knob,
+  a status line that says when it worked, download links (CSV, PNG, and the scenario as YAML
+  where the panel runs a scenario), figures at 100 dpi or more.
+(The report's page is checked the same way in ``tests/report/test_report.py``.)
+"""
 from __future__ import annotations
 
 import html
@@ -32,7 +40,7 @@ def _base():
 
 def _quickstart():
     from lambdasim.notebook.quickstart import QuickstartPanel
-    return QuickstartPanel(_base(), horizon_s=300, draw=False)
+    return QuickstartPanel(_base(), horizon_s=300)
 
 
 def _billing():
@@ -65,13 +73,75 @@ def _dashboard():
     return Dashboard(_base(), horizon_s=300, replications=1)
 
 
-@pytest.mark.parametrize("build", [_quickstart, _billing, _bursts, _compare, _trace_day, _pipelines, _dashboard],
-                         ids=lambda f: f.__name__.strip("_"))
-def test_a_panel_shows_no_raw_names_or_numbers(build, monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")  # EraPanel draws with pyplot into an Output widget
-    text = visible_text(build().widget)
+PANELS = [_quickstart, _billing, _bursts, _compare, _trace_day, _pipelines, _dashboard]
+#: Panels that run no scenario of their own (a billing calculator): no scenario YAML to download.
+NO_SCENARIO = {"billing"}
+
+
+def _figure_text(fig) -> list[str]:
+    """Every string drawn on a figure (after it was drawn): titles, labels, tick labels, legends, notes."""
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text") and a.get_visible())]
+    return [re.sub(r"\$[^$]*\$", " ", t) for t in texts if t]  # mathtext ticks (10^{-1}) are not words
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Records the text and the resolution of every figure a panel turns into a PNG."""
+    import importlib
+
+    import lambdasim.viz.figure as runs
+
+    seen: list[tuple[list[str], float]] = []
+    original = runs.png_bytes
+
+    def recording(fig, dpi=runs.DPI):
+        data = original(fig, dpi)
+        seen.append((_figure_text(fig), max(float(dpi), 100.0)))
+        return data
+
+    for name in ("lambdasim.viz.figure", "lambdasim.notebook.quickstart", "lambdasim.notebook.bursts",
+                 "lambdasim.notebook.compare", "lambdasim.notebook.trace_day", "lambdasim.notebook.pipelines_panel"):
+        monkeypatch.setattr(importlib.import_module(name), "png_bytes", recording)
+    return seen
+
+
+def _panel_name(build) -> str:
+    return build.__name__.strip("_")
+
+
+@pytest.mark.parametrize("build", PANELS, ids=_panel_name)
+def test_a_panel_shows_no_raw_names_or_numbers(build, drawn):
+    panel = build()
+    text = visible_text(panel.widget)
     assert len(text.split()) > 10  # it shows something
     assert not problems(text), problems(text)
+    figures = " | ".join(" ".join(texts) for texts, _ in drawn)
+    assert not problems(figures), problems(figures)
+    if build is not _dashboard:  # the dashboard's figures are the report's (tests/report)
+        assert drawn and all(dpi >= 100 for _, dpi in drawn)
+        assert len(figures.split()) > 5  # the figures are labelled
+
+
+def _controls(widget) -> list[w.Widget]:
+    found = [widget] if isinstance(widget, (w.IntSlider, w.FloatSlider, w.FloatLogSlider, w.Dropdown)) else []
+    for child in getattr(widget, "children", ()):
+        found += _controls(child)
+    return found
+
+
+@pytest.mark.parametrize("build", PANELS, ids=_panel_name)
+def test_every_panel_is_an_instrument(build, drawn):
+    panel = build()
+    controls = _controls(panel.widget)
+    sliders = [c for c in controls if not isinstance(c, w.Dropdown)]
+    assert sliders and all(c.continuous_update is False for c in sliders)  # re-simulate on release
+    for memory in (c for c in sliders if c.description.startswith("memory")):
+        assert (memory.min, memory.max) == (128, 10240)
+    assert re.search(r"update \d+ took [\d.]+ s", panel.status.value), panel.status.value  # it says it worked
+    links = panel.exports.value
+    assert "download=" in links and ".csv'" in links and ".png'" in links
+    assert (".yaml'" in links) == (_panel_name(build) not in NO_SCENARIO)
+    assert "lambdasim-panel" in panel.widget._dom_classes  # the shared layout (notebook/layout.py)
 
 
 def test_the_checker_catches_what_it_should():

@@ -32,7 +32,7 @@ def test_panel_starts_from_the_scenario(panel, base):
 def test_slider_change_resimulates_and_redraws(base):
     panel = QuickstartPanel(base, horizon_s=HORIZON_S)
     table, image = panel.table.value, bytes(panel.image.value)
-    assert image.startswith(b"\x89PNG") and "lambdasim-summary-table" in table
+    assert image.startswith(b"\x89PNG") and "lambdasim-table" in table
     panel.keep_alive.value = 0
     assert panel.runs == 2
     assert panel.scenario.lambda_.keep_alive.idle_s == 0
@@ -151,5 +151,5 @@ def test_all_throttled_panel_still_draws(base):
     panel = QuickstartPanel(base.with_overrides({"functions.0.reserved_concurrency": 0}), horizon_s=60)
     s = panel.result.summary
     assert s["completed"] == 0 and s["throttled"] == s["invocations"] > 0
-    assert "data-key='cost_per_million_usd'>n/a<" in panel.table.value
+    assert "data-key='cost_per_million_usd'>n/a (nothing completed)<" in panel.table.value
     assert bytes(panel.image.value).startswith(b"\x89PNG")
