@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from lambdasim.errors import ScenarioError
@@ -102,4 +103,5 @@ def _plot(be, sc, out_dir: Path, slo) -> Path:
     from lambdasim.viz.comparison import save_break_even_plot
 
     bound = (slo or {}).get("latency_p99_s")
-    return save_break_even_plot(be, out_dir, sc.name, slo=bound, title=sentence(be))
+    first = sentence(be).split(". ")[0].rstrip(".") + "."  # the headline; the whole sentence is printed
+    return save_break_even_plot(be, out_dir, sc.name, slo=bound, title=textwrap.fill(first, 120))

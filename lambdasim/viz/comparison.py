@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from lambdasim.labels import label, option_label, path_label
+from lambdasim.viz.figure import axes as new_axes
+from lambdasim.viz.figure import bare_figure, label_axes, legend, save, slo_line
 
 __all__ = ["plot_comparison", "plot_cost_curves", "plot_fleets", "save_compare_plots", "save_break_even_plot"]
 
@@ -32,10 +34,7 @@ def plot_comparison(df: pd.DataFrame, axes=None):
     Options that miss the SLO (or are overloaded) are drawn grey and hatched, labelled "fails";
     the cheapest option meeting the SLO is labelled "cheapest meeting SLO".
     """
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    axes = new_axes(axes, figsize=(10, 3.5), ncols=2)
     winner = df.attrs.get("verdict", {}).get("winner")
     ok = df["meets_slo"].to_numpy(dtype=bool) if "meets_slo" in df else np.ones(len(df), dtype=bool)
     labels = [_label(r) + ("" if good else " (fails)") + (" *" if _label(r) == winner else "")
@@ -62,13 +61,13 @@ def plot_comparison(df: pd.DataFrame, axes=None):
             if not np.isfinite(v):  # nothing to draw: say why instead of leaving a gap
                 ax.annotate("n/a: no fleet meets the SLO", (0, bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
                             textcoords="offset points", va="center", fontsize="small", color="dimgray")
-        ax.set_xlabel(title)
+        label_axes(ax, title)
         ax.invert_yaxis()
     axes[1].tick_params(labelleft=False)  # the same options, in the same order, as on the cost axis
     slo = df.attrs.get("slo")
     if slo and "latency_p99_s" in slo:
-        axes[1].axvline(slo["latency_p99_s"], color="k", ls="--", lw=1, label="SLO")
-        axes[1].legend(fontsize="small")
+        slo_line(axes[1], slo["latency_p99_s"], "SLO", vertical=True, color="k", ls="--")
+        legend(axes[1])
     axes[0].set_title(f"{df.attrs.get('scenario', '')}: cost ({df['replications'].max()} replications)"
                       + ("\n* cheapest meeting the SLO; grey hatched: fails" if winner else "\ngrey hatched: fails"),
                       fontsize="medium")
@@ -84,10 +83,7 @@ def plot_cost_curves(be, axes=None, slo: float | None = None):
     point (an x at the foot of the cost axis). ``slo`` (a p99 bound in seconds; default the break-even's
     own ``latency_p99_s`` bound) is drawn on the latency axis. ``str(be)`` says the result in words.
     """
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    axes = new_axes(axes, figsize=(10, 3.5), ncols=2)
     c = be.curves
     if slo is None and getattr(be, "slo", None):
         slo = be.slo.get("latency_p99_s")
@@ -105,7 +101,7 @@ def plot_cost_curves(be, axes=None, slo: float | None = None):
             ax.plot(c["x"], y, "o-", color=color, label=name)
             ax.fill_between(c["x"], lo, hi, color=color, alpha=0.2)
             fails = (c[f"{plat}_meets_slo"] < 0.5).to_numpy() if f"{plat}_meets_slo" in c else np.zeros(len(c), bool)
-            fails &= np.isfinite(y)
+            fails = fails & np.isfinite(y)
             if fails.any():  # misses the SLO or overloaded there: never drawn as a winner
                 ax.plot(c["x"][fails], y[fails], "X", color="lightgray", markeredgecolor="black", ms=9,
                         label=f"{name}: fails the SLO")
@@ -117,15 +113,15 @@ def plot_cost_curves(be, axes=None, slo: float | None = None):
         for ax in axes:
             ax.axvline(be.value, color="k", ls="--", lw=1)
         axes[0].annotate(f"break-even {be.value:.3g}" + (f" ± {be.ci95:.2g}" if np.isfinite(be.ci95) else ""),
-                         (be.value, 0.95), xycoords=("data", "axes fraction"), ha="left", va="top", fontsize="small")
+                         (be.value, 0.04), xycoords=("data", "axes fraction"), xytext=(3, 0), textcoords="offset points",
+                         ha="left", va="bottom", fontsize="small")
     if slo is not None:
-        axes[1].axhline(slo, color="k", ls=":", lw=1, label="SLO")
+        slo_line(axes[1], slo, "SLO", color="k", ls=":")
     axes[0].set_yscale("log")
-    axes[0].set_ylabel(label("cost_per_million_usd"))
-    axes[1].set_ylabel(label("latency_p99_s"))
+    label_axes(axes[0], path_label(be.vary), label("cost_per_million_usd"))
+    label_axes(axes[1], path_label(be.vary), label("latency_p99_s"))
     for ax in axes:
-        ax.set_xlabel(path_label(be.vary))
-        ax.legend(fontsize="small")
+        legend(ax)
     return axes
 
 
@@ -142,10 +138,7 @@ def plot_fleets(results: dict, step_s: float | None = None, ax=None):
     ``results``: option name -> result. The two are different things (an environment runs one
     request; an instance runs many), so each has its own axis and colour-coded label.
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 3.5))
+    ax = new_axes(ax, figsize=(10, 3.5))
     ec2_ax = None
     handles = []
     for name, r in results.items():
@@ -159,60 +152,45 @@ def plot_fleets(results: dict, step_s: float | None = None, ax=None):
             color = next((COLORS[k] for k, v in OPTION_NAMES.items() if v == name), None)
             handles += ec2_ax.step(hours, ts["instances"], where="post", color=color, label=f"{name}: instances (right)")
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("time (h)")
-    ax.set_ylabel("Lambda busy environments", color=COLORS["lambda"])
+    label_axes(ax, "time (h)", "Lambda busy environments")
+    ax.yaxis.label.set_color(COLORS["lambda"])
     if ec2_ax is not None:
         from matplotlib.ticker import MaxNLocator
 
         ec2_ax.set_ylim(bottom=0, top=max(ec2_ax.get_ylim()[1], 1) * 1.15)
         ec2_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ec2_ax.set_ylabel("EC2 instances")
-    ax.legend(handles=handles, fontsize="small", loc="upper left", bbox_to_anchor=(0, -0.18), ncols=1,
-              frameon=False)
+        label_axes(ec2_ax, y="EC2 instances")
+    legend(ax, "upper left", handles=(handles, [h.get_label() for h in handles]), bbox_to_anchor=(0, -0.18),
+           ncols=1, frameon=False)
     return ax
 
 
 def save_compare_plots(df: pd.DataFrame, results: dict, out_dir: str | Path, name: str) -> list[Path]:
     """Write the comparison bars and the fleets over time as PNG files; returns their paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, axes = bare_figure((11, 3.8), ncols=2)
     plot_comparison(df, axes)
     fig.tight_layout()
-    paths.append(out / f"{name}_compare.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths = [save(fig, out / f"{name}_compare.png")]
     if results:
-        fig, ax = plt.subplots(figsize=(10, 3.8))
+        fig, ax = bare_figure((10, 3.8))
         plot_fleets(results, ax=ax)
         ax.set_title(f"{name}: Lambda environments and EC2 instances")
         fig.tight_layout()
-        paths.append(out / f"{name}_fleets.png")
-        fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
+        paths.append(save(fig, out / f"{name}_fleets.png"))
     return paths
 
 
 def save_break_even_plot(be, out_dir: str | Path, name: str, slo: float | None = None, title: str = "") -> Path:
     """Write the break-even's cost and p99 curves (:func:`plot_cost_curves`) as a PNG; returns its path."""
-    from matplotlib.figure import Figure
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    fig = Figure(figsize=(11, 3.8), layout="constrained")
-    axes = fig.subplots(1, 2)
+    fig, axes = bare_figure((11, 3.8), layout="constrained", ncols=2)
     plot_cost_curves(be, axes, slo=slo)
     if be.curves["x"].max() / be.curves["x"].min() >= 10:
         for ax in axes:
             ax.set_xscale("log")
     if title:
         fig.suptitle(title, fontsize="medium")
-    path = out / f"{name}_break_even.png"
-    fig.savefig(path, dpi=110)
-    return path
+    return save(fig, out / f"{name}_break_even.png")

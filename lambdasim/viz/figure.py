@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lambdasim.labels import METRICS, label
 
-__all__ = ["DPI", "axes", "figure_png", "label_axes", "legend", "png_bytes", "save", "slo_line", "text_of"]
+__all__ = ["DPI", "axes", "bare_figure", "figure_png", "label_axes", "legend", "png_bytes", "save", "slo_line", "text_of"]
 
 #: Resolution of every panel PNG and saved figure: text stays crisp in JupyterLab, Voila and files.
 DPI = 110
@@ -83,6 +83,15 @@ def save(fig, path: str | Path, dpi: float = DPI) -> Path:
     """Write ``fig`` to ``path`` (PNG by its suffix) at ``dpi``; the path written."""
     fig.savefig(path, dpi=dpi)
     return Path(path)
+
+
+def bare_figure(figsize: tuple[float, float] = (7, 3.5), layout: str | None = None, **subplots):
+    """A figure outside pyplot (no global state, no backend switch: safe in the CLI and in threads) and its
+    axes (``subplots``: ``ncols=2`` and the like); write it with :func:`save` or :func:`png_bytes`."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout=layout)
+    return fig, fig.subplots(**subplots)
 
 
 def figure_png(draw, figsize=(9, 3.6), dpi: float = DPI, **subplots) -> bytes:

@@ -167,8 +167,8 @@ def test_the_price_checks_would_catch_the_old_lambda_hourly_usage():
     assert _prices_in(_functions(ec2)[0]) == {"hour_usd"}
 
 
-#: viz/ modules not yet on the scaffolding (issue 11; viz/comparison.py was being relabelled in parallel).
-FIGURES_PENDING = {"viz/comparison.py"}
+#: viz/ modules not yet on the scaffolding (none left).
+FIGURES_PENDING: set[str] = set()
 
 
 def test_figures_are_set_up_and_saved_by_the_one_scaffolding():

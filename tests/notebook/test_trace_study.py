@@ -37,7 +37,7 @@ def test_cold_start_cdf_and_cost(day):
 def test_ec2_fleets_run_the_same_arrivals(day):
     sc, _ = day
     t = trace_study.ec2_fleets(sc)
-    assert list(t.index) == ["lambda", "ec2 fixed", "ec2 autoscaled"]
+    assert list(t.index) == list(trace_study.FLEET_OPTIONS)
     assert (t["cost_usd"] > 0).all()
 
 
