@@ -146,36 +146,24 @@ class FargateModel:
         self._flush(final=True)
 
     def _drive(self):
-        env, fleet = self.env, self.fleet
-        timeout, peek, advance, pick, begin, enqueue, purge = (
-            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin_work, fleet.enqueue, fleet.purge)
-        done, booting, queue, cpu_next = fleet.done, fleet.booting, fleet.queue, fleet.cpu_next
-        has_timeout = math.isfinite(fleet.timeout_s)
+        env, admit = self.env, self.fleet.admit
         sf = self.sc.fargate.speed_factor
         for cols in self.arrivals:
             cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
             cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on a task: the work alone
             n = len(cols["arrival_s"])
             b = Batch(n)
-            start, inst = b.start, b.inst
             ts, cs, ws = cols["arrival_s"].tolist(), cpu_a.tolist(), wait_a.tolist()
-            self._waiting.append((cols, b, cs, ws))
-            for i in range(n):
-                t = ts[i]
-                if t > env.now and peek() <= t:  # let the autoscaler and Spot notices act first
-                    yield timeout(t - env.now)
-                fleet.arrived += 1
-                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
-                    advance(t)
-                if queue and has_timeout:
-                    purge(t)
-                if not queue:
-                    iid = pick()
-                    if iid >= 0:
-                        start[i], inst[i] = t, iid
-                        begin(iid, t, cs[i], ws[i], b, i)
-                        continue
-                enqueue(t, ws[i], b, i, cs[i])
+            self._waiting.append((cols, b, cs, ws))  # before admitting: a Spot stop scans the batches waiting
+            i, resumed = 0, False
+            while True:
+                # Only this process runs between two yields, so the next SimPy event (the
+                # autoscaler's or a Spot notice's) stays put while the fleet admits arrivals up to it.
+                i = admit(ts, cs, ws, b, i, env.now, env.peek(), resumed)
+                if i == n:
+                    break
+                yield env.timeout(ts[i] - env.now)  # let the autoscaler and Spot notices act first
+                resumed = True
             self._flush()
 
     def _flush(self, final: bool = False) -> None:

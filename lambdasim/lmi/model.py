@@ -128,32 +128,24 @@ class LMIModel:
         self._flush(final=True)
 
     def _drive(self):
-        env, fleet = self.env, self.fleet
-        timeout, peek, advance, pick, begin, enqueue = (
-            env.timeout, env.peek, fleet.advance, fleet.pick, fleet.begin_work, fleet.enqueue)
-        done, booting, queue, cpu_next = fleet.done, fleet.booting, fleet.queue, fleet.cpu_next
+        env, admit = self.env, self.fleet.admit
         sf, top = self.sc.lmi.speed_factor, self.top
         for cols in self.arrivals:
             cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
             cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on LMI: the work alone
             n = len(cols["arrival_s"])
             b = Batch(n)
-            start, inst = b.start, b.inst
             ts, cs, ws = cols["arrival_s"].tolist(), (cpu_a / top).tolist(), wait_a.tolist()
-            for i in range(n):
-                t = ts[i]
-                if t > env.now and peek() <= t:  # let the scaler act first
-                    yield timeout(t - env.now)
-                fleet.arrived += 1
-                if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
-                    advance(t)
-                if not queue:
-                    iid = pick()
-                    if iid >= 0:
-                        start[i], inst[i] = t, iid
-                        begin(iid, t, cs[i], ws[i], b, i)
-                        continue
-                enqueue(t, ws[i], b, i, cs[i])  # with on_overload: throttle the queue holds nothing: throttled
+            i, resumed = 0, False
+            while True:
+                # Only this process runs between two yields, so the scaler's next event stays put while
+                # the fleet admits arrivals up to it. No request timeout here, so admit never purges; with
+                # on_overload: throttle the queue holds nothing and enqueue throttles (status throttled).
+                i = admit(ts, cs, ws, b, i, env.now, env.peek(), resumed)
+                if i == n:
+                    break
+                yield env.timeout(ts[i] - env.now)  # let the scaler act first
+                resumed = True
             self._waiting.append((cols, b))
             self._flush()
 
