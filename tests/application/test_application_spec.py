@@ -116,7 +116,7 @@ def test_service_rates_come_from_the_catalogue():
 
 
 def test_dynamodb_writes_halved_in_november_2024():
-    before, after = load_catalogue(lambdasim.billing.catalogue.PricingSpec(as_of="2024-10-01")), load_catalogue("aws-latest")
+    before, after = load_catalogue(lambdasim.billing.spec.PricingSpec(as_of="2024-10-01")), load_catalogue("aws-latest")
     assert service_rate_usd("dynamodb.write", before) == pytest.approx(2 * service_rate_usd("dynamodb.write", after))
 
 
@@ -134,7 +134,7 @@ def test_service_line_items_exact():
 
 
 def test_a_service_price_can_be_overridden():
-    spec = lambdasim.billing.catalogue.PricingSpec(preset="aws-2024", overrides={"sns.publish_per_million_usd": 1.0})
+    spec = lambdasim.billing.spec.PricingSpec(preset="aws-2024", overrides={"sns.publish_per_million_usd": 1.0})
     assert service_rate_usd("sns.publish", load_catalogue(spec)) == pytest.approx(1e-6)
 
 
