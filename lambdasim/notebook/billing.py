@@ -53,10 +53,9 @@ def simulate_eras(scenario, presets=ERAS) -> pd.DataFrame:
 
 def plot_rounding_inflation(ax=None, means_ms=None, granularities_ms=(100, 1), mark_ms: float | None = None):
     """Billed / used duration against mean duration (exponential and constant runs) per granularity."""
-    if ax is None:
-        import matplotlib.pyplot as plt
+    from lambdasim.viz.figure import axes
 
-        _, ax = plt.subplots(figsize=(7, 3.5))
+    ax = axes(ax, figsize=(7, 3.5))
     means_ms = np.geomspace(1, 2000, 400) if means_ms is None else np.asarray(means_ms, dtype=float)
     for g, color in zip(granularities_ms, ("tab:red", "tab:blue", "tab:green")):
         ax.plot(means_ms, billed_to_used_ratio(means_ms / 1000, g), color=color,
@@ -122,16 +121,14 @@ class EraPanel:
         self.update()
 
     def update(self) -> None:
-        from matplotlib.figure import Figure
-
         from lambdasim.notebook.layout import export_links
-        from lambdasim.viz.figure import png_bytes
+        from lambdasim.viz.figure import bare_figure, png_bytes
 
         with self.busy:
             self.table = compare_eras(int(self.memory.value), float(self.duration.value), self.requests, self.presets)
             self.html.value = eras_html(self.table)
-            fig = Figure(figsize=(7, 3.2), layout="constrained")
-            ax = plot_rounding_inflation(fig.subplots(), mark_ms=float(self.duration.value))
+            fig, ax = bare_figure((7, 3.2), layout="constrained")
+            ax = plot_rounding_inflation(ax, mark_ms=float(self.duration.value))
             ax.set_title(f"billed / used duration; the dotted line: {int(self.duration.value)} ms")
             self.image.value = png_bytes(fig)
             self.exports.value = export_links(f"bill-{int(self.memory.value)}MB-{int(self.duration.value)}ms",

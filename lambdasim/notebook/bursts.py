@@ -16,9 +16,8 @@ from __future__ import annotations
 import ipywidgets as w
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
-from lambdasim.viz.figure import png_bytes
+from lambdasim.viz.figure import bare_figure, png_bytes
 from lambdasim.awslambda.result import Result
 from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate
@@ -159,8 +158,8 @@ class BurstsPanel:
                                                                   "latency_p99_s", "cost_usd")])
             png = None
             if self.draw:
-                fig = Figure(figsize=(11, 3), layout="constrained")
-                plot_timelines({self.model.value: self.timeline}, fig.subplots(1, 3))
+                fig, axes = bare_figure((11, 3), layout="constrained", ncols=3)
+                plot_timelines({self.model.value: self.timeline}, axes)
                 self.image.value = png = png_bytes(fig)
             self.exports.value = export_links(f"flash-crowd-{int(self.spike.value)}-{self.model.value}",
                                               scenario_yaml=scenario_yaml(sc), csv=self.timeline.to_csv(index=False),

@@ -20,7 +20,7 @@ from lambdasim.notebook.layout import Busy, dropdown, export_links, frame, log_s
 from lambdasim.comparison.compare import STRATEGIES, compare
 from lambdasim.viz.comparison import plot_comparison
 from lambdasim.errors import LambdasimError
-from lambdasim.viz.figure import png_bytes
+from lambdasim.viz.figure import bare_figure, png_bytes
 from lambdasim.billing.catalogue import instance_types, load_catalogue
 from lambdasim.scenario import Scenario
 
@@ -116,10 +116,9 @@ class ComparisonPanel:
                 f"{''.join(rows)}</table><p>{html.escape(month)}</p>")
 
     def render_png(self) -> bytes:
-        from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(11, 3.2), layout="constrained")
-        plot_comparison(self.result, fig.subplots(1, 2))
+        fig, axes = bare_figure((11, 3.2), layout="constrained", ncols=2)
+        plot_comparison(self.result, axes)
         return png_bytes(fig)
 
     def _on_change(self, change: Any) -> None:

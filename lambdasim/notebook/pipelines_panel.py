@@ -19,7 +19,7 @@ from lambdasim.notebook.layout import Busy, export_links, frame, log_slider, sce
 
 import lambdasim.notebook.pipelines as pipelines
 from lambdasim.viz.application import plot_e2e_latency, plot_time_parts
-from lambdasim.viz.figure import png_bytes
+from lambdasim.viz.figure import bare_figure, png_bytes
 from lambdasim.simulation import simulate
 
 __all__ = ["PipelinePanel"]
@@ -73,10 +73,7 @@ class PipelinePanel:
         self.table.value = self.table_html()
         if len(self.results) < 2:
             return
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(11, 3.6), layout="constrained")
-        a, b = fig.subplots(1, 2)
+        fig, (a, b) = bare_figure((11, 3.6), layout="constrained", ncols=2)
         plot_e2e_latency(self.results, ax=a)
         plot_time_parts(self.results, ax=b, share=True)
         self.image.value = png_bytes(fig)

@@ -25,7 +25,7 @@ from lambdasim.errors import LambdasimError
 from lambdasim.labels import fmt
 from lambdasim.notebook.layout import (Busy, error_html, export_links, frame, log_slider, metric_table, metrics_csv,
                                        scenario_yaml, slider)
-from lambdasim.viz.figure import png_bytes
+from lambdasim.viz.figure import bare_figure, png_bytes
 from lambdasim.viz.runs import plot_cold_starts, plot_concurrency, plot_cost_per_million
 from lambdasim.awslambda.keepalive import in_force, typical_idle_s
 from lambdasim.awslambda.result import Result
@@ -168,11 +168,8 @@ class QuickstartPanel:
     # --- the view ---------------------------------------------------------------
     def figure(self):
         """A matplotlib Figure of the latest run: cost, cold starts and concurrency."""
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(FIG_W_IN, FIG_H_IN), dpi=72)
-        ax_cost, ax_cold, ax_conc = fig.subplots(1, 3, width_ratios=[0.8, 1, 1],
-                                                 gridspec_kw=panel_margins(self.result.cost["item"]))
+        fig, (ax_cost, ax_cold, ax_conc) = bare_figure((FIG_W_IN, FIG_H_IN), dpi=72, ncols=3, width_ratios=[0.8, 1, 1],
+                                                       gridspec_kw=panel_margins(self.result.cost["item"]))
         plot_cost_per_million(self.result, ax=ax_cost)
         plot_cold_starts(self.result, step_s=self.step_s, ax=ax_cold)
         plot_concurrency(self.result, step_s=self.step_s, ax=ax_conc)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lambdasim.viz.figure import png_bytes
+from lambdasim.viz.figure import bare_figure, label_axes, png_bytes
 from lambdasim.awslambda.result import Result
 from lambdasim.billing.attribution import first_tier_usd
 from lambdasim.scenario import Scenario
@@ -143,12 +143,9 @@ class TraceDayPanel:
 
 
 def _cdf_png(cdf: pd.DataFrame, title: str) -> bytes:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 3.2), layout="constrained")
-    ax = fig.subplots()
+    fig, ax = bare_figure((6, 3.2), layout="constrained")
     ax.step(cdf["cold_start_pct"], cdf["cdf"], where="post")
-    ax.set(xlabel="cold starts among a function's invocations (%)", ylabel="share of the functions",
-           xlim=(0, 100), ylim=(0, 1), title=title)
+    label_axes(ax, "cold starts among a function's invocations (%)", "share of the functions")
+    ax.set(xlim=(0, 100), ylim=(0, 1), title=title)
     ax.grid(alpha=0.3)
     return png_bytes(fig)

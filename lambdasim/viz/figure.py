@@ -85,12 +85,14 @@ def save(fig, path: str | Path, dpi: float = DPI) -> Path:
     return Path(path)
 
 
-def bare_figure(figsize: tuple[float, float] = (7, 3.5), layout: str | None = None, **subplots):
-    """A figure outside pyplot (no global state, no backend switch: safe in the CLI and in threads) and its
-    axes (``subplots``: ``ncols=2`` and the like); write it with :func:`save` or :func:`png_bytes`."""
+def bare_figure(figsize: tuple[float, float] = (7, 3.5), layout: str | None = None, dpi: float | None = None,
+                **subplots):
+    """A figure outside pyplot (no global state, no backend switch: safe in the CLI, in panels and in threads)
+    and its axes (``subplots``: ``ncols=2``, ``width_ratios`` and the like); write it with :func:`save` or
+    :func:`png_bytes`."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, layout=layout)
+    fig = Figure(figsize=figsize, layout=layout, dpi=dpi)
     return fig, fig.subplots(**subplots)
 
 
