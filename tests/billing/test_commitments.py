@@ -71,9 +71,14 @@ def test_commitment_table_by_plan_term_and_payment():
     for term in TERMS:  # the flexible plan never beats the family-bound one at the same term and payment
         for pay in PAYMENTS:
             assert commitment_discount(LATEST, "compute_sp", term, pay) < commitment_discount(LATEST, "ec2_instance_sp", term, pay)
-    # a plan at its own discount on a flat load: the saving is exactly that discount
-    d = commitment_discount(LATEST, "ec2_instance_sp", "1y")
-    assert best_commitment(np.full(720, 0.096), d).saving_fraction == pytest.approx(d)
+    # every cell on a flat m5.large fleet: the best commitment is the whole usage and saves exactly that discount
+    for plan in PLANS:
+        for term in TERMS:
+            for pay in PAYMENTS:
+                d = commitment_discount(LATEST, plan, term, pay)
+                best = best_commitment(np.full(720, 0.096), d)
+                assert best.hourly_usd == pytest.approx(0.096 * (1 - d)) and best.wasted_usd == pytest.approx(0)
+                assert best.saving_fraction == pytest.approx(d), (plan, term, pay)
 
 
 # AWS price-list rows (2024-07-01) for c5.xlarge Windows in ap-northeast-1, USD/h, no / partial / all upfront, and the
