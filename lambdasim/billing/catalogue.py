@@ -31,6 +31,9 @@ __all__ = ["Catalogue", "InstanceSpec", "load_catalogue", "presets", "instance_s
 MONTH_S = 30 * 86400.0
 
 _FIELDS = ("from", "to", "value", "source", "confidence")
+#: How far a source can be trusted: an AWS page or price list (high), agreeing third-party pages (medium), a
+#: value derived by a documented rule from another example (low).
+CONFIDENCE = ("high", "medium", "low")
 
 
 #: The catalogue key of the largest published discount of each kind of purchase.
@@ -128,7 +131,7 @@ def parse_catalogue(doc: Any, name: str) -> dict[str, dict[str, Any]]:
             _date(v, f"{name}: presets.{k}")
     prices = {}
     for key, item in (doc.get("prices") or {}).items():
-        prices[str(key)] = _item(item, f"{name}: prices.{key}")
+        prices[str(key)] = _item(item, f"{name}: prices.{key}", str(key))
     for itype, spec in (doc.get("instances") or {}).items():
         where = f"{name}: instances.{itype}"
         if not isinstance(spec, dict):
@@ -137,14 +140,16 @@ def parse_catalogue(doc: Any, name: str) -> dict[str, dict[str, Any]]:
         if missing:
             raise CatalogueError(f"{where} is missing {', '.join(sorted(missing))}.")
         base = {"from": spec["available_from"], "source": spec["spec_source"]}
-        prices[f"ec2.{itype}.vcpu"] = _item({"unit": "vCPU", "history": [{**base, "value": spec["vcpu"]}]}, where)
-        prices[f"ec2.{itype}.memory_gib"] = _item({"unit": "GiB", "history": [{**base, "value": spec["memory_gib"]}]}, where)
+        prices[f"ec2.{itype}.vcpu"] = _item({"unit": "vCPU", "history": [{**base, "value": spec["vcpu"]}]},
+                                            where + ".vcpu", f"ec2.{itype}.vcpu")
+        prices[f"ec2.{itype}.memory_gib"] = _item({"unit": "GiB", "history": [{**base, "value": spec["memory_gib"]}]},
+                                                  where + ".memory_gib", f"ec2.{itype}.memory_gib")
         prices[f"ec2.{itype}.hour_usd"] = _item({"unit": "USD per instance-hour (Linux, on-demand)",
-                                                 "history": spec["hour_usd"]}, where + ".hour_usd")
+                                                 "history": spec["hour_usd"]}, where + ".hour_usd", f"ec2.{itype}.hour_usd")
     return {"presets": presets_, "prices": prices}
 
 
-def _item(item: Any, where: str) -> dict[str, Any]:
+def _item(item: Any, where: str, key: str) -> dict[str, Any]:
     if not isinstance(item, dict) or not isinstance(item.get("unit"), str) or not isinstance(item.get("history"), list) \
             or not item["history"]:
         raise CatalogueError(f"{where} must be a mapping with a unit (text) and a non-empty history list; got {item!r}.")
@@ -156,6 +161,14 @@ def _item(item: Any, where: str) -> dict[str, Any]:
         v = h["value"]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise CatalogueError(f"{w}.value must be a number (write plain decimals: YAML reads 6e9 as text); got {v!r}.")
+        ok, text = _domain(key, item["unit"])
+        if not ok(float(v)):
+            raise CatalogueError(f"{w}.value must be {text} ({item['unit']}); got {v!r}.")
+        if not isinstance(h["source"], str) or not h["source"].strip():
+            raise CatalogueError(f"{w}.source must name where the value comes from (a URL or a document); "
+                                 f"got {h['source']!r}.")
+        if str(h.get("confidence", "high")) not in CONFIDENCE:
+            raise CatalogueError(f"{w}.confidence must be one of {', '.join(CONFIDENCE)}; got {h['confidence']!r}.")
         start = _date(h["from"], f"{w}.from")
         end = _date(h["to"], f"{w}.to") if h.get("to") is not None else None
         if end is not None and end < start:
@@ -246,19 +259,23 @@ def _day(spec: Any) -> dt.date:
 
 
 
-def _override(key: str, value: Any, unit: str) -> float:
-    """An override's value within its key's domain: finite and >= 0; > 0 for a rounding step, a size or a
-    count of vCPUs; at most 1 for a fraction; 0 or 1 for a flag."""
-    v = float(value)
+def _domain(key: str, unit: str) -> tuple[Any, str]:
+    """The values a key may take: finite and >= 0; > 0 for a rounding step, a size or a count of vCPUs; at most
+    1 for a fraction; 0 or 1 for a flag. Returns ``(test, text)``."""
     if unit.startswith("flag"):
-        ok, text = v in (0.0, 1.0), "0 or 1"
-    elif unit.startswith("fraction"):
-        ok, text = 0.0 <= v <= 1.0, "a fraction in [0, 1]"
-    elif key.endswith(("granularity_ms", "granularity_s", "rounding_s", ".vcpu", ".memory_gib")):
-        ok, text = math.isfinite(v) and v > 0, "a finite number > 0"
-    else:
-        ok, text = math.isfinite(v) and v >= 0, "a finite number >= 0"
-    if not ok:
+        return (lambda v: v in (0.0, 1.0)), "0 or 1"
+    if unit.startswith("fraction"):
+        return (lambda v: 0.0 <= v <= 1.0), "a fraction in [0, 1]"
+    if key.endswith(("granularity_ms", "granularity_s", "rounding_s", ".vcpu", ".memory_gib")):
+        return (lambda v: math.isfinite(v) and v > 0), "a finite number > 0"
+    return (lambda v: math.isfinite(v) and v >= 0), "a finite number >= 0"
+
+
+def _override(key: str, value: Any, unit: str) -> float:
+    """An override's value within its key's domain (:func:`_domain`)."""
+    v = float(value)
+    ok, text = _domain(key, unit)
+    if not ok(v):
         raise CatalogueError(f"The 'pricing.overrides.{key}' field must be {text} ({unit}). Got {value!r} instead.")
     return v
 

@@ -18,7 +18,8 @@ Fargate or EC2; EC2 Instance Savings Plans and Reserved Instances), and
 :func:`commitment_discount` the one of a plan, term (1 or 3 years) and
 payment option (no, partial or all upfront) on EC2, from the dated table in
 ``data/pricing/commitments.yaml`` (effective hourly rates, an upfront
-payment amortised over the term). Pure.
+payment amortised over the term; the Savings Plans' partial- and
+all-upfront cells derived by a documented rule, ``confidence: low``). Pure.
 
 The hourly usage itself is priced here too, from a run's records:
 :func:`lambda_hourly_usd` (duration and PC configured, first-tier rates),
@@ -34,7 +35,6 @@ import numpy as np
 
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.billing.rules import rate_key
-from lambdasim.errors import CatalogueError
 from lambdasim.timeseries import bin_edges, occupancy
 
 __all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount", "commitment_discount",
@@ -129,15 +129,7 @@ def commitment_discount(catalogue: Catalogue, plan: str, term: str = "1y", payme
     for name, value, allowed in (("plan", plan, PLANS), ("term", term, TERMS), ("payment", payment, PAYMENTS)):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {', '.join(allowed)}. Got {value!r} instead.")
-    key = f"commitment.{plan}.{term}.{payment}"
-    try:
-        return catalogue[key]
-    except CatalogueError as exc:
-        if "in force from" in str(exc):  # a cell of another date: the catalogue says when
-            raise
-    have = sorted(k[len("commitment."):] for k in catalogue.entries if k.startswith("commitment."))
-    raise CatalogueError(f"The price catalogue has no {key!r} (no public source found); on {catalogue.as_of} the "
-                         f"commitment table holds {', '.join(have) if have else 'nothing'}.")
+    return catalogue[f"commitment.{plan}.{term}.{payment}"]  # before its date: refused, naming when it starts
 
 
 # --- hourly on-demand usage: the input of best_commitment ----------------------------------------------

@@ -3,9 +3,12 @@
 * **Logs**: bytes logged per invocation or request, ingested at
   ``logs.ingest_gb_usd`` per GB (Lambda's own logs from 2025-05-01 in the
   vended-log volume tiers ``logs.lambda_tier*``) and stored for
-  ``retention_months`` at ``logs.storage_gb_month_usd`` (on the ingested
-  size: an upper bound, AWS bills the compressed size). Lambda adds its
-  START/END/REPORT lines (``logs.lambda_platform_bytes`` per invocation).
+  ``retention_months`` at ``logs.storage_gb_month_usd`` on the archived
+  size (``stored_fraction`` of the ingested bytes: AWS bills the compressed
+  size; 1, the default, is an upper bound); the month's free GB
+  (``logs.free_gb``, a switch) come off ingestion and off storage, as AWS's
+  worked example takes them. Lambda adds its START/END/REPORT lines
+  (``logs.lambda_platform_bytes`` per invocation).
 * **Data transfer out** to the internet: the month's free GB
   (``dto.free_gb``, 1 GB until 2021-11-30, 100 GB from 2021-12-01; a
   switch) then four volume tiers.
@@ -27,7 +30,7 @@ import math
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
 from lambdasim.billing.frontdoor import GB
 from lambdasim.billing.rules import line_items_frame, tiered
-from lambdasim.spec import IntIn, NonNegative, Spec
+from lambdasim.spec import FloatIn, IntIn, NonNegative, Spec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +44,10 @@ class NetworkSpec(Spec):
 
     ``log_bytes_per_call``: bytes the code logs per invocation (Lambda) or
     request (EC2); Lambda's own START/END/REPORT lines come on top.
-    ``log_retention_months``: how long logs are kept (billed as storage).
+    ``log_retention_months``: how long logs are kept (billed as storage);
+    ``log_stored_fraction``: archived size / ingested size (AWS bills the
+    compressed bytes; 1 is an upper bound); ``log_free_tier``: take the
+    month's free GB off ingestion and off storage.
     ``transfer_out``: bill the responses' bytes as data transfer out to the
     internet; ``transfer_free_tier``: take the month's free GB off.
     ``private_subnet``: the compute reaches the internet through
@@ -53,6 +59,8 @@ class NetworkSpec(Spec):
 
     log_bytes_per_call: NonNegative = 0.0
     log_retention_months: NonNegative = 1.0
+    log_stored_fraction: FloatIn(0.0, 1.0, lo_open=True) = 1.0
+    log_free_tier: bool = False
     transfer_out: bool = False
     transfer_free_tier: bool = False
     private_subnet: bool = False
@@ -66,12 +74,16 @@ def _row(platform, item, qty, unit, rate, charge, period):
 
 
 def log_line_items(ingested_gb: float, catalogue: Catalogue, *, retention_months: float = 1.0,
-                   lambda_logs: bool = False, period_s: float = MONTH_S, period: str = "month",
-                   platform: str = "lambda") -> pd.DataFrame:
-    """CloudWatch Logs: ingestion (Lambda's in volume tiers where the catalogue has them) and storage."""
+                   lambda_logs: bool = False, stored_fraction: float = 1.0, free_tier: bool = False,
+                   period_s: float = MONTH_S, period: str = "month", platform: str = "lambda") -> pd.DataFrame:
+    """CloudWatch Logs: ingestion (Lambda's in volume tiers where the catalogue has them) and storage of
+    ``stored_fraction`` of the ingested GB for ``retention_months``; ``free_tier`` takes the month's free GB
+    off each."""
     cat, share, rows = catalogue, period_s / MONTH_S, []
     if ingested_gb < 0 or not math.isfinite(ingested_gb):
         raise ValueError(f"ingested_gb must be a finite number >= 0. Got {ingested_gb!r} instead.")
+    if not 0 < stored_fraction <= 1:
+        raise ValueError(f"stored_fraction (archived / ingested size) must be in (0, 1]. Got {stored_fraction!r} instead.")
     if ingested_gb == 0:
         return line_items_frame(rows)
     if lambda_logs and "logs.lambda_tier1_gb" in cat:
@@ -81,9 +93,16 @@ def log_line_items(ingested_gb: float, catalogue: Catalogue, *, retention_months
             rows.append(_row(platform, "log ingestion" + (f" tier {k}" if k > 1 else ""), q, "GB", rate, "logs", period))
     else:
         rows.append(_row(platform, "log ingestion", ingested_gb, "GB", cat["logs.ingest_gb_usd"], "logs", period))
-    if retention_months > 0:
-        rows.append(_row(platform, "log storage", ingested_gb * retention_months, "GB-months",
-                         cat["logs.storage_gb_month_usd"], "logs", period))
+    free = cat["logs.free_gb"] * share if free_tier else 0.0
+    if free > 0:
+        rows.append(_row(platform, "log ingestion free tier", -min(ingested_gb, free), "GB", cat["logs.ingest_gb_usd"],
+                         "logs", period))
+    stored = ingested_gb * stored_fraction * retention_months
+    if stored > 0:
+        rows.append(_row(platform, "log storage", stored, "GB-months", cat["logs.storage_gb_month_usd"], "logs", period))
+        if free > 0:
+            rows.append(_row(platform, "log storage free tier", -min(stored, free), "GB-months",
+                             cat["logs.storage_gb_month_usd"], "logs", period))
     return line_items_frame(rows)
 
 
@@ -139,7 +158,8 @@ def network_line_items(spec: NetworkSpec, catalogue: Catalogue, *, calls: float,
     per_exec = spec.log_bytes_per_call + (cat["logs.lambda_platform_bytes"] if lambda_logs else 0.0)
     if per_exec > 0 and executions > 0:
         parts.append(log_line_items(executions * scale * per_exec / GB, cat, retention_months=spec.log_retention_months,
-                                    lambda_logs=lambda_logs, period_s=period_s, period=period, platform=platform))
+                                    lambda_logs=lambda_logs, stored_fraction=spec.log_stored_fraction,
+                                    free_tier=spec.log_free_tier, period_s=period_s, period=period, platform=platform))
     if spec.transfer_out and response_bytes > 0:
         parts.append(transfer_out_line_items(response_bytes * scale / GB, cat, free_tier=spec.transfer_free_tier,
                                              period_s=period_s, period=period, platform=platform))

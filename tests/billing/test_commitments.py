@@ -58,23 +58,63 @@ def test_bad_inputs():
 
 
 def test_commitment_table_by_plan_term_and_payment():
-    from lambdasim.billing.commitments import PAYMENTS, commitment_discount
-    from lambdasim.errors import CatalogueError
+    from lambdasim.billing.commitments import PAYMENTS, PLANS, TERMS, commitment_discount
     # the t2.nano example's effective hourly rates against its $0.0058 on-demand (data/pricing/commitments.yaml)
     assert commitment_discount(LATEST, "ri_standard", "3y", "all_upfront") == pytest.approx(1 - 0.002169 / 0.0058, abs=1e-6)
     assert commitment_discount(LATEST, "compute_sp", "1y") == pytest.approx(1 - 0.122 / 0.192, abs=1e-6)
-    for plan in ("ri_standard", "ri_convertible"):
-        for term in ("1y", "3y"):  # more upfront, more off; a longer term, more off; within the published maximum
+    for plan in PLANS:
+        for term in TERMS:  # more upfront, more off; within the published maximum of the plan
             row = [commitment_discount(LATEST, plan, term, p) for p in PAYMENTS]
-            assert row == sorted(row) and row[-1] <= max_discount("ec2", LATEST)
+            top = max_discount("ec2", LATEST, "compute" if plan == "compute_sp" else "instance")
+            assert row == sorted(row) and row[-1] <= top, (plan, term)
         assert commitment_discount(LATEST, plan, "3y") > commitment_discount(LATEST, plan, "1y")
-    assert commitment_discount(LATEST, "ec2_instance_sp", "3y") > commitment_discount(LATEST, "compute_sp", "3y")
-    # a plan at its own discount on a flat load: the saving is exactly that discount
-    d = commitment_discount(LATEST, "ec2_instance_sp", "1y")
-    assert best_commitment(np.full(720, 0.096), d).saving_fraction == pytest.approx(d)
-    with pytest.raises(CatalogueError, match=r"commitment.compute_sp.3y.all_upfront.*holds .*compute_sp.1y.no_upfront"):
-        commitment_discount(LATEST, "compute_sp", "3y", "all_upfront")
-    with pytest.raises(CatalogueError, match="2019-"):
+    for term in TERMS:  # the flexible plan never beats the family-bound one at the same term and payment
+        for pay in PAYMENTS:
+            assert commitment_discount(LATEST, "compute_sp", term, pay) < commitment_discount(LATEST, "ec2_instance_sp", term, pay)
+    # every cell on a flat m5.large fleet: the best commitment is the whole usage and saves exactly that discount
+    for plan in PLANS:
+        for term in TERMS:
+            for pay in PAYMENTS:
+                d = commitment_discount(LATEST, plan, term, pay)
+                best = best_commitment(np.full(720, 0.096), d)
+                assert best.hourly_usd == pytest.approx(0.096 * (1 - d)) and best.wasted_usd == pytest.approx(0)
+                assert best.saving_fraction == pytest.approx(d), (plan, term, pay)
+
+
+# AWS price-list rows (2024-07-01) for c5.xlarge Windows in ap-northeast-1, USD/h, no / partial / all upfront, and the
+# Windows licence the Savings Plans leave undiscounted (the Dedicated Host row): the source of the derived cells.
+PRICE_LIST = {("ec2_instance_sp", "1y"): (0.319, 0.312, 0.310), ("ec2_instance_sp", "3y"): (0.276, 0.270, 0.264),
+              ("compute_sp", "1y"): (0.361, 0.352, 0.349), ("compute_sp", "3y"): (0.310, 0.301, 0.299)}
+LICENCE = 0.184
+# xplorr.io (early 2026), m5.xlarge us-east-1: $0.192 on demand; no-upfront rates of the four plan/term pairs
+NO_UPFRONT = {("ec2_instance_sp", "1y"): 0.12, ("ec2_instance_sp", "3y"): 0.081,
+              ("compute_sp", "1y"): 0.122, ("compute_sp", "3y"): 0.084}
+
+
+def test_savings_plan_upfront_cells_follow_the_price_list_payment_ratios():
+    from lambdasim.billing.commitments import commitment_discount
+    for (plan, term), rates in PRICE_LIST.items():
+        linux = [r - LICENCE for r in rates]
+        for pay, rate in zip(("partial_upfront", "all_upfront"), linux[1:]):
+            expected = 1 - NO_UPFRONT[(plan, term)] / 0.192 * rate / linux[0]
+            assert commitment_discount(LATEST, plan, term, pay) == pytest.approx(expected, abs=1e-6), (plan, term, pay)
+            assert LATEST.entries[f"commitment.{plan}.{term}.{pay}"]["confidence"] == "low"
+    # the rule's premise: payment ratios barely depend on the instance. The price list's EC2 Instance SP ratios
+    # against the Standard RI ratios of the t2.nano record (effective rates 0.0036 / 0.003412 / 0.003311 for 1 yr,
+    # 0.0025 / 0.002342 / 0.002169 for 3 yr)
+    ri = {"1y": (0.0036, 0.003412, 0.003311), "3y": (0.0025, 0.002342, 0.002169)}
+    for term, rates in ri.items():
+        linux = [r - LICENCE for r in PRICE_LIST[("ec2_instance_sp", term)]]
+        for k in (1, 2):
+            assert linux[k] / linux[0] == pytest.approx(rates[k] / rates[0], abs=0.015), (term, k)
+
+
+def test_commitment_cells_before_their_date_and_bad_axes_are_refused():
+    from lambdasim.billing.commitments import commitment_discount
+    from lambdasim.errors import CatalogueError
+    with pytest.raises(CatalogueError, match=r"commitment.compute_sp.1y.no_upfront.*on 2015-.*from 2019-11-06"):
         commitment_discount(load_catalogue("aws-2015"), "compute_sp", "1y")
     with pytest.raises(ValueError, match="term must be one of 1y, 3y. Got '2y'"):
         commitment_discount(LATEST, "ri_standard", "2y")
+    with pytest.raises(ValueError, match="payment must be one of no_upfront, partial_upfront, all_upfront"):
+        commitment_discount(LATEST, "ri_standard", "1y", "half_upfront")

@@ -30,8 +30,10 @@ def test_rest_api_example_five_million_calls_of_3_kb():
 
 
 def test_http_api_example_216_million_requests():
+    # A third-party example (AWS's own HTTP API example is not in the search corpus; searched 2026-11-30):
     # https://awsforengineers.com/blog/aws-api-gateway-pricing-explained (2025-05-19): "216 million HTTP API
-    # requests/month = $216" (first tier, $1.00 per million, requests under 512 KB).
+    # requests/month = $216" (first tier, $1.00 per million, requests under 512 KB). The rate itself is AWS's:
+    # https://aws.amazon.com/api-gateway/pricing/ (read 2026-11-30) and the whitepaper's Table 4 below.
     assert _usd(front_door_line_items(FrontDoorSpec(type="http_api"), 216e6, CAT)) == 216.00
 
 
@@ -45,7 +47,8 @@ def test_rest_api_volume_tiers_split_at_333_million_and_1_billion():
 
 
 def test_http_api_is_metered_in_512_kb_pieces():
-    # "HTTP APIs are metered in 512 KB increments" (AWS whitepaper, API Gateway private APIs, Table 4)
+    # "HTTP APIs are metered in 512 KB increments" (AWS whitepaper "Best practices for designing Amazon API Gateway
+    # private APIs and private integration", Cost optimization, Table 4, docs.aws.amazon.com, read 2026-11-30)
     big = PayloadSpec(request_kb=800, response_kb=10)
     items = front_door_line_items(FrontDoorSpec(type="http_api"), 1e6, CAT, payload=big)
     assert items["quantity"].sum() == 2e6 and _usd(items) == 2.00
@@ -58,7 +61,7 @@ def test_http_api_is_metered_in_512_kb_pieces():
 
 def test_websocket_messages_in_32_kb_pieces_and_connection_minutes():
     # "Messages are metered in 32 KB increments. So, a 33 KB message is metered as two messages."
-    # (https://aws.amazon.com/api-gateway/pricing/)
+    # (https://aws.amazon.com/api-gateway/pricing/, WebSocket APIs, read 2026-11-30)
     assert metered_pieces(33, 32) == 2 and metered_pieces(32, 32) == 1 and metered_pieces(0.1, 32) == 1
     door = FrontDoorSpec(type="websocket", messages_per_call=2, connections=1000)
     items = front_door_line_items(door, 1e6, CAT, payload=PayloadSpec(request_kb=33, response_kb=1))

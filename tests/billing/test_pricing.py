@@ -48,7 +48,7 @@ def test_every_entry_has_unit_source_and_dates():
         assert item["unit"], key
         for h in item["history"]:
             assert h["source"].strip() and h["from"] >= dt.date(2014, 1, 1), key
-            assert h["confidence"] in ("high", "medium"), key
+            assert h["confidence"] in ("high", "medium", "low"), key
 
 
 # The catalogue must agree with the compiled facts shipped beside it (a copy of ../shared's CSV).
@@ -169,6 +169,25 @@ def test_bad_pricing_gets_one_clear_error(pricing, fn, message):
     ({"price": {}}, "unknown section"),
     ({"instances": {"x.large": {"vcpu": 2}}}, "instances.x.large is missing"),
     ({"prices": {"k": {"unit": "u", "history": [{"from": "2015-01-01", "value": True, "source": "s"}]}}}, "number"),
+    # every value within its key's domain, every source named, every confidence one of three words
+    ({"prices": {"k": {"unit": "USD", "history": [{"from": "2015-01-01", "value": -0.2, "source": "s"}]}}},
+     r"prices.k.history.0.value must be a finite number >= 0 \(USD\); got -0.2"),
+    ({"prices": {"k": {"unit": "USD", "history": [{"from": "2015-01-01", "value": float("nan"), "source": "s"}]}}},
+     "value must be a finite number >= 0"),
+    ({"prices": {"d": {"unit": "fraction off on-demand", "history": [{"from": "2015-01-01", "value": 1.2,
+                                                                      "source": "s"}]}}},
+     r"prices.d.history.0.value must be a fraction in \[0, 1\] \(fraction off on-demand\); got 1.2"),
+    ({"prices": {"f": {"unit": "flag", "history": [{"from": "2015-01-01", "value": 2, "source": "s"}]}}}, "must be 0 or 1"),
+    ({"prices": {"ec2.x.vcpu": {"unit": "vCPU", "history": [{"from": "2015-01-01", "value": 0, "source": "s"}]}}},
+     "must be a finite number > 0"),
+    ({"prices": {"k": {"unit": "u", "history": [{"from": "2015-01-01", "value": 1, "source": "  "}]}}},
+     "prices.k.history.0.source must name where the value comes from"),
+    ({"prices": {"k": {"unit": "u", "history": [{"from": "2015-01-01", "value": 1, "source": "s",
+                                                "confidence": "probable"}]}}},
+     "prices.k.history.0.confidence must be one of high, medium, low; got 'probable'"),
+    ({"instances": {"x.large": {"vcpu": 2, "memory_gib": 4, "available_from": "2015-01-01", "spec_source": "s",
+                                "hour_usd": [{"from": "2015-01-01", "value": -1, "source": "s"}]}}},
+     "instances.x.large.hour_usd.history.0.value must be a finite number >= 0"),
 ])
 def test_malformed_catalogue_names_file_and_key(doc, message):
     with pytest.raises(CatalogueError, match=message) as err:
