@@ -1,12 +1,15 @@
-"""What a server platform's run returns: a tally of its requests and the result surface shared with EC2.
+"""What a server platform's run returns: a tally of its requests and the result surface every server platform shares.
 
 :class:`ServerTally` keeps running counts and sums of the requests (and,
-with ``keep``, their columns); :class:`ServerResult` gives a platform built
-on :mod:`lambdasim.servers.fleet` the surface of the EC2 result: ``summary``,
-``invocations``, ``instances``, ``timeseries(step_s)``, ``scaling``, and a
-``cost`` that each platform supplies. Status codes: completed, dropped,
-in flight (at the horizon), and ``INTERRUPTED`` (lost when its server
-stopped under it, e.g. a Fargate Spot task).
+with ``keep``, their columns); :class:`ServerResult` is the one home of
+what EC2, Fargate and Lambda Managed Instances results have in common:
+``summary`` (the keys common to all of them; a platform adds its own with
+``extra_summary``), ``invocations``, ``instances``, ``timeseries(step_s)``,
+``scaling``, the servers' lives in the measured window and their billed
+lives, the hourly compute usage (``hourly_compute_usd``) and ``cost``
+around the ``bill`` each platform supplies. Status codes: completed,
+dropped, in flight (at the horizon), and ``INTERRUPTED`` (lost when its
+server stopped under it: a Spot server, :mod:`lambdasim.servers.spot`).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from lambdasim.billing.around import Traffic, around_line_items
 from lambdasim.billing.commitments import spread_hourly_usd
 from lambdasim.billing.rules import compute_share
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
+from lambdasim.servers.spot import INTERRUPTED
 from lambdasim.billing.catalogue import MONTH_S
 from lambdasim.stats import LogHistogram
 from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occupancy, window_lives
@@ -27,7 +31,6 @@ from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occu
 __all__ = ["ServerTally", "ServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUMNS"]
 
 SERVER_STATUS = ["completed", "dropped", "in_flight", "interrupted"]
-INTERRUPTED = 3
 COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "instance", "status", "restarts"]
 
 
@@ -41,6 +44,7 @@ class ServerTally:
         self.started = self.waited = self.restarted = 0
         self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
         self.batches: list[dict[str, np.ndarray]] = []
+        self.hourly = None  # a timeseries.HourlyCounts of arrivals when the bill needs them per hour (an ALB's LCUs)
 
     def add(self, b: dict[str, np.ndarray]) -> None:
         if self.keep:
@@ -51,6 +55,8 @@ class ServerTally:
             b = measured(b, self.t0)
             started = ~np.isnan(b["start_s"]) & (b["status"] != INTERRUPTED)
         f, st = b["function"], b["status"]
+        if self.hourly is not None:
+            self.hourly.add(f, b["arrival_s"] - self.t0)  # hours of the measured span
         ns = self.status.shape[1]  # one bincount, as in the EC2 tally (np.add.at is far slower)
         self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
         wait = b["start_s"][started] - b["arrival_s"][started]
@@ -128,7 +134,8 @@ class ServerResult:
     def traffic(self) -> list[Traffic]:
         """Per function: its front door and payload, requests that arrived, requests served."""
         t, sc = self._tally, self.scenario
-        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]))
+        hourly = t.hourly.counts if t.hourly is not None else [None] * len(sc.functions)
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]), hourly[i])
                 for i, f in enumerate(sc.functions)]
 
     def hourly_compute_usd(self) -> np.ndarray:
