@@ -13,19 +13,22 @@ beside it. A request's work on EC2 is its drawn CPU and waiting time
 :mod:`lambdasim.servers.capacity` says (memory admission, processor-shared
 vCPUs); there is no per-request cold start, but a launched instance serves
 only after ``boot_s + warmup_s``. The instances of the initial fleet are
-booted before the horizon starts.
+booted before the horizon starts. With ``ec2.spot`` a share of the
+instances run on Spot and are interrupted (:mod:`lambdasim.servers.spot`,
+notices from the ``ec2`` random stream 1), as Fargate Spot tasks are.
 """
 from __future__ import annotations
 
 import math
 
 from lambdasim.billing.catalogue import instance_spec, load_catalogue
+from lambdasim.rng import stream
 from lambdasim.workload.kinds import mean_rate_per_s
 from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.driver import ServerModel
 from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
-from lambdasim.servers.fleet import Fleet
+from lambdasim.servers.spot import SpotFleet
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import HourlyCounts
 
@@ -68,11 +71,15 @@ def initial_instances(scenario: Scenario) -> int:
 
 class EC2Model(ServerModel):
     def __init__(self, scenario: Scenario, keep_records: bool = True):
-        ec2 = scenario.ec2
+        ec2, sp = scenario.ec2, scenario.ec2.spot
         super().__init__(scenario, ec2.speed_factor, keep_records)
         self.capacity = ec2_capacity(scenario)
-        self.fleet = Fleet(self.capacity.slots, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit,
-                           vcpu=self.capacity.vcpu)
+        notice = load_catalogue(scenario.pricing)["ec2.spot_notice_s"] if sp.share > 0 else 0.0
+        spot = self.spot_process(stream(scenario.seed, "ec2", 1), sp.interruptions_per_instance_hour, notice,
+                                 sp.on_interruption == "requeue")
+        self.fleet = SpotFleet(self.capacity.slots, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit,
+                               vcpu=self.capacity.vcpu, spot_share=sp.share, on_launch=spot.launched)
+        spot.attach(self.fleet)
         for _ in range(initial_instances(scenario)):
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, ec2.scaling)

@@ -27,6 +27,7 @@ from pydantic import Field
 
 from lambdasim.distributions import Distribution, LogNormal
 from lambdasim.servers.scaling import Fixed, Scaling
+from lambdasim.servers.spot import DEFAULT_SPOT_RATE  # AWS publishes no Fargate Spot interruption rate
 from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
 
 __all__ = ["FargateSpec", "SpotSpec", "DEFAULT_START_DELAY"]
@@ -34,9 +35,6 @@ __all__ = ["FargateSpec", "SpotSpec", "DEFAULT_START_DELAY"]
 #: Task start (provisioning, image pull, container start): about 53-62 s for a 413 MB image
 #: pulled without SOCI (elasticscale.com/blog/reduce-aws-fargate-pull-times-with-soci, 2024-04).
 DEFAULT_START_DELAY = LogNormal(median_s=57.0, sigma=0.1)
-#: EC2 Spot Instance Advisor's lowest interruption band (< 5 % of instances a month), as a rate:
-#: AWS publishes no Fargate Spot interruption rate; a user should set their own.
-DEFAULT_SPOT_RATE = 0.05 / 720.0
 
 
 class SpotSpec(Spec):

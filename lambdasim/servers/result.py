@@ -28,7 +28,7 @@ from lambdasim.billing.catalogue import MONTH_S
 from lambdasim.stats import LogHistogram
 from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occupancy, window_lives
 
-__all__ = ["ServerTally", "ServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUMNS"]
+__all__ = ["ServerTally", "ServerResult", "SpotServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUMNS"]
 
 SERVER_STATUS = ["completed", "dropped", "in_flight", "interrupted"]
 COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "instance", "status", "restarts"]
@@ -162,11 +162,17 @@ class ServerResult:
         f, sc = self._fleet, self.scenario
         return window_lives(f.launched, f.ready, f.retired, sc.measure_from_s if window else 0.0, sc.horizon_s)
 
-    def _billed_lives(self) -> np.ndarray:
-        """Each instance's billed life inside the measured window (instances gone before it left out)."""
+    def _billed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each server's billed life inside the measured window, and which servers they are (a mask over the
+        servers: those gone before the window are left out)."""
         launched, _, retired = self._lives()
         life = retired - launched
-        return life if self.scenario.measure_from_s == 0 else life[life > 0]
+        kept = np.ones(len(life), dtype=bool) if self.scenario.measure_from_s == 0 else life > 0
+        return life[kept], kept
+
+    def _billed_lives(self) -> np.ndarray:
+        """Each server's billed life inside the measured window (servers gone before it left out)."""
+        return self._billed()[0]
 
     @cached_property
     def instances(self) -> pd.DataFrame:
@@ -247,3 +253,28 @@ class ServerResult:
             "dropped": counts(c["arrival_s"][c["status"] == DROPPED], edges),
             "cold_starts": np.zeros(len(edges) - 1, dtype=np.int64),
         })
+
+
+class SpotServerResult(ServerResult):
+    """The result of a server platform whose fleet has Spot servers (:class:`~lambdasim.servers.spot.SpotFleet`):
+    the Spot counts in the summary, each server's Spot flag and notice time in ``instances``."""
+
+    def __init__(self, scenario, catalogue, model, extra_items: pd.DataFrame | None = None):
+        super().__init__(scenario, catalogue, model, extra_items)
+        self.interruptions = model.interruptions  # Spot notices received
+
+    def spot_summary(self) -> dict[str, Any]:
+        """Requests started again after a Spot stop (at least once), and Spot notices received."""
+        return {"restarted": self._tally.restarted, "spot_interruptions": self.interruptions}
+
+    def _billed_spot(self) -> tuple[np.ndarray, np.ndarray]:
+        """The billed lives (as :meth:`_billed_lives`) and whether each of those servers ran on Spot."""
+        life, kept = self._billed()
+        return life, np.asarray(self._fleet.spot, dtype=bool)[kept]
+
+    @cached_property
+    def instances(self) -> pd.DataFrame:
+        """One row per server: launched, ready, retired (NaN = live at the end), Spot, notice time."""
+        df = super().instances.copy()
+        df["spot"], df["interrupted_s"] = self._fleet.spot, self._fleet.interrupted_at
+        return df
