@@ -21,8 +21,8 @@ PKG = Path(lambdasim.__file__).parent
 SERVER_PLATFORMS = ("ec2/", "fargate/", "lmi/")  # hybrid/ composes their results (and Lambda's)
 
 #: What servers/result.py is the one home of: no platform module defines a function of these names ...
-RESULT_RULES = {"_lives", "_billed_lives", "hourly_compute_usd", "summary", "traffic", "cost", "timeseries",
-                "invocations", "quantiles", "columns"}
+RESULT_RULES = {"_lives", "_billed", "_billed_lives", "_billed_spot", "hourly_compute_usd", "summary", "traffic",
+                "cost", "timeseries", "invocations", "instances", "spot_summary", "quantiles", "columns"}
 #: ... nor calls these (the servers' lives in a window, the spread of a bill over the hours, the tally).
 RESULT_CALLS = {"window_lives", "spread_hourly_usd", "ServerTally", "LogHistogram"}
 #: What servers/driver.py is the one home of: the run, the walk over the arrivals, folding into the tally.
