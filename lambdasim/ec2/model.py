@@ -19,15 +19,12 @@ notices from the ``ec2`` random stream 1), as Fargate Spot tasks are.
 """
 from __future__ import annotations
 
-import math
-
 from lambdasim.billing.catalogue import instance_spec, load_catalogue
 from lambdasim.rng import stream
-from lambdasim.workload.kinds import mean_rate_per_s
 from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.driver import ServerModel
-from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
+from lambdasim.servers.scaling import initial_count
 from lambdasim.servers.spot import SpotFleet
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import HourlyCounts
@@ -52,21 +49,7 @@ def offered_load(scenario: Scenario) -> float:
 
 def initial_instances(scenario: Scenario) -> int:
     """The fleet at time 0: the policy's ``instances``, else sized to the offered load."""
-    ec2 = scenario.ec2
-    p = ec2.scaling
-    if p.instances is not None:
-        return p.instances
-    if isinstance(p, TargetTracking):
-        if p.metric == "utilization":
-            n = sized_to_load(offered_load(scenario), p.target)
-        else:
-            rate = sum(mean_rate_per_s(f.workload, scenario.horizon_s) for f in scenario.functions)
-            n = max(1, math.ceil(rate / p.target - 1e-9))
-    else:
-        n = sized_to_load(offered_load(scenario), DEFAULT_UTILIZATION)
-    if isinstance(p, (Fixed, Scheduled)):
-        return n
-    return min(max(n, p.min), p.max)
+    return initial_count(scenario.ec2.scaling, scenario, offered_load)
 
 
 class EC2Model(ServerModel):

@@ -4,7 +4,7 @@ A scenario without an ``ec2:`` section gets :class:`EC2Spec` defaults: an
 m5.large fleet whose capacity follows from the work (memory admission,
 processor-shared vCPUs: :mod:`lambdasim.servers.capacity`), 30 s boot, and a
 fixed fleet sized so that the offered load keeps the binding resource
-``DEFAULT_UTILIZATION`` busy (``scaling: {policy: fixed}`` with no
+``servers.scaling.DEFAULT_UTILIZATION`` busy (``scaling: {policy: fixed}`` with no
 ``instances``). So ``compare`` works on any scenario.
 
 EC2 Spot (``spot.share`` > 0): that share of the instances, by launch order
@@ -23,7 +23,6 @@ server platform; they are re-exported here.
 """
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 from pydantic import Field
@@ -36,11 +35,7 @@ from lambdasim.servers.spot import DEFAULT_SPOT_RATE
 from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
 
 __all__ = ["EC2Spec", "EC2SpotSpec", "spot_problem", "Fixed", "TargetTracking", "StepScaling", "Scheduled", "ScheduledAction", "Step",
-           "Scaling", "DEFAULT_UTILIZATION", "sized_to_load"]
-
-#: Worker utilisation a fleet is sized to when no instance count is given.
-DEFAULT_UTILIZATION = 0.7
-
+           "Scaling"]
 
 class EC2SpotSpec(Spec):
     """Which share of the instances run on EC2 Spot, how often they are interrupted, and at what discount."""
@@ -66,12 +61,6 @@ class EC2Spec(Spec):
     load_balancer: bool = False  # bill an application load balancer
     scaling: Scaling = Fixed()
     spot: EC2SpotSpec = EC2SpotSpec()
-
-
-def sized_to_load(load_in_instances: float, utilization: float = DEFAULT_UTILIZATION) -> int:
-    """Instances that keep an offered load of ``load_in_instances`` at ``utilization`` (at least 1)."""
-    return max(1, math.ceil(load_in_instances / utilization - 1e-9))
-
 
 
 def spot_problem(spot: EC2SpotSpec, purchase: str, catalogue: Catalogue) -> str | None:

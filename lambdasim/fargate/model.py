@@ -15,8 +15,6 @@ task (``requeue``) or lost (``lose``), and counted either way.
 """
 from __future__ import annotations
 
-import math
-
 from lambdasim.billing.catalogue import Catalogue, load_catalogue
 from lambdasim.billing.fargate import TaskSize, task_size
 from lambdasim.fargate.tasks import TaskFleet
@@ -25,13 +23,9 @@ from lambdasim.scenario import Scenario
 from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.driver import ServerModel
-from lambdasim.servers.scaling import Fixed, Scheduled, TargetTracking
-from lambdasim.workload.kinds import mean_rate_per_s
+from lambdasim.servers.scaling import initial_count
 
-__all__ = ["FargateModel", "fargate_capacity", "offered_load", "initial_tasks", "DEFAULT_UTILIZATION"]
-
-#: Utilisation of the binding resource (vCPUs or request slots) a service is sized to when no task count is given.
-DEFAULT_UTILIZATION = 0.7
+__all__ = ["FargateModel", "fargate_capacity", "offered_load", "initial_tasks"]
 
 
 def fargate_capacity(scenario: Scenario, catalogue: Catalogue | None = None) -> Capacity:
@@ -51,16 +45,7 @@ def offered_load(scenario: Scenario) -> float:
 
 def initial_tasks(scenario: Scenario) -> int:
     """The service's tasks at time 0: the policy's ``instances``, else sized to the offered load."""
-    p = scenario.fargate.scaling
-    if p.instances is not None:
-        return p.instances
-    if isinstance(p, TargetTracking) and p.metric == "requests_per_instance":
-        rate = sum(mean_rate_per_s(f.workload, scenario.horizon_s) for f in scenario.functions)
-        n = max(1, math.ceil(rate / p.target - 1e-9))
-    else:
-        u = p.target if isinstance(p, TargetTracking) else DEFAULT_UTILIZATION
-        n = max(1, math.ceil(offered_load(scenario) / u - 1e-9))
-    return n if isinstance(p, (Fixed, Scheduled)) else min(max(n, p.min), p.max)
+    return initial_count(scenario.fargate.scaling, scenario, offered_load)
 
 
 class FargateModel(ServerModel):

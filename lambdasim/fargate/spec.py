@@ -3,7 +3,7 @@
 A scenario without a ``fargate:`` section gets :class:`FargateSpec` defaults:
 1 vCPU / 2 GB x86 tasks, a start delay of about a minute, and a fixed
 service sized so that the offered load keeps the binding resource (vCPUs or
-request slots) ``DEFAULT_UTILIZATION`` busy. Requests run on a task as on an
+request slots) ``servers.scaling.DEFAULT_UTILIZATION`` busy. Requests run on a task as on an
 EC2 instance (:mod:`lambdasim.servers.capacity`): the task's memory, less
 ``reserve_mb``, admits requests of their working memory (capped by
 ``workers_per_task`` when given) and their CPU parts share the task's vCPUs. The requested ``vcpu`` and

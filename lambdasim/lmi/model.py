@@ -31,7 +31,7 @@ from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.driver import ServerModel
 from lambdasim.servers.fleet import Fleet
-from lambdasim.servers.scaling import Fixed, TargetTracking
+from lambdasim.servers.scaling import Fixed, TargetTracking, sized_to_load
 
 __all__ = ["LMIModel", "PacedScaler", "environment_capacity", "environments_per_instance", "offered_load",
            "initial_instances"]
@@ -65,7 +65,7 @@ def initial_instances(scenario: Scenario, catalogue: Catalogue) -> int:
         return max(lo, 1)
     if spec.instances is not None:
         return spec.instances
-    return min(max(math.ceil(offered_load(scenario, catalogue) / spec.target_utilization - 1e-9), lo, 1), hi)
+    return min(max(sized_to_load(offered_load(scenario, catalogue), spec.target_utilization), lo), hi)
 
 
 def _bounds(spec: LMISpec, catalogue: Catalogue) -> tuple[int, int]:

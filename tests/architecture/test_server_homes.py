@@ -2,8 +2,8 @@
 
 The shared homes, in ``lambdasim/servers/``: ``result.py`` (lives, billed lives, hourly usage, the summary keys
 common to every server platform, the request tally), ``driver.py`` (the run: arrivals through a fleet into the
-tally) and ``spot.py`` (Spot servers and their interruption process). A platform package adds its fleet, its
-bill and its own summary keys, and re-implements none of these.
+tally), ``spot.py`` (Spot servers and their interruption process) and ``scaling.py`` (sizing a fleet at time 0).
+A platform package adds its fleet, its bill and its own summary keys, and re-implements none of these.
 """
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ SERVER_PLATFORMS = ("ec2/", "fargate/", "lmi/")  # hybrid/ composes their result
 RESULT_RULES = {"_lives", "_billed", "_billed_lives", "_billed_spot", "hourly_compute_usd", "summary", "traffic",
                 "cost", "timeseries", "invocations", "instances", "spot_summary", "quantiles", "columns"}
 #: ... nor calls these (the servers' lives in a window, the spread of a bill over the hours, the tally).
-RESULT_CALLS = {"window_lives", "spread_hourly_usd", "ServerTally", "LogHistogram"}
+RESULT_CALLS = {"window_lives", "spread_hourly_usd", "ServerTally", "LogHistogram", "mean_rate_per_s"}
+#: What servers/scaling.py is the one home of: sizing a fleet at time 0.
+SCALING_RULES = {"sized_to_load", "initial_count"}
 #: What servers/driver.py is the one home of: the run, the walk over the arrivals, folding into the tally.
 DRIVER_RULES = {"run", "_drive", "_flush"}
 DRIVER_CALLS = {"ArrivalSource", "Environment", "Batch"}
@@ -43,7 +45,7 @@ def violations(sources: dict[str, ast.AST]) -> list[str]:
         if not path.startswith(SERVER_PLATFORMS):
             continue
         for n in ast.walk(tree):
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name in RESULT_RULES | DRIVER_RULES | SPOT_RULES:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name in RESULT_RULES | DRIVER_RULES | SPOT_RULES | SCALING_RULES:
                 bad.append(f"{path}: defines {n.name}")
             elif isinstance(n, ast.Call):
                 f = n.func
@@ -52,7 +54,8 @@ def violations(sources: dict[str, ast.AST]) -> list[str]:
                     bad.append(f"{path}: calls {name}")
             elif isinstance(n, ast.Assign):
                 for t in n.targets:
-                    if isinstance(t, ast.Name) and t.id in ("INTERRUPTED", "SERVER_STATUS", "COLUMNS"):
+                    if isinstance(t, ast.Name) and t.id in ("INTERRUPTED", "SERVER_STATUS", "COLUMNS", "DEFAULT_UTILIZATION",
+                                                                 "DEFAULT_SPOT_RATE"):
                         bad.append(f"{path}: assigns {t.id}")
     return bad
 
