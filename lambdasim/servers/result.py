@@ -139,13 +139,21 @@ class ServerResult:
                 for i, f in enumerate(sc.functions)]
 
     def hourly_compute_usd(self) -> np.ndarray:
-        """On-demand USD per hour of the servers: the bill's compute and instance charges (before discounts)
-        spread over the hours by the live servers (occupancy); the input of
-        :func:`lambdasim.billing.commitments.best_commitment`."""
+        """On-demand USD per hour of the servers a commitment can cover: the bill's compute and instance
+        charges (before discounts) spread over the hours by those servers live (occupancy); the input of
+        :func:`lambdasim.billing.commitments.best_commitment`. Savings Plans and reservations do not cover
+        Spot, so Spot servers and their charges (the ``USD covered`` of a Spot discount row) are left out."""
         launched, _, retired = self._lives(window=False)
         bill = self.bill()
         usd = float(bill.loc[bill["charge"].isin(["compute", "instances"]), "amount_usd"].sum())
-        return spread_hourly_usd(launched, retired, self.scenario.horizon_s, usd)
+        spot = (bill["charge"] == "discount") & bill["item"].str.contains("Spot", regex=False)
+        usd -= float(bill.loc[spot, "quantity"].sum())  # Spot's compute at on-demand prices
+        m = self._committable()
+        return spread_hourly_usd(launched[m], retired[m], self.scenario.horizon_s, usd)
+
+    def _committable(self) -> np.ndarray:
+        """Which servers a commitment can cover (all but Spot ones)."""
+        return np.ones(len(self._fleet.launched), dtype=bool)
 
     @property
     def compute_share(self) -> float:
@@ -266,6 +274,9 @@ class SpotServerResult(ServerResult):
     def spot_summary(self) -> dict[str, Any]:
         """Requests started again after a Spot stop (at least once), and Spot notices received."""
         return {"restarted": self._tally.restarted, "spot_interruptions": self.interruptions}
+
+    def _committable(self) -> np.ndarray:
+        return ~np.asarray(self._fleet.spot, dtype=bool)
 
     def _billed_spot(self) -> tuple[np.ndarray, np.ndarray]:
         """The billed lives (as :meth:`_billed_lives`) and whether each of those servers ran on Spot."""

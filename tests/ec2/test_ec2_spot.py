@@ -161,3 +161,14 @@ def test_interrupted_fleet_bills_each_instance_life_at_its_rate():
 def test_bad_spot_sections_are_rejected_by_field(spot, pricing, words):
     with pytest.raises(ScenarioError, match=words.replace(".", r"\.")):
         ec2_scenario(spot=spot, pricing=pricing)
+
+
+def test_commitments_cover_only_the_on_demand_instances():
+    """Savings Plans and reservations do not apply to Spot: the hourly usage a commitment is fitted to is the
+    on-demand instances' alone (two of four m5.large for two hours: $0.192 an hour)."""
+    r = lambdasim.simulate(ec2_scenario(7200.0, spot={"share": 0.5, "interruptions_per_instance_hour": 0.0}), "ec2")
+    np.testing.assert_allclose(r.hourly_compute_usd(), [2 * M5_LARGE_HOUR_USD] * 2, rtol=1e-12)
+    none = lambdasim.simulate(ec2_scenario(7200.0), "ec2")
+    np.testing.assert_allclose(none.hourly_compute_usd(), [4 * M5_LARGE_HOUR_USD] * 2, rtol=1e-12)
+    every = lambdasim.simulate(ec2_scenario(7200.0, spot={"share": 1.0, "interruptions_per_instance_hour": 0.0}), "ec2")
+    assert (every.hourly_compute_usd() == 0).all()
