@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_serializer, f
 from pydantic_core import PydanticCustomError
 
 from lambdasim.distributions import Constant, Distribution
-from lambdasim.ec2.spec import EC2Spec
+from lambdasim.ec2.spec import EC2Spec, EC2SpotSpec, spot_problem
 from lambdasim.fargate.spec import FargateSpec
 from lambdasim.lmi.spec import LMISpec, check_lmi
 from lambdasim.hybrid.spec import HybridSpec
@@ -197,6 +197,8 @@ class Scenario(Spec):
             problem = problem and f"has an invalid application: {problem}"
         elif problem is None and any(f.workload.kind == "triggered" for f in self.functions):
             problem = "must have an application section: a function with workload 'triggered' runs only by its edges"
+        if problem is None and self.ec2.spot != EC2SpotSpec():
+            problem = spot_problem(self.ec2.spot, self.pricing.ec2_purchase, cat)
         if problem is None and self.fargate != FargateSpec():  # a default section is checked when run
             problem = _fargate_problem(self.fargate, load_catalogue(self.pricing))
         if problem is None and self.lmi != LMISpec():  # a default section is checked when run

@@ -22,9 +22,8 @@ payment amortised over the term; the Savings Plans' partial- and
 all-upfront cells derived by a documented rule, ``confidence: low``). Pure.
 
 The hourly usage itself is priced here too, from a run's records:
-:func:`lambda_hourly_usd` (duration and PC configured, first-tier rates),
-:func:`instance_hourly_usd` (live instances x the hourly price) and
-:func:`spread_hourly_usd` (a bill spread over the hours by live servers).
+:func:`lambda_hourly_usd` (duration and PC configured, first-tier rates) and
+:func:`spread_hourly_usd` (a server platform's bill spread over the hours by its live servers).
 """
 from __future__ import annotations
 
@@ -38,7 +37,7 @@ from lambdasim.billing.rules import rate_key
 from lambdasim.timeseries import bin_edges, occupancy
 
 __all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount", "commitment_discount",
-           "PLANS", "TERMS", "PAYMENTS", "lambda_hourly_usd", "instance_hourly_usd", "spread_hourly_usd"]
+           "PLANS", "TERMS", "PAYMENTS", "lambda_hourly_usd", "spread_hourly_usd"]
 
 #: (platform, plan) -> the catalogue key of the largest published discount.
 _MAX_KEY = {("lambda", "compute"): "lambda.savings_plan_max_discount",
@@ -156,14 +155,6 @@ def lambda_hourly_usd(functions: Sequence[Any], pc_steps: Sequence[Sequence[tupl
             stops = np.repeat(ends, [n for _, n in steps])
             out += occupancy(starts, stops, edges) * np.diff(edges) * gb[i] * rates[i, 2]
     return out
-
-
-def instance_hourly_usd(launched_s: np.ndarray, retired_s: np.ndarray, horizon_s: float,
-                        hour_usd: float) -> np.ndarray:
-    """On-demand USD per hour of instances live from ``launched_s`` to ``retired_s``: mean live instances x
-    ``hour_usd`` (per-second billing; the 60 s minimum ignored)."""
-    edges = bin_edges(horizon_s, 3600.0)
-    return occupancy(launched_s, retired_s, edges) * np.diff(edges) / 3600.0 * hour_usd
 
 
 def spread_hourly_usd(launched_s: np.ndarray, retired_s: np.ndarray, horizon_s: float, usd: float) -> np.ndarray:

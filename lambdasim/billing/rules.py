@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LINE_ITEM_COLUMNS", "COLUMNS", "CHARGES", "COMPUTE_CHARGES", "line_items_frame", "compute_share", "tiered",
            "FunctionUsage", "billed_ms", "invocation_billed_ms", "init_billed", "pc_configured_s", "pc_schedule",
-           "pc_segments", "unpriced", "rate_key", "lambda_rows", "lambda_line_items", "ec2_billed_s", "ec2_rows", "ec2_line_items",
+           "pc_segments", "unpriced", "rate_key", "lambda_rows", "lambda_line_items", "ec2_billed_s", "ec2_rows", "ec2_spot_rows", "ec2_line_items",
            "alb_rows", "alb_line_items", "snapstart_line_items", "SNAPSTART_KEY", "totals", "billed_to_used_ratio"]
 
 #: The columns every bill has; ``COLUMNS`` adds the kind of charge and the period (horizon or month).
@@ -415,6 +415,20 @@ def ec2_rows(billed_s: float, instance_type: str, catalogue: Catalogue, *, purch
     if alb_s is not None:
         rows += alb_rows(alb_s, alb_lcu, cat, platform="ec2", scale=scale, period=period)
     return rows
+
+
+def ec2_spot_rows(billed_s: float, instance_type: str, catalogue: Catalogue, *, discount: float | None = None,
+                  scale: float = 1.0, period: str = "horizon") -> list[tuple]:
+    """EC2 Spot instances of one type from their summed billed seconds (see :func:`ec2_billed_s`): the
+    instance-hours at the on-demand price, less the Spot discount (``discount``, a fraction off on-demand;
+    default the catalogue's ``ec2.spot_discount``, at most ``ec2.spot_max_discount``)."""
+    cat, spec = catalogue, instance_spec(instance_type, catalogue)
+    off = cat["ec2.spot_discount"] if discount is None else discount
+    check_discount("ec2.spot.discount", "spot", off, cat, required=True)
+    hours = billed_s / 3600.0 * scale
+    covered = hours * spec.hour_usd
+    return [("ec2", f"{instance_type} Spot", hours, "instance-hours", spec.hour_usd, covered, "instances", period),
+            ("ec2", "EC2 Spot discount", covered, "USD covered", -off, -off * covered, "discount", period)]
 
 
 def alb_line_items(seconds: float, lcu: float, catalogue: Catalogue, *, platform: str, scale: float = 1.0,

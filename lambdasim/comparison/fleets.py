@@ -13,7 +13,7 @@ from typing import Any
 
 from lambdasim.billing.catalogue import load_catalogue
 from lambdasim.ec2.model import ec2_capacity, initial_instances as ec2_initial
-from lambdasim.ec2.spec import TargetTracking, sized_to_load
+from lambdasim.servers.scaling import TargetTracking, sized_to_load
 from lambdasim.fargate.model import fargate_capacity, initial_tasks
 from lambdasim.lmi.model import environment_capacity, environments_per_instance, initial_instances as lmi_initial
 from lambdasim.lmi.model import offered_load as lmi_load

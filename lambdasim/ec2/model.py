@@ -1,10 +1,10 @@
 """The EC2 platform as a SimPy model: the same arrivals, served by a fleet.
 
-One driver process walks through the arrivals of :class:`ArrivalSource`
-(the same arrivals and drawn durations as the Lambda run: common random
-numbers). It yields to SimPy only when another process (the autoscaler, a
-schedule) has an event due before the next arrival, so a fixed fleet runs
-with a handful of SimPy events in all. At each arrival it brings the
+The driver of :class:`~lambdasim.servers.driver.ServerModel` walks the
+arrivals (the same arrivals and drawn durations as the Lambda run: common
+random numbers). It yields to SimPy only when another process (the
+autoscaler, a schedule) has an event due before the next arrival, so a
+fixed fleet runs with a handful of SimPy events in all. At each arrival it brings the
 :class:`~lambdasim.servers.fleet.Fleet` up to date (completions and boots are
 replayed lazily from heaps), then starts the request on the least-loaded
 instance with a free slot or queues it. An :class:`Autoscaler` runs
@@ -13,24 +13,19 @@ beside it. A request's work on EC2 is its drawn CPU and waiting time
 :mod:`lambdasim.servers.capacity` says (memory admission, processor-shared
 vCPUs); there is no per-request cold start, but a launched instance serves
 only after ``boot_s + warmup_s``. The instances of the initial fleet are
-booted before the horizon starts.
+booted before the horizon starts. With ``ec2.spot`` a share of the
+instances run on Spot and are interrupted (:mod:`lambdasim.servers.spot`,
+notices from the ``ec2`` random stream 1), as Fargate Spot tasks are.
 """
 from __future__ import annotations
 
-import math
-from collections import deque
-
-import numpy as np
-import simpy
-
 from lambdasim.billing.catalogue import instance_spec, load_catalogue
-from lambdasim.workload.arrivals import ArrivalSource
-from lambdasim.workload.kinds import mean_rate_per_s
+from lambdasim.rng import stream
 from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
-from lambdasim.ec2.result import EC2Tally
-from lambdasim.ec2.spec import DEFAULT_UTILIZATION, Fixed, Scheduled, TargetTracking, sized_to_load
-from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
+from lambdasim.servers.driver import ServerModel
+from lambdasim.servers.scaling import initial_count
+from lambdasim.servers.spot import SpotFleet
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import HourlyCounts
 
@@ -54,82 +49,22 @@ def offered_load(scenario: Scenario) -> float:
 
 def initial_instances(scenario: Scenario) -> int:
     """The fleet at time 0: the policy's ``instances``, else sized to the offered load."""
-    ec2 = scenario.ec2
-    p = ec2.scaling
-    if p.instances is not None:
-        return p.instances
-    if isinstance(p, TargetTracking):
-        if p.metric == "utilization":
-            n = sized_to_load(offered_load(scenario), p.target)
-        else:
-            rate = sum(mean_rate_per_s(f.workload, scenario.horizon_s) for f in scenario.functions)
-            n = max(1, math.ceil(rate / p.target - 1e-9))
-    else:
-        n = sized_to_load(offered_load(scenario), DEFAULT_UTILIZATION)
-    if isinstance(p, (Fixed, Scheduled)):
-        return n
-    return min(max(n, p.min), p.max)
+    return initial_count(scenario.ec2.scaling, scenario, offered_load)
 
 
-class EC2Model:
+class EC2Model(ServerModel):
     def __init__(self, scenario: Scenario, keep_records: bool = True):
-        self.sc = scenario
-        ec2 = scenario.ec2
-        self.env = simpy.Environment()
+        ec2, sp = scenario.ec2, scenario.ec2.spot
+        super().__init__(scenario, ec2.speed_factor, keep_records)
         self.capacity = ec2_capacity(scenario)
-        self.fleet = Fleet(self.capacity.slots, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit,
-                           vcpu=self.capacity.vcpu)
+        notice = load_catalogue(scenario.pricing)["ec2.spot_notice_s"] if sp.share > 0 else 0.0
+        spot = self.spot_process(stream(scenario.seed, "ec2", 1), sp.interruptions_per_instance_hour, notice,
+                                 sp.on_interruption == "requeue")
+        self.fleet = SpotFleet(self.capacity.slots, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit,
+                               vcpu=self.capacity.vcpu, spot_share=sp.share, on_launch=spot.launched)
+        spot.attach(self.fleet)
         for _ in range(initial_instances(scenario)):
             self.fleet.launch(0.0, booted=True)
         self.autoscaler = Autoscaler(self.env, self.fleet, ec2.scaling)
-        self.tally = EC2Tally(len(scenario.functions), scenario.horizon_s, keep=keep_records,
-                              measure_from_s=scenario.measure_from_s)
         if ec2.load_balancer:
             self.tally.hourly = HourlyCounts(len(scenario.functions), scenario.measured_s)  # LCUs are hourly
-        self.arrivals = ArrivalSource(scenario)
-        self._waiting: deque = deque()  # (columns, batch) not yet folded into the tally
-
-    def run(self) -> None:
-        h = self.sc.horizon_s
-        self.env.process(self._drive())
-        self.autoscaler.start()
-        self.env.run(until=h)
-        self.fleet.advance(h)
-        self.fleet.purge(h)
-        self._flush(final=True)
-
-    def _drive(self):
-        env, fleet = self.env, self.fleet
-        admit = fleet.admit
-        sf = self.sc.ec2.speed_factor
-        for cols in self.arrivals:
-            cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
-            cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on EC2: the work alone
-            n = len(cols["arrival_s"])
-            b = Batch(n)
-            ts, cs, ws = cols["arrival_s"].tolist(), cpu_a.tolist(), wait_a.tolist()
-            i, resumed = 0, False
-            while True:
-                # Only this process runs between two yields, so the next SimPy event (the
-                # autoscaler's) stays put while the fleet admits arrivals up to it.
-                i = admit(ts, cs, ws, b, i, env.now, env.peek(), resumed)
-                if i == n:
-                    break
-                yield env.timeout(ts[i] - env.now)  # let the autoscaler act first
-                resumed = True
-            self._waiting.append((cols, b))
-            self._flush()
-
-    def _flush(self, final: bool = False) -> None:
-        """Fold finished batches (every request started or dropped) into the tally, in order."""
-        h = self.sc.horizon_s
-        while self._waiting and (final or self._waiting[0][1].pending == 0):
-            cols, b = self._waiting.popleft()
-            start, end = np.array(b.start), np.array(b.end)
-            st = np.array(b.status, dtype=np.int8)
-            st[(st == COMPLETED) & ~(end <= h)] = IN_FLIGHT  # running at the horizon, or still queued
-            self.tally.add({
-                "function": cols["function"], "arrival_s": cols["arrival_s"], "start_s": start, "end_s": end,
-                "duration_s": cols["duration_s"], "cpu_s": cols["cpu_s"], "instance": np.array(b.inst, dtype=np.int64),
-                "status": st,
-            })

@@ -1,247 +1,41 @@
-"""The outcome of one EC2 run: the same interface as the Lambda :class:`Result`.
+"""The outcome of one EC2 run: the server result surface (:class:`~lambdasim.servers.result.ServerResult`).
 
 ``summary`` (headline metrics), ``invocations`` and ``instances``
-(DataFrames; need ``records="full"``), ``timeseries(step_s)``, ``cost``
-(the bill's line items) and ``scaling`` (the autoscaler's actions).
+(DataFrames; need ``records="full"``), ``timeseries(step_s)``, ``scaling``
+(the autoscaler's actions) and the hourly usage all come from the shared
+server result (with the Spot counts, flags and notice times of
+:class:`~lambdasim.servers.result.SpotServerResult`); what EC2 adds is its
+bill: instance-hours of the fleet's lifetimes, Spot instances at the Spot
+discount (:func:`lambdasim.ec2.cost.ec2_bill`), and an optional load
+balancer whose LCUs are counted per hour.
 """
 from __future__ import annotations
 
-from functools import cached_property
-from typing import Any, TYPE_CHECKING
+from typing import Any
 
-import numpy as np
+import pandas as pd
 
-from lambdasim.billing.around import Traffic, alb_hourly, around_line_items
-from lambdasim.billing.commitments import instance_hourly_usd
-from lambdasim.billing.rules import compute_share
+from lambdasim.billing.around import alb_hourly
 from lambdasim.ec2.cost import ec2_bill
-from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
-from lambdasim.billing.catalogue import Catalogue, instance_spec
-from lambdasim.billing.catalogue import MONTH_S
-from lambdasim.stats import LogHistogram
-from lambdasim.scenario import Scenario
-from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occupancy, window_lives
+from lambdasim.servers.result import SpotServerResult
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["EC2Result", "EC2Tally", "EC2_STATUS"]
-
-EC2_STATUS = ["completed", "dropped", "in_flight"]
-COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "instance", "status"]
+__all__ = ["EC2Result"]
 
 
-class EC2Tally:
-    """Running counts and sums of the requests of one run (and, with ``keep``, their columns)."""
-
-    def __init__(self, n_functions: int, horizon_s: float, keep: bool, measure_from_s: float = 0.0):
-        self.horizon_s, self.keep, self.t0 = horizon_s, keep, measure_from_s  # counts from t0 (the warm-up)
-        self.status = np.zeros((n_functions, len(EC2_STATUS)), dtype=np.int64)
-        self.latency_sum = self.wait_sum = self.busy_s = self.cpu_s = 0.0
-        self.started = self.waited = 0
-        self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
-        self.batches: list[dict[str, np.ndarray]] = []
-        self.hourly = None  # a timeseries.HourlyCounts of arrivals when the fleet has an ALB (LCUs per hour)
-
-    def add(self, b: dict[str, np.ndarray]) -> None:
-        if self.keep:
-            self.batches.append(b)
-        started = ~np.isnan(b["start_s"])
-        self.busy_s += busy_seconds(b["start_s"][started], b["end_s"][started], self.t0, self.horizon_s)
-        if self.t0 > 0:
-            b = measured(b, self.t0)
-            started = ~np.isnan(b["start_s"])
-        f, st = b["function"], b["status"]
-        if self.hourly is not None:
-            self.hourly.add(f, b["arrival_s"] - self.t0)  # hours of the measured span
-        ns = self.status.shape[1]
-        self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
-        wait = b["start_s"][started] - b["arrival_s"][started]
-        done = st == COMPLETED
-        lat = b["end_s"][done] - b["arrival_s"][done]
-        self.started += int(started.sum())
-        self.waited += int((wait > 0).sum())
-        self.wait_sum += float(wait.sum())
-        self.latency_sum += float(lat.sum())
-        self.cpu_s += float(np.sum(b["cpu_s"][started]))
-        if not self.keep:
-            self.latency_hist.add(lat)
-            self.wait_hist.add(wait)
-
-    def columns(self) -> dict[str, np.ndarray]:
-        if not self.keep:
-            raise ValueError("Invocation records were not kept: simulate(..., records='full') keeps them.")
-        if len(self.batches) != 1:
-            self.batches = [{c: np.concatenate([b[c] for b in self.batches]) if self.batches else np.empty(0)
-                             for c in COLUMNS}]
-        return self.batches[0]
-
-    def quantiles(self, what: str, qs: list[float]) -> list[float]:
-        """Quantiles of ``"latency"`` (completed) or ``"wait"`` (started) times."""
-        if self.keep:
-            c = self.columns()
-            c = measured(c, self.t0) if self.t0 > 0 else c
-            if what == "latency":
-                x = (c["end_s"] - c["arrival_s"])[c["status"] == COMPLETED]
-            else:
-                s = ~np.isnan(c["start_s"])
-                x = c["start_s"][s] - c["arrival_s"][s]
-            return [float(v) for v in np.quantile(x, qs, method="inverted_cdf")] if len(x) else [np.nan] * len(qs)
-        hist = self.latency_hist if what == "latency" else self.wait_hist
-        zeros = self.started - self.waited if what == "wait" else 0
-        total = hist.counts.sum()
-        return [0.0 if total and q * total <= zeros else hist.quantile(q) for q in qs]
-
-
-class EC2Result:
+class EC2Result(SpotServerResult):
     """What :func:`lambdasim.simulate` returns for ``platform="ec2"``."""
 
     platform = "ec2"
 
-    def __init__(self, scenario: Scenario, catalogue: Catalogue, model, extra_items: pd.DataFrame | None = None):
-        """``extra_items``: more line items for the bill, e.g. an application's managed services."""
-        self.scenario, self.catalogue, self.seed = scenario, catalogue, scenario.seed
-        self.extra_items = extra_items
-        self._tally, self._fleet, self._log = model.tally, model.fleet, model.autoscaler.log
-        self.names = [f.name for f in scenario.functions]
+    def extra_summary(self) -> dict[str, Any]:
+        return self.spot_summary()
 
-    def __repr__(self) -> str:
-        s = self.summary
-        return (f"<EC2Result {self.scenario.name!r}: {s['invocations']} invocations, "
-                f"{s['mean_instances']:.1f} instances, p99 {s['latency_p99_s']:.3f} s, cost ${s['cost_usd']:.4f}>")
-
-    # --- instances ------------------------------------------------------------
-    def _lives(self, window: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Launched, ready and retired times, clipped to the measured window [measure_from_s, horizon]
-        (``window=False``: to [0, horizon], the whole run)."""
-        f, sc = self._fleet, self.scenario
-        return window_lives(f.launched, f.ready, f.retired, sc.measure_from_s if window else 0.0, sc.horizon_s)
-
-    def _billed_lives(self) -> np.ndarray:
-        """Each instance's billed life inside the measured window (instances gone before it left out)."""
-        launched, _, retired = self._lives()
-        life = retired - launched
-        return life if self.scenario.measure_from_s == 0 else life[life > 0]
-
-    @cached_property
-    def instances(self) -> pd.DataFrame:
-        """One row per instance: launched, ready (serving from) and retired (NaN = live at the end)."""
-        import pandas as pd
-        f = self._fleet
-        ready = np.asarray(f.ready, dtype=float)
-        retired = np.asarray(f.retired, dtype=float)
-        return pd.DataFrame({"instance": np.arange(len(f.launched)), "launched_s": f.launched,
-                             "ready_s": np.where(ready > retired, np.nan, ready),  # NaN: removed while booting
-                             "retired_s": retired})
-
-    @cached_property
-    def scaling(self) -> pd.DataFrame:
-        """The autoscaler's actions: time, count before and after, reason, metric value."""
-        import pandas as pd
-        return pd.DataFrame(self._log, columns=["t_s", "from", "to", "reason", "metric"])
-
-    # --- money ------------------------------------------------------------------
-    @cached_property
-    def cost(self) -> pd.DataFrame:
-        """Line items of the simulated horizon's bill (instance-hours, optional load balancer)."""
-        import pandas as pd
-        st = self._tally.status.sum(axis=0)
-        ec2 = self.scenario.ec2
-        traffic = self.traffic
-        requests, processed, _, seconds = alb_hourly(traffic, self.scenario.measured_s)  # per hour if counted
-        items = ec2_bill(self._billed_lives(), ec2.instance_type, self.catalogue, requests=requests,
-                         horizon_s=self.scenario.measured_s, load_balancer=ec2.load_balancer,
-                         processed_bytes=processed, seconds=seconds)
-        around = around_line_items(traffic, self.scenario.network, self.catalogue, platform="ec2",
-                                   horizon_s=self.scenario.measured_s)
-        parts = [p for p in (items, around, self.extra_items) if p is not None and len(p)]
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else items
-
-    def hourly_compute_usd(self) -> np.ndarray:
-        """On-demand USD per hour of the instances (mean live instances x price), the input of
-        :func:`lambdasim.billing.commitments.best_commitment` (per-second billing; the 60 s minimum ignored)."""
-        launched, _, retired = self._lives(window=False)
-        price = instance_spec(self.scenario.ec2.instance_type, self.catalogue).hour_usd
-        return instance_hourly_usd(launched, retired, self.scenario.horizon_s, price)
-
-    @property
-    def compute_share(self) -> float:
-        """Share of the horizon's bill paid for the instances (not the ALB, API Gateway, logs or network)."""
-        return compute_share(self.cost)
-
-    @cached_property
-    def traffic(self) -> list[Traffic]:
-        """Per function: its front door and payload, requests that arrived, requests served."""
-        t, sc = self._tally, self.scenario
-        hourly = t.hourly.counts if t.hourly is not None else [None] * len(sc.functions)
-        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]), hourly[i])
-                for i, f in enumerate(sc.functions)]
-
-    # --- metrics ------------------------------------------------------------------
-    @cached_property
-    def summary(self) -> dict[str, Any]:
-        t, span = self._tally, self.scenario.measured_s  # the measured window, after any warm-up
-        st = t.status.sum(axis=0)
-        completed = int(st[COMPLETED])
-        launched, ready, retired = self._lives()
-        provisioned = float(np.sum(retired - ready)) * self._fleet.w
-        live = np.concatenate([np.ones(len(launched)), -np.ones(len(retired))])
-        order = np.lexsort((live, np.concatenate([launched, retired])))  # retire before launch at equal times
-        p50, p95, p99 = t.quantiles("latency", [0.5, 0.95, 0.99])
-        cost = float(self.cost["amount_usd"].sum())
-        return {
-            "invocations": int(st.sum()),
-            "completed": completed,
-            "dropped": int(st[DROPPED]),
-            "in_flight": int(st[IN_FLIGHT]),
-            "instances_launched": len(launched),
-            "mean_instances": float(np.sum(retired - launched)) / span,
-            "max_instances": int(np.cumsum(live[order]).max()) if len(live) else 0,
-            "utilization": t.busy_s / provisioned if provisioned > 0 else float("nan"),
-            "cpu_utilization": (t.cpu_s / (provisioned / self._fleet.w * self._fleet.vcpu) if provisioned > 0
-                                else float("nan")),
-            "queue_at_end": len(self._fleet.queue),
-            "wait_probability": t.waited / t.started if t.started else float("nan"),
-            "queue_wait_mean_s": t.wait_sum / t.started if t.started else float("nan"),
-            "queue_wait_p99_s": t.quantiles("wait", [0.99])[0],
-            "latency_mean_s": t.latency_sum / completed if completed else float("nan"),
-            "latency_p50_s": p50,
-            "latency_p95_s": p95,
-            "latency_p99_s": p99,
-            "cost_usd": cost,
-            "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
-            # the measured span's bill scaled to a 30-day month (as the report does for servers)
-            "monthly_cost_usd": cost * MONTH_S / self.scenario.measured_s,
-        }
-
-    # --- records ------------------------------------------------------------------
-    @cached_property
-    def invocations(self) -> pd.DataFrame:
-        """One row per request: arrival, start (NaN: never started), end, instance, status, queue wait."""
-        import pandas as pd
-        c = self._tally.columns()
-        df = pd.DataFrame(c)
-        df["function"] = pd.Categorical.from_codes(c["function"].astype(int), categories=self.names)
-        df["status"] = pd.Categorical.from_codes(c["status"].astype(int), categories=EC2_STATUS)
-        df["queue_wait_s"] = c["start_s"] - c["arrival_s"]
-        df["cold"] = False  # no per-request cold start on EC2 (keeps plots shared with Lambda)
-        return df
-
-    def timeseries(self, step_s: float) -> pd.DataFrame:
-        """Per step: busy workers, live and serving instances, queue length, arrivals, drops."""
-        import pandas as pd
-        edges = bin_edges(self.scenario.horizon_s, step_s)
-        c = self._tally.columns()
-        s = ~np.isnan(c["start_s"])
-        q_end = np.where(s, c["start_s"], np.nan_to_num(c["end_s"], nan=np.inf))  # wait ends: start or drop
-        launched, ready, retired = self._lives(window=False)
-        return pd.DataFrame({
-            "t_s": edges[:-1],
-            "concurrency": occupancy(c["start_s"][s], np.nan_to_num(c["end_s"][s], nan=np.inf), edges),
-            "instances": occupancy(launched, retired, edges),
-            "in_service": occupancy(ready, retired, edges),
-            "queue": occupancy(c["arrival_s"], q_end, edges),
-            "invocations": counts(c["arrival_s"], edges),
-            "dropped": counts(c["arrival_s"][c["status"] == DROPPED], edges),
-            "cold_starts": np.zeros(len(edges) - 1, dtype=np.int64),
-        })
+    def bill(self) -> pd.DataFrame:
+        """Line items of the simulated horizon's bill: instance-hours (Spot ones at the Spot discount) and the
+        optional load balancer."""
+        ec2, span = self.scenario.ec2, self.scenario.measured_s
+        life, spot = self._billed_spot()  # instances gone before the window: not billed
+        requests, processed, _, seconds = alb_hourly(self.traffic, span)  # per hour if counted
+        return ec2_bill(life, ec2.instance_type, self.catalogue, requests=requests, horizon_s=span,
+                        load_balancer=ec2.load_balancer, processed_bytes=processed, seconds=seconds, spot=spot,
+                        spot_discount=ec2.spot.discount)

@@ -4,27 +4,46 @@ A scenario without an ``ec2:`` section gets :class:`EC2Spec` defaults: an
 m5.large fleet whose capacity follows from the work (memory admission,
 processor-shared vCPUs: :mod:`lambdasim.servers.capacity`), 30 s boot, and a
 fixed fleet sized so that the offered load keeps the binding resource
-``DEFAULT_UTILIZATION`` busy (``scaling: {policy: fixed}`` with no
+``servers.scaling.DEFAULT_UTILIZATION`` busy (``scaling: {policy: fixed}`` with no
 ``instances``). So ``compare`` works on any scenario.
+
+EC2 Spot (``spot.share`` > 0): that share of the instances, by launch order
+(weighted round robin), run on Spot at ``spot.discount`` off on-demand (the
+catalogue's ``ec2.spot_discount`` unless given). Each Spot instance
+receives an interruption notice after an exponential time with rate
+``spot.interruptions_per_instance_hour``; it leaves the load balancer at
+once, the group launches a replacement, and ``ec2.spot_notice_s`` (2
+minutes) later it stops: requests still running then are ``requeue``-d
+(started again from scratch on another instance) or lost (``lose``,
+counted as interrupted). The process is :mod:`lambdasim.servers.spot`,
+shared with Fargate Spot.
 
 Scaling policies (``ec2.scaling``) live in :mod:`lambdasim.servers.scaling`, shared by every
 server platform; they are re-exported here.
 """
 from __future__ import annotations
 
-import math
+from typing import Literal
 
 from pydantic import Field
 
+from lambdasim.billing.catalogue import Catalogue, check_discount
+from lambdasim.errors import CatalogueError
 from lambdasim.servers.scaling import (Fixed, Scaling, Scheduled, ScheduledAction, Step, StepScaling,
                                        TargetTracking)
-from lambdasim.spec import IntIn, NonNegative, Positive, Spec
+from lambdasim.servers.spot import DEFAULT_SPOT_RATE
+from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
 
-__all__ = ["EC2Spec", "Fixed", "TargetTracking", "StepScaling", "Scheduled", "ScheduledAction", "Step",
-           "Scaling", "DEFAULT_UTILIZATION", "sized_to_load"]
+__all__ = ["EC2Spec", "EC2SpotSpec", "spot_problem", "Fixed", "TargetTracking", "StepScaling", "Scheduled", "ScheduledAction", "Step",
+           "Scaling"]
 
-#: Worker utilisation a fleet is sized to when no instance count is given.
-DEFAULT_UTILIZATION = 0.7
+class EC2SpotSpec(Spec):
+    """Which share of the instances run on EC2 Spot, how often they are interrupted, and at what discount."""
+
+    share: FloatIn(0.0, 1.0) = 0.0
+    interruptions_per_instance_hour: NonNegative = DEFAULT_SPOT_RATE
+    on_interruption: Literal["requeue", "lose"] = "requeue"
+    discount: FloatIn(0.0, 1.0) | None = None  # fraction off on-demand; none: the catalogue's ec2.spot_discount
 
 
 class EC2Spec(Spec):
@@ -41,9 +60,18 @@ class EC2Spec(Spec):
     request_timeout_s: Positive | None = None  # waiting longer than this: dropped
     load_balancer: bool = False  # bill an application load balancer
     scaling: Scaling = Fixed()
+    spot: EC2SpotSpec = EC2SpotSpec()
 
 
-def sized_to_load(load_in_instances: float, utilization: float = DEFAULT_UTILIZATION) -> int:
-    """Instances that keep an offered load of ``load_in_instances`` at ``utilization`` (at least 1)."""
-    return max(1, math.ceil(load_in_instances / utilization - 1e-9))
-
+def spot_problem(spot: EC2SpotSpec, purchase: str, catalogue: Catalogue) -> str | None:
+    """Why this ``ec2.spot`` section cannot run with the pricing section's ``ec2_purchase`` and catalogue, else None."""
+    if spot.share > 0 and purchase == "spot":
+        return ("must not combine ec2.spot (a share of Spot instances, interrupted) with pricing.ec2_purchase: spot "
+                "(the whole fleet at a flat Spot discount, never interrupted); use one of them")
+    try:
+        catalogue["ec2.spot_notice_s"]
+        discount = catalogue["ec2.spot_discount"] if spot.discount is None else spot.discount
+        check_discount("ec2.spot.discount", "spot", discount, catalogue, required=True)
+    except CatalogueError as exc:
+        return f"has an ec2.spot section the price catalogue cannot run: {str(exc).rstrip('.')}"
+    return None

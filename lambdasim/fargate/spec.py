@@ -3,7 +3,7 @@
 A scenario without a ``fargate:`` section gets :class:`FargateSpec` defaults:
 1 vCPU / 2 GB x86 tasks, a start delay of about a minute, and a fixed
 service sized so that the offered load keeps the binding resource (vCPUs or
-request slots) ``DEFAULT_UTILIZATION`` busy. Requests run on a task as on an
+request slots) ``servers.scaling.DEFAULT_UTILIZATION`` busy. Requests run on a task as on an
 EC2 instance (:mod:`lambdasim.servers.capacity`): the task's memory, less
 ``reserve_mb``, admits requests of their working memory (capped by
 ``workers_per_task`` when given) and their CPU parts share the task's vCPUs. The requested ``vcpu`` and
@@ -27,6 +27,7 @@ from pydantic import Field
 
 from lambdasim.distributions import Distribution, LogNormal
 from lambdasim.servers.scaling import Fixed, Scaling
+from lambdasim.servers.spot import DEFAULT_SPOT_RATE  # AWS publishes no Fargate Spot interruption rate
 from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
 
 __all__ = ["FargateSpec", "SpotSpec", "DEFAULT_START_DELAY"]
@@ -34,9 +35,6 @@ __all__ = ["FargateSpec", "SpotSpec", "DEFAULT_START_DELAY"]
 #: Task start (provisioning, image pull, container start): about 53-62 s for a 413 MB image
 #: pulled without SOCI (elasticscale.com/blog/reduce-aws-fargate-pull-times-with-soci, 2024-04).
 DEFAULT_START_DELAY = LogNormal(median_s=57.0, sigma=0.1)
-#: EC2 Spot Instance Advisor's lowest interruption band (< 5 % of instances a month), as a rate:
-#: AWS publishes no Fargate Spot interruption rate; a user should set their own.
-DEFAULT_SPOT_RATE = 0.05 / 720.0
 
 
 class SpotSpec(Spec):

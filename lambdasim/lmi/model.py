@@ -23,20 +23,15 @@ so each request advances at ``min(top, vCPUs / n)`` real vCPU, exactly.
 from __future__ import annotations
 
 import math
-from collections import deque
-
-import numpy as np
-import simpy
 
 from lambdasim.billing.catalogue import Catalogue, instance_spec, load_catalogue
 from lambdasim.lmi.spec import LMISpec, check_lmi, environments
 from lambdasim.scenario import Scenario
 from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
-from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
-from lambdasim.servers.result import ServerTally
-from lambdasim.servers.scaling import Fixed, TargetTracking
-from lambdasim.workload.arrivals import ArrivalSource
+from lambdasim.servers.driver import ServerModel
+from lambdasim.servers.fleet import Fleet
+from lambdasim.servers.scaling import Fixed, TargetTracking, sized_to_load
 
 __all__ = ["LMIModel", "PacedScaler", "environment_capacity", "environments_per_instance", "offered_load",
            "initial_instances"]
@@ -70,7 +65,7 @@ def initial_instances(scenario: Scenario, catalogue: Catalogue) -> int:
         return max(lo, 1)
     if spec.instances is not None:
         return spec.instances
-    return min(max(math.ceil(offered_load(scenario, catalogue) / spec.target_utilization - 1e-9), lo, 1), hi)
+    return min(max(sized_to_load(offered_load(scenario, catalogue), spec.target_utilization), lo), hi)
 
 
 def _bounds(spec: LMISpec, catalogue: Catalogue) -> tuple[int, int]:
@@ -92,72 +87,27 @@ class PacedScaler(Autoscaler):
         return min(want, max(math.ceil(self.fleet.active * self.growth - 1e-9), self.lo))
 
 
-class LMIModel:
+class LMIModel(ServerModel):
     def __init__(self, scenario: Scenario, catalogue: Catalogue, keep_records: bool = True):
-        self.sc, spec = scenario, scenario.lmi
+        spec = scenario.lmi
         check_lmi(spec, catalogue)
         self.capacity = environment_capacity(scenario)
         self.environments = environments_per_instance(scenario, catalogue)
         self.slots = self.environments * self.capacity.slots
         self.top = min(1.0, self.capacity.vcpu)  # one request's top speed, in vCPUs
+        super().__init__(scenario, spec.speed_factor, keep_records, cpu_unit=self.top)
         lo, hi = _bounds(spec, catalogue)
-        h = scenario.horizon_s
         start = initial_instances(scenario, catalogue)
         if lo == hi:
             policy = Fixed(instances=start)
         else:
             policy = TargetTracking(target=spec.target_utilization, period_s=spec.period_s, min=max(lo, 1), max=hi,
                                     instances=start, scale_out_cooldown_s=0.0)
-        self.env = simpy.Environment()
+        # no request timeout, so nothing is ever purged; with on_overload: throttle the queue holds nothing and a
+        # request without a free slot is throttled (status throttled)
         self.fleet = Fleet(self.slots, spec.launch_s, None, 0 if spec.on_overload == "throttle" else None,
                            vcpu=self.environments * self.capacity.vcpu / self.top)
         for _ in range(start):
             self.fleet.launch(0.0, booted=True)
         doubling = spec.doubling_time_s or catalogue["lmi.doubling_time_s"]
         self.autoscaler = PacedScaler(self.env, self.fleet, policy, doubling)
-        self.tally = ServerTally(len(scenario.functions), h, keep=keep_records, measure_from_s=scenario.measure_from_s)
-        self.arrivals = ArrivalSource(scenario)
-        self._waiting: deque = deque()
-
-    def run(self) -> None:
-        h = self.sc.horizon_s
-        self.env.process(self._drive())
-        self.autoscaler.start()
-        self.env.run(until=h)
-        self.fleet.advance(h)
-        self._flush(final=True)
-
-    def _drive(self):
-        env, admit = self.env, self.fleet.admit
-        sf, top = self.sc.lmi.speed_factor, self.top
-        for cols in self.arrivals:
-            cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
-            cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on LMI: the work alone
-            n = len(cols["arrival_s"])
-            b = Batch(n)
-            ts, cs, ws = cols["arrival_s"].tolist(), (cpu_a / top).tolist(), wait_a.tolist()
-            i, resumed = 0, False
-            while True:
-                # Only this process runs between two yields, so the scaler's next event stays put while
-                # the fleet admits arrivals up to it. No request timeout here, so admit never purges; with
-                # on_overload: throttle the queue holds nothing and enqueue throttles (status throttled).
-                i = admit(ts, cs, ws, b, i, env.now, env.peek(), resumed)
-                if i == n:
-                    break
-                yield env.timeout(ts[i] - env.now)  # let the scaler act first
-                resumed = True
-            self._waiting.append((cols, b))
-            self._flush()
-
-    def _flush(self, final: bool = False) -> None:
-        h = self.sc.horizon_s
-        while self._waiting and (final or self._waiting[0][1].pending == 0):
-            cols, b = self._waiting.popleft()
-            start, end = np.array(b.start), np.array(b.end)
-            st = np.array(b.status, dtype=np.int8)
-            st[(st == COMPLETED) & ~(end <= h)] = IN_FLIGHT
-            self.tally.add({
-                "function": cols["function"], "arrival_s": cols["arrival_s"], "start_s": start, "end_s": end,
-                "duration_s": cols["duration_s"], "cpu_s": cols["cpu_s"], "instance": np.array(b.inst, dtype=np.int64),
-                "status": st, "restarts": np.zeros(b.n, dtype=np.int16),
-            })

@@ -1,12 +1,15 @@
-"""What a server platform's run returns: a tally of its requests and the result surface shared with EC2.
+"""What a server platform's run returns: a tally of its requests and the result surface every server platform shares.
 
 :class:`ServerTally` keeps running counts and sums of the requests (and,
-with ``keep``, their columns); :class:`ServerResult` gives a platform built
-on :mod:`lambdasim.servers.fleet` the surface of the EC2 result: ``summary``,
-``invocations``, ``instances``, ``timeseries(step_s)``, ``scaling``, and a
-``cost`` that each platform supplies. Status codes: completed, dropped,
-in flight (at the horizon), and ``INTERRUPTED`` (lost when its server
-stopped under it, e.g. a Fargate Spot task).
+with ``keep``, their columns); :class:`ServerResult` is the one home of
+what EC2, Fargate and Lambda Managed Instances results have in common:
+``summary`` (the keys common to all of them; a platform adds its own with
+``extra_summary``), ``invocations``, ``instances``, ``timeseries(step_s)``,
+``scaling``, the servers' lives in the measured window and their billed
+lives, the hourly compute usage (``hourly_compute_usd``) and ``cost``
+around the ``bill`` each platform supplies. Status codes: completed,
+dropped, in flight (at the horizon), and ``INTERRUPTED`` (lost when its
+server stopped under it: a Spot server, :mod:`lambdasim.servers.spot`).
 """
 from __future__ import annotations
 
@@ -20,14 +23,14 @@ from lambdasim.billing.around import Traffic, around_line_items
 from lambdasim.billing.commitments import spread_hourly_usd
 from lambdasim.billing.rules import compute_share
 from lambdasim.servers.fleet import COMPLETED, DROPPED, IN_FLIGHT
+from lambdasim.servers.spot import INTERRUPTED
 from lambdasim.billing.catalogue import MONTH_S
 from lambdasim.stats import LogHistogram
 from lambdasim.timeseries import bin_edges, busy_seconds, counts, measured, occupancy, window_lives
 
-__all__ = ["ServerTally", "ServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUMNS"]
+__all__ = ["ServerTally", "ServerResult", "SpotServerResult", "SERVER_STATUS", "INTERRUPTED", "COLUMNS"]
 
 SERVER_STATUS = ["completed", "dropped", "in_flight", "interrupted"]
-INTERRUPTED = 3
 COLUMNS = ["function", "arrival_s", "start_s", "end_s", "duration_s", "cpu_s", "instance", "status", "restarts"]
 
 
@@ -41,6 +44,7 @@ class ServerTally:
         self.started = self.waited = self.restarted = 0
         self.latency_hist, self.wait_hist = LogHistogram(), LogHistogram()
         self.batches: list[dict[str, np.ndarray]] = []
+        self.hourly = None  # a timeseries.HourlyCounts of arrivals when the bill needs them per hour (an ALB's LCUs)
 
     def add(self, b: dict[str, np.ndarray]) -> None:
         if self.keep:
@@ -51,6 +55,8 @@ class ServerTally:
             b = measured(b, self.t0)
             started = ~np.isnan(b["start_s"]) & (b["status"] != INTERRUPTED)
         f, st = b["function"], b["status"]
+        if self.hourly is not None:
+            self.hourly.add(f, b["arrival_s"] - self.t0)  # hours of the measured span
         ns = self.status.shape[1]  # one bincount, as in the EC2 tally (np.add.at is far slower)
         self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
         wait = b["start_s"][started] - b["arrival_s"][started]
@@ -128,17 +134,26 @@ class ServerResult:
     def traffic(self) -> list[Traffic]:
         """Per function: its front door and payload, requests that arrived, requests served."""
         t, sc = self._tally, self.scenario
-        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]))
+        hourly = t.hourly.counts if t.hourly is not None else [None] * len(sc.functions)
+        return [Traffic(sc.door(i), f.payload, float(t.status[i].sum()), float(t.status[i, COMPLETED]), hourly[i])
                 for i, f in enumerate(sc.functions)]
 
     def hourly_compute_usd(self) -> np.ndarray:
-        """On-demand USD per hour of the servers: the bill's compute and instance charges (before discounts)
-        spread over the hours by the live servers (occupancy); the input of
-        :func:`lambdasim.billing.commitments.best_commitment`."""
+        """On-demand USD per hour of the servers a commitment can cover: the bill's compute and instance
+        charges (before discounts) spread over the hours by those servers live (occupancy); the input of
+        :func:`lambdasim.billing.commitments.best_commitment`. Savings Plans and reservations do not cover
+        Spot, so Spot servers and their charges (the ``USD covered`` of a Spot discount row) are left out."""
         launched, _, retired = self._lives(window=False)
         bill = self.bill()
         usd = float(bill.loc[bill["charge"].isin(["compute", "instances"]), "amount_usd"].sum())
-        return spread_hourly_usd(launched, retired, self.scenario.horizon_s, usd)
+        spot = (bill["charge"] == "discount") & bill["item"].str.contains("Spot", regex=False)
+        usd -= float(bill.loc[spot, "quantity"].sum())  # Spot's compute at on-demand prices
+        m = self._committable()
+        return spread_hourly_usd(launched[m], retired[m], self.scenario.horizon_s, usd)
+
+    def _committable(self) -> np.ndarray:
+        """Which servers a commitment can cover (all but Spot ones)."""
+        return np.ones(len(self._fleet.launched), dtype=bool)
 
     @property
     def compute_share(self) -> float:
@@ -155,11 +170,17 @@ class ServerResult:
         f, sc = self._fleet, self.scenario
         return window_lives(f.launched, f.ready, f.retired, sc.measure_from_s if window else 0.0, sc.horizon_s)
 
-    def _billed_lives(self) -> np.ndarray:
-        """Each instance's billed life inside the measured window (instances gone before it left out)."""
+    def _billed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each server's billed life inside the measured window, and which servers they are (a mask over the
+        servers: those gone before the window are left out)."""
         launched, _, retired = self._lives()
         life = retired - launched
-        return life if self.scenario.measure_from_s == 0 else life[life > 0]
+        kept = np.ones(len(life), dtype=bool) if self.scenario.measure_from_s == 0 else life > 0
+        return life[kept], kept
+
+    def _billed_lives(self) -> np.ndarray:
+        """Each server's billed life inside the measured window (servers gone before it left out)."""
+        return self._billed()[0]
 
     @cached_property
     def instances(self) -> pd.DataFrame:
@@ -240,3 +261,31 @@ class ServerResult:
             "dropped": counts(c["arrival_s"][c["status"] == DROPPED], edges),
             "cold_starts": np.zeros(len(edges) - 1, dtype=np.int64),
         })
+
+
+class SpotServerResult(ServerResult):
+    """The result of a server platform whose fleet has Spot servers (:class:`~lambdasim.servers.spot.SpotFleet`):
+    the Spot counts in the summary, each server's Spot flag and notice time in ``instances``."""
+
+    def __init__(self, scenario, catalogue, model, extra_items: pd.DataFrame | None = None):
+        super().__init__(scenario, catalogue, model, extra_items)
+        self.interruptions = model.interruptions  # Spot notices received
+
+    def spot_summary(self) -> dict[str, Any]:
+        """Requests started again after a Spot stop (at least once), and Spot notices received."""
+        return {"restarted": self._tally.restarted, "spot_interruptions": self.interruptions}
+
+    def _committable(self) -> np.ndarray:
+        return ~np.asarray(self._fleet.spot, dtype=bool)
+
+    def _billed_spot(self) -> tuple[np.ndarray, np.ndarray]:
+        """The billed lives (as :meth:`_billed_lives`) and whether each of those servers ran on Spot."""
+        life, kept = self._billed()
+        return life, np.asarray(self._fleet.spot, dtype=bool)[kept]
+
+    @cached_property
+    def instances(self) -> pd.DataFrame:
+        """One row per server: launched, ready, retired (NaN = live at the end), Spot, notice time."""
+        df = super().instances.copy()
+        df["spot"], df["interrupted_s"] = self._fleet.spot, self._fleet.interrupted_at
+        return df

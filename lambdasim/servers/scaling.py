@@ -11,18 +11,26 @@ Policies (``scaling.policy``):
 Every policy accepts a ``schedule`` (a list of ``{at_s, desired}`` actions,
 optionally changing ``min``/``max``), so schedules combine with the others.
 :class:`~lambdasim.servers.autoscaler.Autoscaler` runs them.
+:func:`initial_count` sizes a fleet at time 0 when the policy gives no
+``instances`` (the one rule for EC2 instances and Fargate tasks).
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import math
+from typing import Annotated, Any, Callable, Literal, Union
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from lambdasim.errors import register_tags
 from lambdasim.spec import IntIn, NonNegative, Positive, Spec
+from lambdasim.workload.kinds import mean_rate_per_s
 
-__all__ = ["Fixed", "TargetTracking", "StepScaling", "Scheduled", "ScheduledAction", "Step", "Scaling", "Metric"]
+__all__ = ["Fixed", "TargetTracking", "StepScaling", "Scheduled", "ScheduledAction", "Step", "Scaling", "Metric",
+           "DEFAULT_UTILIZATION", "sized_to_load", "initial_count"]
+
+#: Utilisation of the binding resource (vCPUs or request slots) a fleet is sized to when no count is given.
+DEFAULT_UTILIZATION = 0.7
 
 Metric = Literal["utilization", "requests_per_instance"]
 
@@ -123,3 +131,23 @@ class StepScaling(_Dynamic):
 
 Scaling = Annotated[Union[Fixed, TargetTracking, StepScaling, Scheduled], Field(discriminator="policy")]
 register_tags("fixed", "target_tracking", "step", "scheduled")
+
+
+def sized_to_load(load_in_instances: float, utilization: float = DEFAULT_UTILIZATION) -> int:
+    """Servers that keep an offered load of ``load_in_instances`` at ``utilization`` (at least 1)."""
+    return max(1, math.ceil(load_in_instances / utilization - 1e-9))
+
+
+def initial_count(policy: Scaling, scenario: Any, offered_load: Callable[[Any], float]) -> int:
+    """Servers at time 0: the policy's ``instances``; else sized to ``offered_load(scenario)`` (in servers'
+    worth of capacity) at the tracked target or ``DEFAULT_UTILIZATION``, or, tracking requests per instance,
+    to the mean arrival rate; within ``[min, max]`` for a dynamic policy."""
+    p = policy
+    if p.instances is not None:
+        return p.instances
+    if isinstance(p, TargetTracking) and p.metric == "requests_per_instance":
+        rate = sum(mean_rate_per_s(f.workload, scenario.horizon_s) for f in scenario.functions)
+        n = max(1, math.ceil(rate / p.target - 1e-9))
+    else:
+        n = sized_to_load(offered_load(scenario), p.target if isinstance(p, TargetTracking) else DEFAULT_UTILIZATION)
+    return n if isinstance(p, (Fixed, Scheduled)) else min(max(n, p.min), p.max)

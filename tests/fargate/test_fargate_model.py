@@ -157,3 +157,10 @@ def test_busy_task_to_lambda_price_ratio_per_vcpu_second_is_the_catalogue_arithm
     ratio = (f["cost_usd"] / fargate_vcpu_s) / (lam["cost_usd"] / lambda_vcpu_s)
     assert ratio == pytest.approx(per_vcpu_s_fargate / per_vcpu_s_lambda, rel=1e-9)
     assert ratio < 0.5  # a busy task's vCPU-second costs well under half of Lambda's
+
+
+def test_commitments_cover_only_the_on_demand_tasks():
+    # Compute Savings Plans do not apply to Fargate Spot: half the tasks on Spot halve the committable usage
+    sc = fg_scenario(7200.0, 0, interval=10.0, tasks=4, fargate={"spot": {"share": 0.5, "interruptions_per_task_hour": 0}})
+    hourly = 0.04048 + 2 * 0.004445  # 1 vCPU / 2 GB x86, us-east-1 2024
+    np.testing.assert_allclose(lambdasim.simulate(sc, "fargate").hourly_compute_usd(), [2 * hourly] * 2, rtol=1e-12)

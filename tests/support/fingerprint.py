@@ -220,7 +220,14 @@ def lambda_cases() -> dict[str, Any]:
 
 def ec2_cases() -> dict[str, Any]:
     scenarios = ROOT / "data" / "scenarios"
+    spot = {"share": 0.5, "interruptions_per_instance_hour": 3.0}
+    long = [_fn(duration={"dist": "exponential", "mean_s": 90.0}, workload={"kind": "poisson", "rate_per_s": 1})]
     return {
+        "ec2_spot": _sc(long, horizon_s=3600, ec2={"workers_per_instance": 8, "spot": spot,
+                                                   "scaling": {"policy": "fixed", "instances": 20}}),
+        "ec2_spot_lose": _sc(long, horizon_s=3600, ec2={"spot": {**spot, "on_interruption": "lose", "discount": 0.6},
+                                                        "scaling": {"policy": "target_tracking", "target": 0.5,
+                                                                    "min": 2, "max": 30}}),
         "ec2_default": (scenarios / "default.yaml", {"horizon_s": 2000}),
         "ec2_fixed": _sc([_fn(), _fn("g", workload=BURSTY)], ec2={"scaling": {"policy": "fixed", "instances": 4}}),
         "ec2_target": _sc([_fn(workload=BURSTY)], horizon_s=1800,

@@ -1,0 +1,188 @@
+"""Spot capacity with an interruption process, shared by the server platforms (EC2 Spot, Fargate Spot).
+
+A share of the servers, by launch order (:func:`is_spot`, a weighted round
+robin), run on Spot. Each Spot server receives an interruption notice after
+an exponential time with the platform's rate per server-hour, drawn when it
+is launched from the run's Spot random stream (so the same seed gives the
+same notices). At its notice the server leaves the load balancer and a
+replacement is launched (the service or Auto Scaling group keeps its
+desired count); ``notice_s`` later (2 minutes on AWS) it stops. Requests
+still running on it then are ``requeue``-d (started again from scratch on
+another server, or queued) or lost (status ``INTERRUPTED``), and counted
+either way.
+
+:class:`SpotFleet` is the :class:`~lambdasim.servers.fleet.Fleet` with the
+Spot flags and the two fleet-side steps (:meth:`SpotFleet.interrupt`,
+:meth:`SpotFleet.stop`); :class:`SpotInterruptions` is the SimPy side: the
+notices, and what becomes of the requests a stop cuts.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Callable
+
+import numpy as np
+
+from lambdasim.servers.fleet import DRAINING, IN_SERVICE, PENDING, TERMINATED, Batch, Fleet
+
+__all__ = ["SpotFleet", "SpotInterruptions", "is_spot", "INTERRUPTED", "DEFAULT_SPOT_RATE"]
+
+#: Status of a request lost when its Spot server stopped under it (``servers.result.SERVER_STATUS``).
+INTERRUPTED = 3
+#: EC2 Spot Instance Advisor's lowest interruption band (< 5 % of instances a month), as a rate per
+#: server-hour; AWS publishes no rate for Fargate Spot, and a user should set their own.
+DEFAULT_SPOT_RATE = 0.05 / 720.0
+
+
+def is_spot(k: int, share: float) -> bool:
+    """Whether the ``k``-th launched server runs on Spot (weighted round robin of ``share``)."""
+    return math.floor((k + 1) * share + 1e-9) > math.floor(k * share + 1e-9)
+
+
+class SpotFleet(Fleet):
+    """A fleet whose servers run on Spot by :func:`is_spot` of ``spot_share``; ``on_launch(iid, t)`` hears of
+    every launch (the interruption process draws its notice there)."""
+
+    def __init__(self, workers: int, ready_delay_s: float, timeout_s: float | None = None,
+                 queue_limit: int | None = None, vcpu: float = 1.0, *, spot_share: float = 0.0,
+                 on_launch: Callable[[int, float], None] | None = None):
+        super().__init__(workers, ready_delay_s, timeout_s, queue_limit, vcpu)
+        self.spot_share, self.on_launch = spot_share, on_launch
+        self.spot: list[bool] = []
+        self.interrupted_at: list[float] = []  # notice time, nan if never interrupted
+
+    def launch(self, t: float, booted: bool = False) -> int:
+        iid = super().launch(t, booted)
+        self.spot.append(is_spot(iid, self.spot_share))
+        self.interrupted_at.append(math.nan)
+        if self.on_launch is not None:
+            self.on_launch(iid, t)
+        return iid
+
+    def interrupt(self, iid: int, t: float, notice_s: float) -> float | None:
+        """Spot notice for server ``iid`` at ``t``: out of service, replaced; returns its stop time (None: gone already)."""
+        s = self.state[iid]
+        if s in (DRAINING, TERMINATED):
+            return None
+        self.interrupted_at[iid] = t
+        if s == PENDING:
+            self.n_pending -= 1
+            self.state[iid], self.retired[iid] = TERMINATED, t
+            stop = t
+        else:
+            assert s == IN_SERVICE
+            self.n_in_service -= 1
+            self.state[iid], self.retired[iid] = DRAINING, t + notice_s
+            stop = t + notice_s
+        self.launch(t)  # the service keeps its desired count
+        return stop
+
+    def stop(self, iid: int, t: float) -> list[tuple[Batch, int]]:
+        """Server ``iid`` stops at ``t`` (after ``advance(t)``): what it still runs ends there.
+
+        Requests in their CPU part are cut and returned as ``(batch, index)``
+        (their end was not known yet); requests in their waiting part (a known
+        end after ``t``) lose the rest of it, and the caller finds them by that
+        end. Busy time counts up to ``t`` only.
+        """
+        cut = []
+        jobs = self.ps_jobs[iid]
+        if jobs:
+            self._ps_sync(iid, t)
+            for _, _, _, start, b, i in jobs:
+                b.pending -= 1
+                self.ps_start_sum -= start
+                self.work_started_s += t - start
+                cut.append((b, i))
+            self.ps_count -= len(jobs)
+            self.out[iid] -= len(jobs)
+            jobs.clear()
+            self.ps_n[iid], self.ps_due[iid] = 0, math.inf
+        later = [(e, j) for e, j in self.done if j == iid and e > t]
+        if later:
+            self.done[:] = [(e, j) for e, j in self.done if not (j == iid and e > t)]  # in place: drivers hold it
+            heapq.heapify(self.done)
+            self.work_started_s -= sum(e - t for e, _ in later)
+            self.out[iid] -= len(later)
+        return cut
+
+
+class SpotInterruptions:
+    """The interruption process of one run: notices at ``rate_per_hour`` per Spot server, stops ``notice_s`` later.
+
+    ``waiting`` is the driver's deque of ``(columns, batch, cpu, wait)`` not yet folded into the tally: a stop
+    scans it for the requests running on the stopped server. Call :meth:`attach` with the fleet before its
+    first launch, and give :meth:`launched` to the fleet as ``on_launch``.
+    """
+
+    def __init__(self, env, rng: np.random.Generator, rate_per_hour: float, notice_s: float, requeue: bool,
+                 horizon_s: float, waiting):
+        self.env, self.rng, self.rate, self.notice_s = env, rng, rate_per_hour, notice_s
+        self.requeue, self.horizon_s, self.waiting = requeue, horizon_s, waiting
+        self.fleet: SpotFleet | None = None
+        self.interruptions = 0  # Spot notices received
+        self.requests_interrupted = 0  # requests running on a server when it stopped
+        self._restarted: dict[int, list[int]] = {}  # id(batch) -> indices of requests interrupted (requeued)
+
+    def attach(self, fleet: SpotFleet) -> None:
+        self.fleet = fleet
+
+    @property
+    def active(self) -> bool:
+        """Whether a stop may happen at all (some share on Spot)."""
+        return self.fleet is not None and self.fleet.spot_share > 0
+
+    def launched(self, iid: int, t: float) -> None:
+        """The fleet launched server ``iid`` at ``t``: a Spot one gets its notice time."""
+        if self.fleet.spot[iid] and self.rate > 0:
+            notice = t + self.rng.exponential(3600.0 / self.rate)
+            if notice < self.horizon_s:
+                self.env.process(self._life(iid, notice))
+
+    def holds(self, b: Batch, now: float) -> bool:
+        """Whether a stop may still reach a request of batch ``b`` (one that ends after ``now``)."""
+        return self.active and max(b.end, default=0.0) > now
+
+    def restarts(self, b: Batch) -> np.ndarray:
+        """How many times each request of ``b`` was started again (forgets ``b``)."""
+        again = np.zeros(b.n, dtype=np.int16)
+        np.add.at(again, self._restarted.pop(id(b), []), 1)
+        return again
+
+    def _life(self, iid: int, notice: float):
+        env, fleet = self.env, self.fleet
+        yield env.timeout(notice - env.now)
+        fleet.advance(env.now)
+        stop = fleet.interrupt(iid, env.now, self.notice_s)
+        if stop is None:
+            return
+        self.interruptions += 1
+        if stop > env.now:
+            yield env.timeout(stop - env.now)
+        fleet.advance(stop)
+        self._stop_requests(iid, stop)
+
+    def _stop_requests(self, iid: int, stop: float) -> None:
+        """Requests still running on server ``iid`` at ``stop``: started again elsewhere, or lost."""
+        fleet, requeue = self.fleet, self.requeue
+        cut: dict[int, set[int]] = {}  # id(batch) -> requests cut in their CPU part (their end not known yet)
+        for b, i in fleet.stop(iid, stop):
+            cut.setdefault(id(b), set()).add(i)
+        for _, b, cs, ws in self.waiting:
+            inst, start, end, mine = b.inst, b.start, b.end, cut.get(id(b), ())
+            for i in range(b.n):
+                if i not in mine and (inst[i] != iid or not (start[i] <= stop < end[i])):
+                    continue
+                self.requests_interrupted += 1
+                if not requeue:
+                    b.status[i], b.end[i] = INTERRUPTED, stop
+                    continue
+                self._restarted.setdefault(id(b), []).append(i)
+                j = -1 if fleet.queue else fleet.pick()
+                if j >= 0:
+                    start[i], inst[i], end[i] = stop, j, math.nan
+                    fleet.begin_work(j, stop, cs[i], ws[i], b, i)
+                else:
+                    start[i], end[i], inst[i] = math.nan, math.nan, -1
+                    fleet.enqueue(stop, ws[i], b, i, cs[i])
