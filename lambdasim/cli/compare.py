@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_comparison(df, sc))
     if args.plots is not None:
-        _plots(df, sc, args.plots)
+        _plots(df, sc, args.plots, runner)
     return 0
 
 
@@ -188,7 +188,9 @@ def _cell(r, k) -> str:
     return fmt_metric(k, v)
 
 
-def _plots(df, sc, out_dir: Path) -> None:
+def _plots(df, sc, out_dir: Path, runner) -> None:
+    """The comparison's plots; the EC2 fleets over time are those of the comparison's own runs (replication
+    0, the scenario's seed: :meth:`Runner.fleet`), so only Lambda's busy environments need a run with records."""
     from lambdasim.comparison.compare import option_label
     from lambdasim.viz.comparison import save_compare_plots
     from lambdasim.simulation import simulate
@@ -199,6 +201,6 @@ def _plots(df, sc, out_dir: Path) -> None:
         if r.platform == "ec2" and r.strategy in ("configured", "autoscaled") and r.replications:
             variant = (sc if r.strategy == "configured"
                        else with_scaling(sc, tracking_policy(sc, df.attrs["slo_target"])))
-            results[option_label(df.loc[r.Index])] = simulate(variant, "ec2")
+            results[option_label(df.loc[r.Index])] = runner.fleet(variant, "ec2")
     for path in save_compare_plots(df, results, out_dir, sc.name):
         print(f"wrote {path}")
