@@ -61,7 +61,7 @@ def main() -> None:
         rows.append(r)
         print(f"run {i + 1}: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU here + {r['worker_cpu_s']:.1f} s CPU "
               f"of runs on workers = {r['cpu_s'] + r['worker_cpu_s']:.1f} s CPU; {r['simulations']:.0f} simulations "
-              f"(+1 Lambda run with records for the plots); {r['workers']} worker(s); load {r['load']:.2f} at the start")
+              f"(+1 Lambda run with records for the plots, on a worker when there are 2); {r['workers']} worker(s); load {r['load']:.2f} at the start")
     if len(rows) > 1:
         med = {k: statistics.median(r[k] for r in rows) for k in ("wall_s", "cpu_s", "worker_cpu_s")}
         print(f"median: {med['wall_s']:.1f} s wall, {med['cpu_s'] + med['worker_cpu_s']:.1f} s CPU")

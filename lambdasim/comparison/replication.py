@@ -154,6 +154,12 @@ def _one_packed(args: tuple[Scenario, str, int]) -> tuple[dict[str, float], tupl
     return _one(*args)
 
 
+def _with_records(sc: Scenario, platform: str) -> tuple[Any, float]:
+    """A run of the scenario's own seed with full records (the whole result, for plots) and its CPU seconds."""
+    t = time.process_time()
+    return simulate(sc, platform), time.process_time() - t
+
+
 def _expected_work(sc: Scenario, platform: str) -> float:
     """A rough relative cost of a run, to start the longest first: server runs take about 4x Lambda's."""
     return (4.0 if platform in FLEET_PLATFORMS or platform == "hybrid" else 1.0) * sc.horizon_s
@@ -281,6 +287,23 @@ class Runner:
         if key not in self.lives:  # not run yet, or its memo came from elsewhere (a shared cache)
             self._keep(key, _one(sc, platform, seed))
         return FleetTrace(sc, platform, seed, *self.lives[key])
+
+    def submit(self, sc: Scenario, platform: str) -> Callable[[], Any] | None:
+        """Start a run of ``sc`` (its own seed) with full records on a worker, ahead of the batches to come.
+
+        Returns a call that waits for the whole result (for plots), or None with fewer than two workers
+        (run it when needed). Not memoised, not counted in :attr:`runs` (its CPU is in :attr:`worker_cpu_s`).
+        """
+        workers = self._family.workers(self.workers)
+        if workers < 2:
+            return None
+        future = self._family.get(workers).submit(_with_records, sc, platform)
+
+        def wait():
+            result, cpu_s = future.result()
+            self._family.worker_cpu_s += cpu_s
+            return result
+        return wait
 
     def prefetch(self, rows: Iterable[tuple[Scenario, str] | tuple[Scenario, str, int]]) -> int:
         """Run the missing replications of these rows on worker processes, the longest first.

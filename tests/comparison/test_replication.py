@@ -145,17 +145,24 @@ def test_compare_runs_the_first_steps_of_sizing_beside_the_other_rows(monkeypatc
     assert exact(a) == exact(b) and parallel.runs == serial.runs == len(here) == 9
 
 
-def test_compare_plots_draw_the_fleets_of_the_comparisons_own_runs(tmp_path, monkeypatch):
-    """``--plots`` runs Lambda once with records for its busy environments; EC2's fleets are the compared runs'."""
+def test_compare_plots_draw_the_fleets_of_the_comparisons_own_runs(tmp_path, monkeypatch, capsys):
+    """``--plots`` runs Lambda once with records for its busy environments (on a worker when there are
+    two); EC2's fleets are the compared runs'. The same table and the same PNG files either way."""
     import lambdasim.simulation as simulation
 
     ran = []
     real = simulation.simulate
     monkeypatch.setattr(simulation, "simulate", lambda sc, platform="lambda", *a, **k: ran.append(platform)
-                        or real(sc, platform, *a, **k))
+                        or real(sc, platform, *a, **k))  # runs made here, outside the runner
     path = tmp_path / "s.json"
     path.write_text(json.dumps(scenario(horizon_s=600).to_dict()))
-    assert main(["compare", str(path), "--replications", "2", "--workers", "1", "--no-progress",
-                 "--plots", str(tmp_path / "out")]) == 0
-    assert ran == ["lambda"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["rep_compare.png", "rep_fleets.png"]
+    outs = {}
+    for workers in ("1", "2"):
+        ran.clear()
+        assert main(["compare", str(path), "--replications", "2", "--workers", workers, "--no-progress",
+                     "--plots", str(tmp_path / workers)]) == 0
+        assert ran == (["lambda"] if workers == "1" else [])
+        text = capsys.readouterr().out.replace(str(tmp_path / workers), "DIR")
+        outs[workers] = text, {p.name: p.read_bytes() for p in (tmp_path / workers).iterdir()}
+    assert sorted(outs["1"][1]) == ["rep_compare.png", "rep_fleets.png"]
+    assert outs["1"] == outs["2"]
