@@ -86,10 +86,13 @@ def run(args: argparse.Namespace) -> int:
     with progress(None, f"comparing {sc.name}", enabled=not (args.no_progress or args.json), unit="simulations") as bar:
         try:
             with Runner(args.replications, workers=workers, tick=bar.update) as runner:
+                # the plots' Lambda run (records: busy environments over time) beside the comparison's runs
+                lam = runner.submit(sc, "lambda") if args.plots is not None else None
                 df = compare(sc, args.replications, slo=slo, strategies=strategies,
                              sizing_replications=args.sizing_replications, runner=runner,
                              commitments=args.commitments, platforms=platforms, break_even=flip,
                              break_even_horizon_s=min(args.break_even_horizon_s, sc.horizon_s))
+                lam = lam() if lam is not None else None
         except ValueError as exc:  # a bad --slo, --strategies, --platforms or --break-even value
             if isinstance(exc, ScenarioError):
                 raise
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_comparison(df, sc))
     if args.plots is not None:
-        _plots(df, sc, args.plots)
+        _plots(df, sc, args.plots, runner, lam)
     return 0
 
 
@@ -188,17 +191,20 @@ def _cell(r, k) -> str:
     return fmt_metric(k, v)
 
 
-def _plots(df, sc, out_dir: Path) -> None:
+def _plots(df, sc, out_dir: Path, runner, lam=None) -> None:
+    """The comparison's plots; the EC2 fleets over time are those of the comparison's own runs (replication
+    0, the scenario's seed: :meth:`Runner.fleet`), so only Lambda's busy environments need a run with records
+    (``lam``, when a worker made it)."""
     from lambdasim.comparison.compare import option_label
     from lambdasim.viz.comparison import save_compare_plots
     from lambdasim.simulation import simulate
     from lambdasim.comparison.sizing import tracking_policy, with_scaling
 
-    results = {"Lambda": simulate(sc, "lambda")}
+    results = {"Lambda": lam if lam is not None else simulate(sc, "lambda")}
     for r in df.itertuples():
         if r.platform == "ec2" and r.strategy in ("configured", "autoscaled") and r.replications:
             variant = (sc if r.strategy == "configured"
                        else with_scaling(sc, tracking_policy(sc, df.attrs["slo_target"])))
-            results[option_label(df.loc[r.Index])] = simulate(variant, "ec2")
+            results[option_label(df.loc[r.Index])] = runner.fleet(variant, "ec2")
     for path in save_compare_plots(df, results, out_dir, sc.name):
         print(f"wrote {path}")

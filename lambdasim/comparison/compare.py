@@ -51,7 +51,7 @@ from lambdasim.comparison.slo import judge
 from lambdasim.stats import mean_interval, wilson
 import lambdasim.labels as labels
 from lambdasim.scenario import Scenario, as_scenario
-from lambdasim.comparison.sizing import size_fleet
+from lambdasim.comparison.sizing import first_tries, size_fleet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,7 +183,12 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
         raise ValueError(f"platforms must be among {', '.join(known)}. Got {list(listed)!r} instead.")
     servers = [p for p in fleets.SERVER_PLATFORMS if p in listed]
     runner = runner or Runner(replications)
-    runner.prefetch([(sc, "lambda")] + [(sc, p) for p in servers if "configured" in strategies])
+    sized = "slo" in strategies or "autoscaled" in strategies
+    k = sizing_replications or replications
+    # one batch: every row the SLO does not decide, and the first runs of each sizing search
+    runner.prefetch([(sc, "lambda")] + [(sc, p) for p in servers if "configured" in strategies]
+                    + [(v, p, k) for p in servers if sized
+                       for v in first_tries(sc, p, target_tracking="autoscaled" in strategies)])
     rows = [_row(runner, sc, "lambda", "on-demand", f"{len(sc.functions)} function(s)")]
     if "configured" in strategies:
         for p in servers:
@@ -193,19 +198,21 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     attrs.update(slo_given=bool(slo))
     slo = slo or default_slo(runner, sc)
     attrs.update(slo=slo, sizing={})
-    if "slo" in strategies or "autoscaled" in strategies:
-        sizer = runner.sibling(sizing_replications or replications)
+    if sized:
+        sizer = runner.sibling(k)
+        variants: dict[str, dict[str, Any]] = {}
         for p in servers:
             sizing = size_fleet(sc, slo, platform=p, target_tracking="autoscaled" in strategies, runner=sizer)
             attrs["sizing"][p] = {"instances": sizing.instances, "target": sizing.target, "why": sizing.why}
             if p == "ec2":
                 attrs.update(slo_instances=sizing.instances, slo_target=sizing.target, sizing_why=sizing.why)
-            variants = {"slo": sizing.instances is not None and fleets.with_fixed(sc, p, sizing.instances),
-                        "autoscaled": sizing.target is not None and fleets.with_target(sc, p, sizing.target)}
-            runner.prefetch([(v, p) for k, v in variants.items() if k in strategies and v])
+            variants[p] = {"slo": sizing.instances is not None and fleets.with_fixed(sc, p, sizing.instances),
+                           "autoscaled": sizing.target is not None and fleets.with_target(sc, p, sizing.target)}
+        runner.prefetch([(v, p) for p in servers for s, v in variants[p].items() if s in strategies and v])
+        for p in servers:
             for strategy in ("slo", "autoscaled"):
                 if strategy in strategies:
-                    rows.append(_sized_row(runner, p, strategy, variants[strategy]))
+                    rows.append(_sized_row(runner, p, strategy, variants[p][strategy]))
     if "hybrid" in listed:
         rows.append(_hybrid_row(runner, sc, slo, attrs))
     df = pd.DataFrame(rows)

@@ -6,21 +6,25 @@ replication r see the same arrivals and drawn work. Runs are memoised by
 (scenario, platform, seed), so a comparison, a sizing search and a
 break-even search that meet the same configuration run it once; a fixed
 EC2 fleet sized to load and the same fleet with its size written out are
-one configuration (:func:`run_key`).
+one configuration (:func:`run_key`). Besides its headline metrics, a server run
+keeps its fleet's instance lives (:class:`FleetTrace`), so a plot of the
+instances over time needs no second run with full records.
 
 :meth:`Runner.prefetch` runs the missing runs of several rows at once on
 worker processes (``workers``; ``"auto"``: one per core left free by the
-machine's load, so a busy machine runs them here, one after another).
-Every run is seeded by its identity alone, so the numbers are the same on
-any number of workers.
+machine's load when the first batch starts, so a busy machine runs them
+here, one after another), the longest (server platforms) first. Every run
+is seeded by its identity alone, so the numbers are the same on any number
+of workers.
 """
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TYPE_CHECKING
 
 import numpy as np
 
@@ -28,8 +32,15 @@ from lambdasim.ec2.model import initial_instances
 from lambdasim.stats import t_half_width
 from lambdasim.scenario import Scenario
 from lambdasim.simulation import simulate
+from lambdasim.timeseries import bin_edges, occupancy, window_lives
 
-__all__ = ["Runner", "ci95", "headline", "run_key", "free_cores"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Runner", "FleetTrace", "ci95", "headline", "run_key", "free_cores"]
+
+#: Platforms whose runs keep their instance lives (a server fleet's ``instances``: launched_s, retired_s).
+FLEET_PLATFORMS = ("ec2", "fargate", "lmi")
 
 #: The metrics a comparison reports for both platforms (see :func:`headline`).
 METRICS = ["completed", "dropped", "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s",
@@ -102,14 +113,56 @@ def run_key(sc: Scenario, platform: str, seed: int) -> tuple[str, str, int]:
     return sc.model_dump_json(exclude={"seed"}), platform, seed
 
 
-def _one(sc: Scenario, platform: str, seed: int) -> dict[str, float]:
+class FleetTrace:
+    """The instances over time of one server run, kept from its summary-mode run (no records needed).
+
+    What a plot of the fleet reads from a result (:func:`lambdasim.viz.comparison.plot_fleets`):
+    ``platform``, ``scenario``, ``seed`` and :meth:`timeseries`, whose ``instances`` column is the
+    result's own (the same lives, the same :func:`~lambdasim.timeseries.occupancy`).
+    """
+
+    def __init__(self, scenario: Scenario, platform: str, seed: int, launched_s: np.ndarray, retired_s: np.ndarray):
+        self.scenario, self.platform, self.seed = scenario, platform, seed
+        self.launched_s, self.retired_s = launched_s, retired_s  # retired NaN: live at the end
+
+    def __repr__(self) -> str:
+        return f"<FleetTrace {self.platform} {self.scenario.name!r} seed {self.seed}: {len(self.launched_s)} instances>"
+
+    def timeseries(self, step_s: float) -> pd.DataFrame:
+        """Per step of ``step_s`` seconds: ``t_s`` and the mean number of live ``instances``."""
+        import pandas as pd
+        edges = bin_edges(self.scenario.horizon_s, step_s)
+        launched, _, retired = window_lives(self.launched_s, self.launched_s, self.retired_s, 0.0,
+                                            self.scenario.horizon_s)
+        return pd.DataFrame({"t_s": edges[:-1], "instances": occupancy(launched, retired, edges)})
+
+
+def _one(sc: Scenario, platform: str, seed: int) -> tuple[dict[str, float], tuple | None, float]:
+    """A run's headline metrics, its fleet's lives (server platforms) and the CPU seconds it took."""
+    t = time.process_time()
     if platform == "hybrid":
-        return headline(_hybrid(sc, seed), platform)
-    return headline(simulate(sc, platform, seed=seed, records="summary").summary, platform)
+        return headline(_hybrid(sc, seed), platform), None, time.process_time() - t
+    r = simulate(sc, platform, seed=seed, records="summary")
+    lives = None
+    if platform in FLEET_PLATFORMS:
+        ins = r.instances
+        lives = (ins["launched_s"].to_numpy(dtype=float), ins["retired_s"].to_numpy(dtype=float))
+    return headline(r.summary, platform), lives, time.process_time() - t
 
 
-def _one_packed(args: tuple[Scenario, str, int]) -> dict[str, float]:
+def _one_packed(args: tuple[Scenario, str, int]) -> tuple[dict[str, float], tuple | None, float]:
     return _one(*args)
+
+
+def _with_records(sc: Scenario, platform: str) -> tuple[Any, float]:
+    """A run of the scenario's own seed with full records (the whole result, for plots) and its CPU seconds."""
+    t = time.process_time()
+    return simulate(sc, platform), time.process_time() - t
+
+
+def _expected_work(sc: Scenario, platform: str) -> float:
+    """A rough relative cost of a run, to start the longest first: server runs take about 4x Lambda's."""
+    return (4.0 if platform in FLEET_PLATFORMS or platform == "hybrid" else 1.0) * sc.horizon_s
 
 
 def free_cores() -> int:
@@ -122,11 +175,20 @@ def free_cores() -> int:
     return max(1, min(cores, math.floor(cores - load + 0.5)))
 
 
-class _Pool:
-    """The worker processes of a family of runners (one :class:`Runner` and its siblings), made on first use."""
+class _Family:
+    """What one :class:`Runner` and its siblings share: worker processes (made on first use), run counts."""
 
     def __init__(self):
+        self.runs, self.cpu_s, self.worker_cpu_s = 0, 0.0, 0.0
         self.executor: ProcessPoolExecutor | None = None
+        self.auto: int | None = None  # "auto" workers, decided once (later the load counts our own workers)
+
+    def workers(self, asked: int | str) -> int:
+        if asked != "auto":
+            return int(asked)
+        if self.auto is None:
+            self.auto = free_cores()
+        return self.auto
 
     def get(self, workers: int) -> ProcessPoolExecutor:
         if self.executor is None:
@@ -147,9 +209,11 @@ class Runner:
     """Runs scenarios ``replications`` times each (records="summary"), remembering every run.
 
     ``workers``: processes for :meth:`prefetch` (1: everything runs here, in order; ``"auto"``:
-    :func:`free_cores`, decided at each prefetch). A runner with workers keeps its processes until
-    :meth:`close` (``with Runner(...) as runner:`` closes it). ``tick`` (optional) is called after
-    every simulation actually run (not memoised), here or on a worker: a progress bar's ``update``.
+    :func:`free_cores`, decided at the first prefetch of the runner and its siblings, before their own
+    workers load the machine). A runner with workers keeps its processes until :meth:`close`
+    (``with Runner(...) as runner:`` closes it). ``tick`` (optional) is called after every simulation
+    actually run (not memoised), here or on a worker: a progress bar's ``update``. ``runs`` counts
+    the simulations actually run by the runner and its siblings, ``cpu_s`` their CPU seconds.
     """
 
     def __init__(self, replications: int = 3, cache: dict | None = None, workers: int | str = 1,
@@ -160,20 +224,35 @@ class Runner:
             raise ValueError(f"workers must be an int >= 1 or 'auto'. Got {workers!r} instead.")
         self.replications = replications
         self.cache: dict = {} if cache is None else cache
+        self.lives: dict = {}  # run key -> (launched_s, retired_s) of a server run's fleet
         self.workers = workers
-        self.runs = 0  # simulations actually run (not memoised)
         self.tick = tick
-        self._pool = _Pool()
+        self._family = _Family()
+
+    @property
+    def runs(self) -> int:
+        """Simulations actually run (not memoised) by this runner and its siblings."""
+        return self._family.runs
+
+    @property
+    def cpu_s(self) -> float:
+        """Their CPU seconds, here or on workers."""
+        return self._family.cpu_s
+
+    @property
+    def worker_cpu_s(self) -> float:
+        """The CPU seconds of the runs made on worker processes (which the main process's own CPU time omits)."""
+        return self._family.worker_cpu_s
 
     def sibling(self, replications: int) -> Runner:
         """A runner of ``replications`` that shares this one's memo and worker processes."""
         other = Runner(replications, cache=self.cache, workers=self.workers, tick=self.tick)
-        other._pool = self._pool
+        other._family, other.lives = self._family, self.lives
         return other
 
     def close(self) -> None:
         """Stop the worker processes (if any were started)."""
-        self._pool.close()
+        self._family.close()
 
     def __enter__(self) -> Runner:
         return self
@@ -188,33 +267,65 @@ class Runner:
         """The headline metrics of one run."""
         key = run_key(sc, platform, seed)
         if key not in self.cache:
-            self.cache[key] = _one(sc, platform, seed)
-            self.runs += 1
-            if self.tick is not None:
-                self.tick()
+            self._keep(key, _one(sc, platform, seed))
         return self.cache[key]
 
-    def prefetch(self, rows: Iterable[tuple[Scenario, str]]) -> int:
-        """Run the missing replications of these (scenario, platform) rows on worker processes.
+    def _keep(self, key: tuple, out: tuple[dict[str, float], tuple | None, float], on_worker: bool = False) -> None:
+        self.cache[key], lives, cpu_s = out
+        if lives is not None:
+            self.lives[key] = lives
+        self._family.runs += 1
+        self._family.cpu_s += cpu_s
+        self._family.worker_cpu_s += cpu_s if on_worker else 0.0
+        if self.tick is not None:
+            self.tick()
 
-        Does nothing with fewer than two workers or two missing runs (:meth:`run` then runs them
-        when asked). Returns how many runs were made here.
+    def fleet(self, sc: Scenario, platform: str, seed: int | None = None) -> FleetTrace:
+        """The instances over time of a server run (seed: the scenario's own), run in summary mode if not yet run."""
+        seed = sc.seed if seed is None else seed
+        key = run_key(sc, platform, seed)
+        if key not in self.lives:  # not run yet, or its memo came from elsewhere (a shared cache)
+            self._keep(key, _one(sc, platform, seed))
+        return FleetTrace(sc, platform, seed, *self.lives[key])
+
+    def submit(self, sc: Scenario, platform: str) -> Callable[[], Any] | None:
+        """Start a run of ``sc`` (its own seed) with full records on a worker, ahead of the batches to come.
+
+        Returns a call that waits for the whole result (for plots), or None with fewer than two workers
+        (run it when needed). Not memoised, not counted in :attr:`runs` (its CPU is in :attr:`worker_cpu_s`).
+        """
+        workers = self._family.workers(self.workers)
+        if workers < 2:
+            return None
+        future = self._family.get(workers).submit(_with_records, sc, platform)
+
+        def wait():
+            result, cpu_s = future.result()
+            self._family.worker_cpu_s += cpu_s
+            return result
+        return wait
+
+    def prefetch(self, rows: Iterable[tuple[Scenario, str] | tuple[Scenario, str, int]]) -> int:
+        """Run the missing replications of these rows on worker processes, the longest first.
+
+        A row is (scenario, platform), run at this runner's replications, or (scenario, platform,
+        replications), so rows of sibling runners share one batch. Does nothing with fewer than two
+        workers or two missing runs (:meth:`run` then runs them when asked). Returns how many runs
+        were made here.
         """
         todo: dict[tuple, tuple[Scenario, str, int]] = {}
-        for sc, platform in rows:
-            for seed in self.seeds(sc):
-                key = run_key(sc, platform, seed)
+        for sc, platform, *reps in rows:
+            for r in range(reps[0] if reps else self.replications):
+                key = run_key(sc, platform, sc.seed + r)
                 if key not in self.cache:
-                    todo.setdefault(key, (sc, platform, seed))
-        workers = free_cores() if self.workers == "auto" else self.workers
+                    todo.setdefault(key, (sc, platform, sc.seed + r))
+        workers = self._family.workers(self.workers)
         if min(len(todo), workers) < 2:
             return 0
-        pool = self._pool.get(workers)
-        for key, out in zip(todo, pool.map(_one_packed, todo.values())):
-            self.cache[key] = out
-            self.runs += 1
-            if self.tick is not None:
-                self.tick()
+        pool = self._family.get(workers)
+        order = sorted(todo, key=lambda k: -_expected_work(todo[k][0], todo[k][1]))  # stable: ties keep their order
+        for key, out in zip(order, pool.map(_one_packed, [todo[k] for k in order])):
+            self._keep(key, out, on_worker=True)
         return len(todo)
 
     def summaries(self, sc: Scenario, platform: str) -> list[dict[str, float]]:

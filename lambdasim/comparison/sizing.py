@@ -31,7 +31,7 @@ from lambdasim.scenario import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["size_ec2", "size_fleet", "Sizing", "with_scaling", "meets", "tracking_policy"]
+__all__ = ["size_ec2", "size_fleet", "Sizing", "with_scaling", "meets", "tracking_policy", "first_tries"]
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,23 @@ def _why(sc: Scenario, platform: str, slo: dict[str, float], tried: pd.DataFrame
     return text
 
 
+def _stable(sc: Scenario, platform: str) -> int:
+    """The smallest stable fleet (offered load < instances): where the fixed-fleet search starts."""
+    return math.floor(fleets.offered_load(sc, platform)) + 1
+
+
+def first_tries(sc: Scenario, platform: str = "ec2", target_tracking: bool = True) -> list[Scenario]:
+    """The configurations :func:`size_fleet` runs first whatever the SLO: the smallest stable fixed
+    fleet and, with target tracking, the highest target. A caller that knows the SLO only later runs
+    them ahead, beside its other runs (:meth:`~lambdasim.comparison.replication.Runner.prefetch`)."""
+    tries = [fleets.with_fixed(sc, platform, _stable(sc, platform))]
+    if target_tracking:
+        tries.append(fleets.with_target(sc, platform, TARGET_RANGE[1]))
+    return tries
+
+
 def _smallest_fleet(sc, platform, slo, evaluate, max_instances):
-    stable = math.floor(fleets.offered_load(sc, platform)) + 1
+    stable = _stable(sc, platform)
     cap = max_instances or max(4 * stable, stable + 64)
     cache: dict[int, dict[str, float]] = {}
 

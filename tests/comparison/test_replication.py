@@ -80,3 +80,89 @@ def test_bad_workers_are_one_clear_error(tmp_path, capsys):
     assert main(["compare", str(path), "--workers", "two"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "lambdasim compare: error: --workers must be an int >= 1 or auto. Got 'two' instead."
+
+
+def tracking(sc, target=0.05, period_s=30.0):
+    return sc.with_overrides({"ec2.scaling": {"policy": "target_tracking", "target": target, "min": 1, "max": 10,
+                                              "period_s": period_s, "scale_out_cooldown_s": 30.0,
+                                              "scale_in_cooldown_s": 60.0}})
+
+
+@pytest.mark.parametrize("kind", ["fixed", "tracking"])
+def test_a_fleet_trace_is_the_runs_own_instances_over_time(kind):
+    """The fleet a plot draws, kept from the summary-mode run, is the full run's, bit for bit."""
+    sc = scenario(horizon_s=900.0, rate=6.0)
+    v = sc if kind == "fixed" else tracking(sc)
+    r = Runner(1)
+    trace = r.fleet(v, "ec2")
+    full = lambdasim.simulate(v, "ec2")
+    assert r.runs == 1 and trace.platform == "ec2" and trace.seed == v.seed == full.seed
+    if kind == "tracking":  # the fleet grew and shrank during the run: the check is not of a constant
+        assert len(full.instances) > initial_instances(v) and full.instances["retired_s"].notna().any()
+    for step in (45.0, 100.0, 7.0):
+        got, want = trace.timeseries(step), full.timeseries(step)
+        assert list(got.columns) == ["t_s", "instances"]
+        assert got["t_s"].to_numpy().tobytes() == want["t_s"].to_numpy().tobytes()
+        assert got["instances"].to_numpy().tobytes() == want["instances"].to_numpy().tobytes()
+    assert r.fleet(v, "ec2") is not trace and r.runs == 1  # memoised: no second run
+
+
+def test_prefetch_rows_may_carry_their_own_replications():
+    sc = scenario(horizon_s=200.0)
+    with Runner(3, workers=2) as r:
+        assert r.prefetch([(sc, "lambda"), (sc, "ec2", 1), (tracking(sc), "ec2", 2)]) == 6  # 3 + 1 + 2 runs
+        one = r.sibling(1)
+        one.summaries(sc, "ec2")
+        r.sibling(2).summaries(tracking(sc), "ec2")
+        assert r.runs == one.runs == 6 and r.cpu_s > 0  # siblings count the runs of the family
+        assert r.prefetch([(sc, "ec2")]) == 2  # seeds 12 and 13 were not run yet
+
+
+def test_auto_workers_are_decided_once_per_family(monkeypatch):
+    calls = []
+    monkeypatch.setattr(replication, "free_cores", lambda: calls.append(1) or 1)
+    sc = scenario(horizon_s=100.0)
+    with Runner(2, workers="auto") as r:
+        assert r.prefetch([(sc, "lambda")]) == 0  # one free core: the runs are made when asked
+        r.sibling(1).prefetch([(sc, "ec2")])
+        r.prefetch([(sc, "ec2")])
+    assert calls == [1]
+
+
+def test_compare_runs_the_first_steps_of_sizing_beside_the_other_rows(monkeypatch):
+    """With two workers, the sizing searches' first runs (which no SLO decides) join the first batch, so a
+    search that ends there runs nothing alone in the main process; the table is the serial one."""
+    sc = scenario()
+    here = []
+    real = replication._one
+    monkeypatch.setattr(replication, "_one", lambda *a: here.append(a[1:]) or real(*a))  # the main process only
+    with Runner(3, workers=2) as parallel:
+        a = compare(sc, 3, sizing_replications=1, runner=parallel)
+    assert a.attrs["sizing"]["ec2"]["instances"] == initial_instances(sc) and a.attrs["slo_target"] == 0.95
+    assert here == []  # every run was made on the workers, in two batches
+    serial = Runner(3, workers=1)
+    b = compare(sc, 3, sizing_replications=1, runner=serial)
+    assert exact(a) == exact(b) and parallel.runs == serial.runs == len(here) == 9
+
+
+def test_compare_plots_draw_the_fleets_of_the_comparisons_own_runs(tmp_path, monkeypatch, capsys):
+    """``--plots`` runs Lambda once with records for its busy environments (on a worker when there are
+    two); EC2's fleets are the compared runs'. The same table and the same PNG files either way."""
+    import lambdasim.simulation as simulation
+
+    ran = []
+    real = simulation.simulate
+    monkeypatch.setattr(simulation, "simulate", lambda sc, platform="lambda", *a, **k: ran.append(platform)
+                        or real(sc, platform, *a, **k))  # runs made here, outside the runner
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenario(horizon_s=600).to_dict()))
+    outs = {}
+    for workers in ("1", "2"):
+        ran.clear()
+        assert main(["compare", str(path), "--replications", "2", "--workers", workers, "--no-progress",
+                     "--plots", str(tmp_path / workers)]) == 0
+        assert ran == (["lambda"] if workers == "1" else [])
+        text = capsys.readouterr().out.replace(str(tmp_path / workers), "DIR")
+        outs[workers] = text, {p.name: p.read_bytes() for p in (tmp_path / workers).iterdir()}
+    assert sorted(outs["1"][1]) == ["rep_compare.png", "rep_fleets.png"]
+    assert outs["1"] == outs["2"]
