@@ -184,6 +184,8 @@ def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], lis
     shared = all(r is None for r in limiter.reserved)
     track = any(p.function_idle_s is not None for p in pools)
     if shared and not track and pools[0].selection == "mru":
+        if len(pools) == 1 and limiter.unreserved_cap >= 1:
+            return _window_lean_one(m, ts, fs, ds, inits)
         return _window_lean(m, ts, fs, ds, inits)
     busy, tally = m._busy, m.tally
     idles = [p.idle for p in pools]
@@ -425,6 +427,130 @@ def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int
         add(g)
     _set_busy(pools, limiter, busy)
     limiter.unreserved_busy = nb
+    tally.max_concurrency = maxc
+    return inst, cold_idx, thr_idx
+
+
+def _window_lean_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+    """:func:`_window_lean` for one function (the default scenario under the date's keep-alive).
+
+    As :func:`lambdasim.awslambda.sync_loop._window_one` does for the plain pool: the heap holds
+    ``(end, instance)`` pairs; the last instance that went idle at this arrival (the one ``mru`` takes
+    unless its timer ran out) is held in hand rather than appended to the idle deque and popped again;
+    a release frees a slot, so that arrival is neither throttled nor a new peak. The timers' uniforms are
+    drawn in the same order (releases in end order, then a cold start's lifetime), the retirements made
+    in the same order at the same times.
+    """
+    pool, limiter = m.pools[0], m.limiter
+    busy, tally = m._busy, m.tally
+    idle, dies = pool.idle, pool.dies
+    lo, w = pool._lo, pool._w
+    life = None if pool.timer_lifetime_s is None else _bounds(pool.timer_lifetime_s)
+    u = pool._u
+    refill = pool._refill
+    log = m.instances
+    create, retire = log.create, log.retire
+    budget = m.budgets[0] if m.budgets is not None else None
+    cap = limiter.unreserved_cap
+    maxc = tally.max_concurrency
+    heappush, heappop = heapq.heappush, heapq.heappop
+    push_idle = idle.append
+    inf = math.inf
+    heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
+    nxt = heap[0][0] if heap else inf
+    inst = [-1] * len(ts)  # -1: throttled
+    cold_idx: list[int] = []
+    thr_idx: list[int] = []
+    add_cold, add_thr = cold_idx.append, thr_idx.append
+    for i, t, d in zip(range(len(ts)), ts, ds):
+        if nxt <= t:  # TimerPool.release of the executions that finished by t; the last one held
+            hg = -1
+            while heap and heap[0][0] <= t:
+                e, g = heappop(heap)
+                expiry = e + lo
+                if w:
+                    if not u:
+                        u = refill()
+                    expiry += u.pop() * w
+                if dies:
+                    end = dies.get(g, inf)
+                    if end < expiry:
+                        if end <= e:
+                            del dies[g]
+                            retire(g, e)
+                            continue
+                        expiry = end
+                if hg >= 0:
+                    push_idle((he, hg, hx))
+                he, hg, hx = e, g, expiry
+            nxt = heap[0][0] if heap else inf
+            while idle and idle[0][2] <= t:  # TimerPool.take
+                _, g, expiry = idle.popleft()
+                retire(g, expiry)
+                dies.pop(g, None)
+            if hg >= 0:
+                if hx > t:  # the most recently freed instance, warm
+                    heappush(heap, (t + d, hg))
+                    nxt = heap[0][0]
+                    inst[i] = hg
+                    continue
+                retire(hg, hx)
+                dies.pop(hg, None)
+                g = _take_rest(idle, t, retire, dies)
+            else:
+                g = _take_rest(idle, t, retire, dies) if idle else -1
+            if g >= 0:
+                heappush(heap, (t + d, g))
+                nxt = heap[0][0]
+                inst[i] = g
+                continue
+        else:
+            if len(heap) >= cap:
+                add_thr(i)
+                continue
+            while idle and idle[0][2] <= t:  # TimerPool.take
+                _, g, expiry = idle.popleft()
+                retire(g, expiry)
+                dies.pop(g, None)
+            if idle:
+                _, g, expiry = idle.pop()
+                if expiry <= t:
+                    retire(g, expiry)
+                    dies.pop(g, None)
+                    g = _take_rest(idle, t, retire, dies)
+                if g >= 0:
+                    e = t + d
+                    heappush(heap, (e, g))
+                    if e < nxt:
+                        nxt = e
+                    if len(heap) > maxc:
+                        maxc = len(heap)
+                    inst[i] = g
+                    continue
+        # a cold start
+        if budget is not None and not budget.take(0, t):
+            add_thr(i)
+            continue
+        init = inits[i]
+        g = create(0, t, t + init)  # TimerPool.create
+        if life is not None:
+            llo, lw = life
+            if lw:
+                if not u:
+                    u = refill()
+                dies[g] = t + llo + u.pop() * lw
+            else:
+                dies[g] = t + llo + 0.0
+        add_cold(i)
+        e = t + init + d
+        heappush(heap, (e, g))
+        if e < nxt:
+            nxt = e
+        if len(heap) > maxc:
+            maxc = len(heap)
+        inst[i] = g
+    busy[:] = [(e, g, 0) for e, g in heap]
+    pool.busy = limiter.busy[0] = limiter.unreserved_busy = len(heap)
     tally.max_concurrency = maxc
     return inst, cold_idx, thr_idx
 
