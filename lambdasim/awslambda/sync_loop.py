@@ -64,8 +64,8 @@ def run_sync(m) -> None:
         thr_idx: list[int] = []
         for c0 in range(0, n, CHUNK):  # Python lists of one chunk at a time keep the peak memory low
             c1 = min(n, c0 + CHUNK)
-            got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(),
-                                        inits[c0:c1].tolist())
+            # the INIT draws stay an array: only a cold start reads one
+            got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(), inits[c0:c1])
             inst[c0:c1] = got
             cold_idx += [c0 + i for i in cold_c]
             thr_idx += [c0 + i for i in thr_c]
@@ -81,7 +81,7 @@ def run_sync(m) -> None:
         m._record(b, status, cold, inst, end, np.zeros(n, dtype=bool), fail, [])
 
 
-def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """One window's arrivals: instance ids (-1 when throttled), cold-start rows, throttled rows."""
     busy, pools, limiter, tally = m._busy, m.pools, m.limiter, m.tally
     idles = [p.idle for p in pools]
@@ -136,7 +136,7 @@ def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], li
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)
             add_cold(i)
             e = t + init + ds[i]
@@ -149,7 +149,7 @@ def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], li
     return inst, cold_idx, thr_idx
 
 
-def _window_shared(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`_window` when no function reserves concurrency: every busy execution holds one slot of the
     shared pool, so the limiter's count is the number of busy executions (set back at the window's end)."""
     busy, pools, limiter, tally = m._busy, m.pools, m.limiter, m.tally
@@ -192,7 +192,7 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[i
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)
             add_cold(i)
             e = t + init + d
@@ -212,7 +212,7 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[i
     return inst, cold_idx, thr_idx
 
 
-def _window_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`_window_shared` for one function under ``mru`` (the default scenario's case).
 
     The heap holds ``(end, instance)`` pairs (the function is always 0: the same order as the triples).
@@ -255,7 +255,8 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int]
                 continue
             retire(g, e + ka)  # it expired as well (after every older one)
         else:
-            if len(heap) >= cap:
+            k = len(heap)
+            if k >= cap:
                 add_thr(i)
                 continue
             while idle and idle[0][0] + ka <= t:
@@ -267,8 +268,8 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int]
                 heappush(heap, (e, g))
                 if e < nxt:
                     nxt = e
-                if len(heap) > maxc:
-                    maxc = len(heap)
+                if k >= maxc:
+                    maxc = k + 1
                 inst[i] = g
                 continue
         # a cold start
@@ -276,7 +277,7 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int]
             nxt = heap[0][0] if heap else inf
             add_thr(i)
             continue
-        init = inits[i]
+        init = float(inits[i])
         g = create(0, t, t + init)
         add_cold(i)
         heappush(heap, (t + init + d, g))

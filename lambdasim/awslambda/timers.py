@@ -164,7 +164,7 @@ class TimerPool(ProvisionedPool):
 
 
 
-def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def window(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """One window of sync arrivals on :class:`TimerPool` pools, for the tight loop of
     :mod:`lambdasim.awslambda.sync_loop`: instance ids (-1 when throttled), cold-start rows, throttled rows.
 
@@ -293,7 +293,7 @@ def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], lis
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)  # TimerPool.create
             life = lives[f]
             if life is not None:
@@ -333,7 +333,7 @@ def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], lis
     return inst, cold_idx, thr_idx
 
 
-def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window_lean(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`window` for the dated default since 2021 (and before 2019-07): no reserved concurrency, no
     function timer, ``mru`` selection; the same operations in the same order with the branches that cannot
     run left out (a popped instance that expired before the oldest one goes back to :func:`_take_rest`)."""
@@ -404,7 +404,7 @@ def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)  # TimerPool.create
             life = lives[f]
             if life is not None:
@@ -431,7 +431,7 @@ def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int
     return inst, cold_idx, thr_idx
 
 
-def _window_lean_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`_window_lean` for one function (the default scenario under the date's keep-alive).
 
     As :func:`lambdasim.awslambda.sync_loop._window_one` does for the plain pool: the heap holds
@@ -505,7 +505,8 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list
                 inst[i] = g
                 continue
         else:
-            if len(heap) >= cap:
+            k = len(heap)
+            if k >= cap:
                 add_thr(i)
                 continue
             while idle and idle[0][2] <= t:  # TimerPool.take
@@ -523,15 +524,15 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list
                     heappush(heap, (e, g))
                     if e < nxt:
                         nxt = e
-                    if len(heap) > maxc:
-                        maxc = len(heap)
+                    if k >= maxc:
+                        maxc = k + 1
                     inst[i] = g
                     continue
         # a cold start
         if budget is not None and not budget.take(0, t):
             add_thr(i)
             continue
-        init = inits[i]
+        init = float(inits[i])
         g = create(0, t, t + init)  # TimerPool.create
         if life is not None:
             llo, lw = life
