@@ -467,13 +467,16 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
             hg = -1
             while heap and heap[0][0] <= t:
                 e, g = heappop(heap)
-                expiry = e + lo
                 if w:
-                    if not u:
+                    try:  # (e + lo) + u * w, as TimerPool.release adds them
+                        expiry = e + lo + u.pop() * w
+                    except IndexError:  # the buffer of uniforms ran out
                         u = refill()
-                    expiry += u.pop() * w
-                if dies:
-                    end = dies.get(g, inf)
+                        expiry = e + lo + u.pop() * w
+                else:
+                    expiry = e + lo
+                if life is not None:  # every live instance has its end of life in `dies`
+                    end = dies[g]
                     if end < expiry:
                         if end <= e:
                             del dies[g]
