@@ -465,7 +465,7 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     for i, t, d in zip(range(len(ts)), ts, ds):
         if nxt <= t:  # TimerPool.release of the executions that finished by t; the last one held
             hg = -1
-            while heap and heap[0][0] <= t:
+            while True:  # at least one finished (nxt <= t)
                 e, g = heappop(heap)
                 if w:
                     try:  # (e + lo) + u * w, as TimerPool.release adds them
@@ -478,30 +478,32 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                 if life is not None:  # every live instance has its end of life in `dies`
                     end = dies[g]
                     if end < expiry:
-                        if end <= e:
+                        if end <= e:  # too old: retired as its call ends
                             del dies[g]
                             retire(g, e)
-                            continue
+                            if heap and heap[0][0] <= t:
+                                continue
+                            break
                         expiry = end
                 if hg >= 0:
                     push_idle((he, hg, hx))
                 he, hg, hx = e, g, expiry
-            nxt = heap[0][0] if heap else inf
+                if not heap or heap[0][0] > t:
+                    break
             while idle and idle[0][2] <= t:  # TimerPool.take
                 _, g, expiry = idle.popleft()
                 retire(g, expiry)
                 dies.pop(g, None)
-            if hg >= 0:
-                if hx > t:  # the most recently freed instance, warm
-                    heappush(heap, (t + d, hg))
-                    nxt = heap[0][0]
-                    inst[i] = hg
-                    continue
+            if hg >= 0 and hx > t:  # the most recently freed instance, warm
+                heappush(heap, (t + d, hg))
+                nxt = heap[0][0]
+                inst[i] = hg
+                continue
+            nxt = heap[0][0] if heap else inf
+            if hg >= 0:  # its timer ran out too
                 retire(hg, hx)
                 dies.pop(hg, None)
-                g = _take_rest(idle, t, retire, dies)
-            else:
-                g = _take_rest(idle, t, retire, dies) if idle else -1
+            g = _take_rest(idle, t, retire, dies) if idle else -1
             if g >= 0:
                 heappush(heap, (t + d, g))
                 nxt = heap[0][0]
