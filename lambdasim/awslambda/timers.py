@@ -458,21 +458,35 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     inf = math.inf
     heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
     nxt = heap[0][0] if heap else inf
+    owed = 0  # uniforms used by releases whose expiry was never needed, not yet taken from the buffer
     inst = [-1] * len(ts)  # -1: throttled
     cold_idx: list[int] = []
     thr_idx: list[int] = []
     add_cold, add_thr = cold_idx.append, thr_idx.append
     for i, t, d in zip(range(len(ts)), ts, ds):
         if nxt <= t:  # TimerPool.release of the executions that finished by t; the last one held
-            hg = -1
-            while True:  # at least one finished (nxt <= t)
-                e, g = heappop(heap)
+            e, g = heappop(heap)
+            if e + lo > t and (life is None or dies[g] > t) and (not heap or heap[0][0] > t):
+                # the only one to finish, and neither of its timers can have run out by t (its idle
+                # expiry is at least e + lo): it serves this call; its uniform is only counted
                 if w:
-                    try:  # (e + lo) + u * w, as TimerPool.release adds them
-                        expiry = e + lo + u.pop() * w
-                    except IndexError:  # the buffer of uniforms ran out
+                    owed += 1
+                while idle and idle[0][2] <= t:  # TimerPool.take
+                    _, h, expiry = idle.popleft()
+                    retire(h, expiry)
+                    dies.pop(h, None)
+                heappush(heap, (t + d, g))
+                nxt = heap[0][0]
+                inst[i] = g
+                continue
+            if owed:
+                u, owed = _spend(u, owed, refill), 0
+            hg = -1
+            while True:  # every execution that finished by t, in end order
+                if w:
+                    if not u:
                         u = refill()
-                        expiry = e + lo + u.pop() * w
+                    expiry = e + lo + u.pop() * w  # (e + lo) + u * w, as TimerPool.release adds them
                 else:
                     expiry = e + lo
                 if life is not None:  # every live instance has its end of life in `dies`
@@ -482,6 +496,7 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                             del dies[g]
                             retire(g, e)
                             if heap and heap[0][0] <= t:
+                                e, g = heappop(heap)
                                 continue
                             break
                         expiry = end
@@ -490,6 +505,7 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                 he, hg, hx = e, g, expiry
                 if not heap or heap[0][0] > t:
                     break
+                e, g = heappop(heap)
             while idle and idle[0][2] <= t:  # TimerPool.take
                 _, g, expiry = idle.popleft()
                 retire(g, expiry)
@@ -542,6 +558,8 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
         if life is not None:
             llo, lw = life
             if lw:
+                if owed:
+                    u, owed = _spend(u, owed, refill), 0
                 if not u:
                     u = refill()
                 dies[g] = t + llo + u.pop() * lw
@@ -555,10 +573,23 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
         if len(heap) > maxc:
             maxc = len(heap)
         inst[i] = g
+    if owed:
+        _spend(u, owed, refill)
     busy[:] = [(e, g, 0) for e, g in heap]
     pool.busy = limiter.busy[0] = limiter.unreserved_busy = len(heap)
     tally.max_concurrency = maxc
     return inst, cold_idx, thr_idx
+
+
+def _spend(u: list, k: int, refill) -> list:
+    """The buffer ``u`` after ``k`` more draws (popped from its end; refilled when empty, as a draw does)."""
+    while k:
+        if not u:
+            u = refill()
+        n = min(k, len(u))
+        del u[len(u) - n:]
+        k -= n
+    return u
 
 
 def _take_rest(idle: deque, t: float, retire, dies: dict) -> int:
