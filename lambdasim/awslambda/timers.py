@@ -437,9 +437,12 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     As :func:`lambdasim.awslambda.sync_loop._window_one` does for the plain pool: the heap holds
     ``(end, instance)`` pairs; the last instance that went idle at this arrival (the one ``mru`` takes
     unless its timer ran out) is held in hand rather than appended to the idle deque and popped again;
-    a release frees a slot, so that arrival is neither throttled nor a new peak. The timers' uniforms are
-    drawn in the same order (releases in end order, then a cold start's lifetime), the retirements made
-    in the same order at the same times.
+    a release frees a slot, so that arrival is neither throttled nor a new peak. When that instance
+    cannot have timed out by ``t`` (its idle expiry is at least ``end + low`` and its lifetime ends after
+    ``t``) it serves without its expiry being computed: its uniform is used but not read. The buffer of
+    uniforms is walked by an index (``u[ui]``, from the end, as ``pop`` takes them; cut to what is left
+    at the window's end), so the uniforms are used in the same order (releases in end order, then a
+    cold start's lifetime) and the retirements made in the same order at the same times.
     """
     pool, limiter = m.pools[0], m.limiter
     busy, tally = m._busy, m.tally
@@ -458,35 +461,21 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     inf = math.inf
     heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
     nxt = heap[0][0] if heap else inf
-    owed = 0  # uniforms used by releases whose expiry was never needed, not yet taken from the buffer
+    ui = len(u)  # the uniforms u[:ui] are still to be used, from the end (as pop() takes them)
     inst = [-1] * len(ts)  # -1: throttled
     cold_idx: list[int] = []
     thr_idx: list[int] = []
     add_cold, add_thr = cold_idx.append, thr_idx.append
     for i, t, d in zip(range(len(ts)), ts, ds):
-        if nxt <= t:  # TimerPool.release of the executions that finished by t; the last one held
+        if nxt <= t:  # TimerPool.release of the executions that finished by t
             e, g = heappop(heap)
-            if e + lo > t and (life is None or dies[g] > t) and (not heap or heap[0][0] > t):
-                # the only one to finish, and neither of its timers can have run out by t (its idle
-                # expiry is at least e + lo): it serves this call; its uniform is only counted
+            while heap and heap[0][0] <= t:  # (e, g) is not the last to finish: idle with its expiry
                 if w:
-                    owed += 1
-                while idle and idle[0][2] <= t:  # TimerPool.take
-                    _, h, expiry = idle.popleft()
-                    retire(h, expiry)
-                    dies.pop(h, None)
-                heappush(heap, (t + d, g))
-                nxt = heap[0][0]
-                inst[i] = g
-                continue
-            if owed:
-                u, owed = _spend(u, owed, refill), 0
-            hg = -1
-            while True:  # every execution that finished by t, in end order
-                if w:
-                    if not u:
+                    ui -= 1
+                    while ui < 0:  # the buffer ran out: the next 1,024, as TimerPool._refill draws them
                         u = refill()
-                    expiry = e + lo + u.pop() * w  # (e + lo) + u * w, as TimerPool.release adds them
+                        ui += len(u)
+                    expiry = e + lo + u[ui] * w  # (e + lo) + u * w, as TimerPool.release adds them
                 else:
                     expiry = e + lo
                 if life is not None:  # every live instance has its end of life in `dies`
@@ -495,17 +484,39 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                         if end <= e:  # too old: retired as its call ends
                             del dies[g]
                             retire(g, e)
-                            if heap and heap[0][0] <= t:
-                                e, g = heappop(heap)
-                                continue
-                            break
+                            e, g = heappop(heap)
+                            continue
                         expiry = end
-                if hg >= 0:
-                    push_idle((he, hg, hx))
-                he, hg, hx = e, g, expiry
-                if not heap or heap[0][0] > t:
-                    break
+                push_idle((e, g, expiry))
                 e, g = heappop(heap)
+            if e + lo > t and (life is None or dies[g] > t):
+                # the most recently freed instance, and neither of its timers can have run out by t (its
+                # idle expiry is at least e + lo): it serves this call; its uniform is only counted
+                if w:
+                    ui -= 1  # used, not read (a refill waits for the next draw that reads one)
+                while idle and idle[0][2] <= t:  # TimerPool.take
+                    _, h, expiry = idle.popleft()
+                    retire(h, expiry)
+                    dies.pop(h, None)
+                heappush(heap, (t + d, g))
+                nxt = heap[0][0]
+                inst[i] = g
+                continue
+            hg = -1  # the last one, released exactly
+            if w:
+                ui -= 1
+                while ui < 0:
+                    u = refill()
+                    ui += len(u)
+                expiry = e + lo + u[ui] * w
+            else:
+                expiry = e + lo
+            end = dies[g] if life is not None else inf
+            if end < expiry and end <= e:
+                del dies[g]
+                retire(g, e)
+            else:
+                hg, hx = g, (end if end < expiry else expiry)
             while idle and idle[0][2] <= t:  # TimerPool.take
                 _, g, expiry = idle.popleft()
                 retire(g, expiry)
@@ -558,11 +569,11 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
         if life is not None:
             llo, lw = life
             if lw:
-                if owed:
-                    u, owed = _spend(u, owed, refill), 0
-                if not u:
+                ui -= 1
+                while ui < 0:
                     u = refill()
-                dies[g] = t + llo + u.pop() * lw
+                    ui += len(u)
+                dies[g] = t + llo + u[ui] * lw
             else:
                 dies[g] = t + llo + 0.0
         add_cold(i)
@@ -573,23 +584,14 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
         if len(heap) > maxc:
             maxc = len(heap)
         inst[i] = g
-    if owed:
-        _spend(u, owed, refill)
+    while ui < 0:
+        u = refill()
+        ui += len(u)
+    del u[ui:]  # the buffer as TimerPool.release would have left it (popped from the end)
     busy[:] = [(e, g, 0) for e, g in heap]
     pool.busy = limiter.busy[0] = limiter.unreserved_busy = len(heap)
     tally.max_concurrency = maxc
     return inst, cold_idx, thr_idx
-
-
-def _spend(u: list, k: int, refill) -> list:
-    """The buffer ``u`` after ``k`` more draws (popped from its end; refilled when empty, as a draw does)."""
-    while k:
-        if not u:
-            u = refill()
-        n = min(k, len(u))
-        del u[len(u) - n:]
-        k -= n
-    return u
 
 
 def _take_rest(idle: deque, t: float, retire, dies: dict) -> int:
