@@ -66,6 +66,7 @@ def preset_names() -> tuple[str, ...]:
     return tuple(sorted({r["preset"] for r in table()}))
 
 
+@lru_cache(maxsize=1024)  # a trace's thousand functions look up a few distinct (preset, arch, type, memory)
 def _match(preset: str, arch: str, package_type: str, memory_mb: int) -> dict:
     rows = [r for r in table() if r["preset"] == preset]
     if not rows:

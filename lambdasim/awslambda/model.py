@@ -76,9 +76,10 @@ class LambdaModel:
         self.outcomes = self.tally.outcomes = Outcomes(nf, [f.invocation.type != "sync" for f in fns])
         self.limiter = ConcurrencyLimiter(lam.account_concurrency, [scenario.reserved(i) for i in range(nf)])
         day = scenario.pricing.date  # keep-alive and routing follow the date unless stated (eras.py)
+        # the selection streams only draw under random selection (a trace's thousand functions make none)
         ka, selection = in_force(lam.keep_alive, day), routing_in_force(lam.instance_selection, day)
         self.pools = [
-            make_pool(i, ka, selection, self.instances, stream(seed, "selection", i),
+            make_pool(i, ka, selection, self.instances, stream(seed, "selection", i) if selection == "random" else None,
                       f.cold_start.mean, f.provisioned_concurrency is not None, seed)
             for i, f in enumerate(fns)
         ]

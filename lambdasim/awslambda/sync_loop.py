@@ -50,8 +50,11 @@ def run_sync(m) -> None:
     """Run every window of ``m``'s arrivals (what ``_drive`` does, without the SimPy clock)."""
     if type(m.pools[0]) is TimerPool:
         window = timer_window
+    elif all(r is None for r in m.limiter.reserved):
+        one = len(m.pools) == 1 and m.pools[0].selection == "mru" and m.limiter.unreserved_cap >= 1
+        window = _window_one if one else _window_shared
     else:
-        window = _window_shared if all(r is None for r in m.limiter.reserved) else _window
+        window = _window
     for b in m.arrivals:
         fail, _ = m._prepare(b)
         ts, fs, ds, inits = b["arrival_s"], b["function"], b["duration_s"], b["init_draw"]
@@ -61,8 +64,8 @@ def run_sync(m) -> None:
         thr_idx: list[int] = []
         for c0 in range(0, n, CHUNK):  # Python lists of one chunk at a time keep the peak memory low
             c1 = min(n, c0 + CHUNK)
-            got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(),
-                                        inits[c0:c1].tolist())
+            # the INIT draws stay an array: only a cold start reads one
+            got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(), inits[c0:c1])
             inst[c0:c1] = got
             cold_idx += [c0 + i for i in cold_c]
             thr_idx += [c0 + i for i in thr_c]
@@ -78,7 +81,7 @@ def run_sync(m) -> None:
         m._record(b, status, cold, inst, end, np.zeros(n, dtype=bool), fail, [])
 
 
-def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """One window's arrivals: instance ids (-1 when throttled), cold-start rows, throttled rows."""
     busy, pools, limiter, tally = m._busy, m.pools, m.limiter, m.tally
     idles = [p.idle for p in pools]
@@ -133,7 +136,7 @@ def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], li
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)
             add_cold(i)
             e = t + init + ds[i]
@@ -146,7 +149,7 @@ def _window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], li
     return inst, cold_idx, thr_idx
 
 
-def _window_shared(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`_window` when no function reserves concurrency: every busy execution holds one slot of the
     shared pool, so the limiter's count is the number of busy executions (set back at the window's end)."""
     busy, pools, limiter, tally = m._busy, m.pools, m.limiter, m.tally
@@ -189,7 +192,7 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[i
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)
             add_cold(i)
             e = t + init + d
@@ -205,5 +208,84 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[i
     fbusy[:] = [0] * len(fbusy)
     for _, _, h in busy:
         fbusy[h] += 1
+    tally.max_concurrency = maxc
+    return inst, cold_idx, thr_idx
+
+
+def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """:func:`_window_shared` for one function under ``mru`` (the default scenario's case).
+
+    The heap holds ``(end, instance)`` pairs (the function is always 0: the same order as the triples).
+    When executions finished by ``t``, the last of them (the most recently freed) is the instance ``mru``
+    takes unless it expired too, so it is held in hand instead of going through the idle deque; the others
+    go idle in order. A release leaves a free slot, so that arrival cannot be throttled (the account limit
+    is at least 1), and the busy count cannot reach a new peak. Retirements happen in the same order, at
+    the same times, as on the general path.
+    """
+    busy, pool, limiter, tally = m._busy, m.pools[0], m.limiter, m.tally
+    idle = pool.idle
+    ka = pool.idle_s
+    log = m.instances
+    create, retire = log.create, log.retire
+    budget = m.budgets[0] if m.budgets is not None else None
+    cap = limiter.unreserved_cap
+    maxc = tally.max_concurrency
+    heappush, heappop = heapq.heappush, heapq.heappop
+    push_idle = idle.append
+    inf = math.inf
+    heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
+    nxt = heap[0][0] if heap else inf  # the earliest end among the busy executions
+    inst = [-1] * len(ts)  # -1: throttled
+    cold_idx: list[int] = []
+    thr_idx: list[int] = []
+    add_cold, add_thr = cold_idx.append, thr_idx.append
+    for i, t, d in zip(range(len(ts)), ts, ds):
+        if nxt <= t:  # release the executions that finished by t; hold the last one
+            e, g = heappop(heap)
+            while heap and heap[0][0] <= t:
+                push_idle((e, g))
+                e, g = heappop(heap)
+            while idle and idle[0][0] + ka <= t:
+                since, h = idle.popleft()
+                retire(h, since + ka)
+            if e + ka > t:  # the most recently freed instance, warm
+                heappush(heap, (t + d, g))
+                nxt = heap[0][0]
+                inst[i] = g
+                continue
+            retire(g, e + ka)  # it expired as well (after every older one)
+        else:
+            k = len(heap)
+            if k >= cap:
+                add_thr(i)
+                continue
+            while idle and idle[0][0] + ka <= t:
+                since, h = idle.popleft()
+                retire(h, since + ka)
+            if idle:
+                g = idle.pop()[1]
+                e = t + d
+                heappush(heap, (e, g))
+                if e < nxt:
+                    nxt = e
+                if k >= maxc:
+                    maxc = k + 1
+                inst[i] = g
+                continue
+        # a cold start
+        if budget is not None and not budget.take(0, t):
+            nxt = heap[0][0] if heap else inf
+            add_thr(i)
+            continue
+        init = float(inits[i])
+        g = create(0, t, t + init)
+        add_cold(i)
+        heappush(heap, (t + init + d, g))
+        nxt = heap[0][0]
+        if len(heap) > maxc:
+            maxc = len(heap)
+        inst[i] = g
+    busy[:] = [(e, g, 0) for e, g in heap]
+    limiter.unreserved_busy = limiter.busy[0] = len(heap)
     tally.max_concurrency = maxc
     return inst, cold_idx, thr_idx

@@ -164,7 +164,7 @@ class TimerPool(ProvisionedPool):
 
 
 
-def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def window(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """One window of sync arrivals on :class:`TimerPool` pools, for the tight loop of
     :mod:`lambdasim.awslambda.sync_loop`: instance ids (-1 when throttled), cold-start rows, throttled rows.
 
@@ -184,6 +184,8 @@ def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], lis
     shared = all(r is None for r in limiter.reserved)
     track = any(p.function_idle_s is not None for p in pools)
     if shared and not track and pools[0].selection == "mru":
+        if len(pools) == 1 and limiter.unreserved_cap >= 1:
+            return _window_lean_one(m, ts, fs, ds, inits)
         return _window_lean(m, ts, fs, ds, inits)
     busy, tally = m._busy, m.tally
     idles = [p.idle for p in pools]
@@ -291,7 +293,7 @@ def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], lis
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)  # TimerPool.create
             life = lives[f]
             if life is not None:
@@ -331,7 +333,7 @@ def window(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], lis
     return inst, cold_idx, thr_idx
 
 
-def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int], list[int], list[int]]:
+def _window_lean(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`window` for the dated default since 2021 (and before 2019-07): no reserved concurrency, no
     function timer, ``mru`` selection; the same operations in the same order with the branches that cannot
     run left out (a popped instance that expired before the oldest one goes back to :func:`_take_rest`)."""
@@ -402,7 +404,7 @@ def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int
                 add(-1)
                 add_thr(i)
                 continue
-            init = inits[i]
+            init = float(inits[i])
             g = create(f, t, t + init)  # TimerPool.create
             life = lives[f]
             if life is not None:
@@ -425,6 +427,169 @@ def _window_lean(m, ts: list, fs: list, ds: list, inits: list) -> tuple[list[int
         add(g)
     _set_busy(pools, limiter, busy)
     limiter.unreserved_busy = nb
+    tally.max_concurrency = maxc
+    return inst, cold_idx, thr_idx
+
+
+def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """:func:`_window_lean` for one function (the default scenario under the date's keep-alive).
+
+    As :func:`lambdasim.awslambda.sync_loop._window_one` does for the plain pool: the heap holds
+    ``(end, instance)`` pairs; the last instance that went idle at this arrival (the one ``mru`` takes
+    unless its timer ran out) is held in hand rather than appended to the idle deque and popped again;
+    a release frees a slot, so that arrival is neither throttled nor a new peak. When that instance
+    cannot have timed out by ``t`` (its idle expiry is at least ``end + low`` and its lifetime ends after
+    ``t``) it serves without its expiry being computed: its uniform is used but not read. The buffer of
+    uniforms is walked by an index (``u[ui]``, from the end, as ``pop`` takes them; cut to what is left
+    at the window's end), so the uniforms are used in the same order (releases in end order, then a
+    cold start's lifetime) and the retirements made in the same order at the same times.
+    """
+    pool, limiter = m.pools[0], m.limiter
+    busy, tally = m._busy, m.tally
+    idle, dies = pool.idle, pool.dies
+    lo, w = pool._lo, pool._w
+    life = None if pool.timer_lifetime_s is None else _bounds(pool.timer_lifetime_s)
+    u = pool._u
+    refill = pool._refill
+    log = m.instances
+    create, retire = log.create, log.retire
+    budget = m.budgets[0] if m.budgets is not None else None
+    cap = limiter.unreserved_cap
+    maxc = tally.max_concurrency
+    heappush, heappop = heapq.heappush, heapq.heappop
+    push_idle = idle.append
+    inf = math.inf
+    heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
+    nxt = heap[0][0] if heap else inf
+    ui = len(u)  # the uniforms u[:ui] are still to be used, from the end (as pop() takes them)
+    inst = [-1] * len(ts)  # -1: throttled
+    cold_idx: list[int] = []
+    thr_idx: list[int] = []
+    add_cold, add_thr = cold_idx.append, thr_idx.append
+    for i, t, d in zip(range(len(ts)), ts, ds):
+        if nxt <= t:  # TimerPool.release of the executions that finished by t
+            e, g = heappop(heap)
+            while heap and heap[0][0] <= t:  # (e, g) is not the last to finish: idle with its expiry
+                if w:
+                    ui -= 1
+                    while ui < 0:  # the buffer ran out: the next 1,024, as TimerPool._refill draws them
+                        u = refill()
+                        ui += len(u)
+                    expiry = e + lo + u[ui] * w  # (e + lo) + u * w, as TimerPool.release adds them
+                else:
+                    expiry = e + lo
+                if life is not None:  # every live instance has its end of life in `dies`
+                    end = dies[g]
+                    if end < expiry:
+                        if end <= e:  # too old: retired as its call ends
+                            del dies[g]
+                            retire(g, e)
+                            e, g = heappop(heap)
+                            continue
+                        expiry = end
+                push_idle((e, g, expiry))
+                e, g = heappop(heap)
+            if e + lo > t and (life is None or dies[g] > t):
+                # the most recently freed instance, and neither of its timers can have run out by t (its
+                # idle expiry is at least e + lo): it serves this call; its uniform is only counted
+                if w:
+                    ui -= 1  # used, not read (a refill waits for the next draw that reads one)
+                while idle and idle[0][2] <= t:  # TimerPool.take
+                    _, h, expiry = idle.popleft()
+                    retire(h, expiry)
+                    dies.pop(h, None)
+                heappush(heap, (t + d, g))
+                nxt = heap[0][0]
+                inst[i] = g
+                continue
+            hg = -1  # the last one, released exactly
+            if w:
+                ui -= 1
+                while ui < 0:
+                    u = refill()
+                    ui += len(u)
+                expiry = e + lo + u[ui] * w
+            else:
+                expiry = e + lo
+            end = dies[g] if life is not None else inf
+            if end < expiry and end <= e:
+                del dies[g]
+                retire(g, e)
+            else:
+                hg, hx = g, (end if end < expiry else expiry)
+            while idle and idle[0][2] <= t:  # TimerPool.take
+                _, g, expiry = idle.popleft()
+                retire(g, expiry)
+                dies.pop(g, None)
+            if hg >= 0 and hx > t:  # the most recently freed instance, warm
+                heappush(heap, (t + d, hg))
+                nxt = heap[0][0]
+                inst[i] = hg
+                continue
+            nxt = heap[0][0] if heap else inf
+            if hg >= 0:  # its timer ran out too
+                retire(hg, hx)
+                dies.pop(hg, None)
+            g = _take_rest(idle, t, retire, dies) if idle else -1
+            if g >= 0:
+                heappush(heap, (t + d, g))
+                nxt = heap[0][0]
+                inst[i] = g
+                continue
+        else:
+            k = len(heap)
+            if k >= cap:
+                add_thr(i)
+                continue
+            while idle and idle[0][2] <= t:  # TimerPool.take
+                _, g, expiry = idle.popleft()
+                retire(g, expiry)
+                dies.pop(g, None)
+            if idle:
+                _, g, expiry = idle.pop()
+                if expiry <= t:
+                    retire(g, expiry)
+                    dies.pop(g, None)
+                    g = _take_rest(idle, t, retire, dies)
+                if g >= 0:
+                    e = t + d
+                    heappush(heap, (e, g))
+                    if e < nxt:
+                        nxt = e
+                    if k >= maxc:
+                        maxc = k + 1
+                    inst[i] = g
+                    continue
+        # a cold start
+        if budget is not None and not budget.take(0, t):
+            add_thr(i)
+            continue
+        init = float(inits[i])
+        g = create(0, t, t + init)  # TimerPool.create
+        if life is not None:
+            llo, lw = life
+            if lw:
+                ui -= 1
+                while ui < 0:
+                    u = refill()
+                    ui += len(u)
+                dies[g] = t + llo + u[ui] * lw
+            else:
+                dies[g] = t + llo + 0.0
+        add_cold(i)
+        e = t + init + d
+        heappush(heap, (e, g))
+        if e < nxt:
+            nxt = e
+        if len(heap) > maxc:
+            maxc = len(heap)
+        inst[i] = g
+    while ui < 0:
+        u = refill()
+        ui += len(u)
+    del u[ui:]  # the buffer as TimerPool.release would have left it (popped from the end)
+    busy[:] = [(e, g, 0) for e, g in heap]
+    pool.busy = limiter.busy[0] = limiter.unreserved_busy = len(heap)
     tally.max_concurrency = maxc
     return inst, cold_idx, thr_idx
 

@@ -28,9 +28,10 @@ from typing import Any, Literal, TYPE_CHECKING
 
 import numpy as np
 
-from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import ValidationError, ValidationInfo, field_serializer, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from lambdasim.awslambda.coldstarts import InitDistribution, InitPreset
 from lambdasim.distributions import Constant, Distribution, Quantiles
 from lambdasim.errors import TraceError, format_validation_error
 from lambdasim.paths import data_dir
@@ -240,7 +241,9 @@ class TraceSet(_Window):
     ``memory_stat`` per function rounded up to a multiple of
     ``memory_step_mb`` within [128, 10240], else 128. Duration: ``duration``
     for all, else fitted from the trace. ``init`` is every function's
-    cold-start time.
+    cold-start time: a distribution, or a measured preset (``{preset: python3.12}``,
+    :mod:`lambdasim.awslambda.coldstarts`) that each function draws at its own memory,
+    arch and package type unless ``init`` names them (as a function's own ``init`` does).
     """
 
     kind: Format
@@ -249,7 +252,23 @@ class TraceSet(_Window):
     memory_stat: Literal["average", "p50", "p95", "p99", "max"] = "p99"
     memory_step_mb: IntIn(1, 10240) = 1
     duration: Distribution | None = None
-    init: Distribution = Constant(value_s=0.0)
+    init: InitDistribution = Constant(value_s=0.0)
+
+    @field_validator("init", mode="before")
+    @classmethod
+    def _init_preset(cls, v: Any) -> Any:
+        """``{preset: ...}`` without ``dist`` is a preset, as in a function's ``init``."""
+        return {"dist": "preset", **v} if isinstance(v, dict) and "preset" in v and "dist" not in v else v
+
+    @field_serializer("init", mode="wrap")
+    def _init_as_given(self, v: Any, handler: Any) -> Any:
+        """A preset keeps only what was stated: each function fills in its own memory, arch and package type."""
+        return v.model_dump(mode="json", exclude_unset=True) if isinstance(v, InitPreset) else handler(v)
+
+    def init_of(self) -> Any:
+        """Every function's ``init`` as scenario data (a preset without the function's own fields filled in)."""
+        init = self.init
+        return init.model_dump(mode="json", exclude_unset=True) if isinstance(init, InitPreset) else init
 
     @model_validator(mode="after")
     def _check(self) -> "TraceSet":
@@ -331,11 +350,12 @@ def expand(ts: TraceSet) -> list[dict[str, Any]]:
     trace = ts.trace
     names = short_names(trace.ids)
     window = {"path": ts.path, "spread": ts.spread, "start_s": ts.start_s, "end_s": ts.end_s, "scale": ts.scale}
+    init = ts.init_of()
     out = []
     for r in ts.rows:
         replay_ = TraceReplay.model_construct(kind="trace", format=ts.kind, function=trace.ids[r], **window)
         replay_.__dict__.update(trace=trace, row=r)  # the trace read once for all its functions
-        out.append({"name": names[r], "memory_mb": ts.memory_of(r), "duration": ts.duration_of(r), "init": ts.init,
+        out.append({"name": names[r], "memory_mb": ts.memory_of(r), "duration": ts.duration_of(r), "init": init,
                     "workload": replay_})
     return out
 

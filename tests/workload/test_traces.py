@@ -228,3 +228,43 @@ def test_cli_runs_a_trace_scenario_and_reports_a_bad_one(tmp_path, capsys):
     assert main(["run", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad_inv.csv, line 2, column 4 ('minute_1')" in err and err.count("\n") <= 3
+
+
+def test_trace_init_takes_a_cold_start_preset_at_each_functions_memory(tmp_path):
+    """``workload.init: {preset: ...}`` as a function's ``init`` takes it: each expanded function draws
+    from the preset at its own (fitted) memory, unless the trace's ``init`` names arch or memory."""
+    from lambdasim.awslambda.coldstarts import InitPreset, table
+    wl = {"kind": "azure2019", "path": A19, "functions": {"top": 8}, "init": {"preset": "python3.12"}}
+    sc = lambdasim.Scenario.from_file(scenario_file(tmp_path, wl, functions=False, horizon_s=1800))
+    fns = sc.functions
+    assert all(isinstance(f.init, InitPreset) and f.init.preset == "python3.12" for f in fns)
+    assert [f.init.memory_mb for f in fns] == [f.memory_mb for f in fns]
+    assert len({f.memory_mb for f in fns}) > 1  # fitted memories differ, so the per-function fill is seen
+    assert all(f.init.arch == "x86_64" and f.init.package_type == "zip" for f in fns)
+    # the source form keeps what was stated, so a reload fills in each function's own fields again
+    d = sc.to_dict()
+    assert d["workload"]["init"] == {"dist": "preset", "preset": "python3.12"}
+    assert lambdasim.Scenario.from_dict(d).functions == fns
+    # stated fields win over the function's own
+    arm = lambdasim.Scenario.from_dict({**d, "workload": {**d["workload"], "init": {"preset": "python3.12",
+                                                                                    "arch": "arm64", "memory_mb": 512}}})
+    assert all(f.init.arch == "arm64" and f.init.memory_mb == 512 for f in arm.functions)
+    # cold starts draw inside the measured range of the row for python3.12 x86_64 zip
+    r = lambdasim.simulate(sc)
+    inv = r.invocations
+    cold = inv[inv["cold"]]
+    assert len(cold) > 8
+    rows = [t for t in table() if t["preset"] == "python3.12" and t["arch"] == "x86_64" and t["package_type"] == "zip"]
+    lo, hi = min(t["ms"][0] for t in rows) / 1000, max(t["ms"][-1] for t in rows) / 1000
+    assert cold["init_s"].between(lo, hi).all()
+    assert (inv.loc[~inv["cold"] & (inv["status"] == "completed"), "init_s"] == 0).all()
+
+
+@pytest.mark.parametrize("init, words", [({"preset": "python9"}, ["workload.init", "unknown cold-start preset", "python9"]),
+                                         ({"preset": "python3.12", "package_type": "tarball"}, ["workload.init", "package_type"])])
+def test_bad_trace_init_preset_gives_one_clear_error(tmp_path, init, words):
+    wl = {"kind": "azure2019", "path": A19, "functions": {"top": 2}, "init": init}
+    with pytest.raises(ScenarioError) as e:
+        lambdasim.Scenario.from_file(scenario_file(tmp_path, wl, functions=False))
+    msg = str(e.value)
+    assert all(w in msg for w in words), msg
