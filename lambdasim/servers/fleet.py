@@ -28,18 +28,21 @@ API for a server platform: ``Fleet(slots, ready_delay_s, timeout_s,
 queue_limit, vcpu)``; ``launch``/``set_desired`` for capacity; per request
 ``pick()`` then ``begin(iid, t, d)`` (a known duration: returns the end) or
 ``begin_work(iid, t, cpu_s, wait_s, batch, i)`` (CPU shared by processor
-sharing, then waiting), or ``enqueue(t, d_or_wait_s, batch, i, cpu=cpu_s)``; ``advance(t)`` and ``purge(t)``
-before looking; outcomes land in a :class:`Batch` (``pending`` counts its
-requests whose end is not known yet).
+sharing, then waiting), or ``enqueue(t, d_or_wait_s, batch, i, cpu=cpu_s)``; or ``admit`` a batch's
+requests in arrival order (all of the above, inline); ``advance(t)`` and ``purge(t)`` before looking;
+outcomes land in a :class:`Batch` (``pending`` counts its requests whose end is not known yet). The
+queue (:class:`WaitingQueue`) holds runs of request indices, so its memory per waiting request is a
+few bytes: summary mode stays small on an overloaded fleet.
 """
 from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import deque
 
 
-__all__ = ["Fleet", "PENDING", "IN_SERVICE", "DRAINING", "TERMINATED", "COMPLETED", "DROPPED", "IN_FLIGHT"]
+__all__ = ["Fleet", "WaitingQueue", "PENDING", "IN_SERVICE", "DRAINING", "TERMINATED", "COMPLETED", "DROPPED", "IN_FLIGHT"]
 
 PENDING, IN_SERVICE, DRAINING, TERMINATED = 0, 1, 2, 3
 COMPLETED, DROPPED, IN_FLIGHT = 0, 1, 2
@@ -55,8 +58,41 @@ class Batch:
         self.start = [math.nan] * n
         self.end = [math.nan] * n
         self.inst = [-1] * n
-        self.status = [COMPLETED] * n
+        self.status = bytearray(n)  # COMPLETED (0) until set: one byte per request
         self.pending = 0  # requests of this batch still waiting in the queue
+
+
+class WaitingQueue:
+    """The FIFO queue of waiting requests, held as runs of indices, not one entry per request.
+
+    ``segs`` is a deque of runs ``[batch, head, stop, arrivals, cpus, waits, offset]``: requests
+    ``head .. stop - 1`` of ``batch`` wait in that order, request ``j`` with arrival
+    ``arrivals[j - offset]`` and its CPU and waiting seconds likewise. While a batch is being
+    admitted its runs point into the admission lists; once it is through, the runs still waiting
+    keep a compact copy of their part only (``array('d')``: 24 bytes per waiting request), so an
+    overloaded fleet's queue costs a few bytes per request and no Python object per request.
+    ``len()`` is the number of waiting requests; a run is removed as soon as it is empty.
+    """
+
+    __slots__ = ("segs", "n")
+
+    def __init__(self):
+        self.segs: deque = deque()
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+    def compact(self, ts: list) -> None:
+        """Runs that point into the admission list ``ts`` (a batch just admitted) keep a copy of their part."""
+        for seg in self.segs:
+            if seg[3] is ts:
+                lo, hi = seg[1], seg[2]
+                seg[3], seg[4], seg[5] = array("d", ts[lo:hi]), array("d", seg[4][lo:hi]), array("d", seg[5][lo:hi])
+                seg[6] = lo
 
 
 class Fleet:
@@ -75,7 +111,7 @@ class Fleet:
         self.avail: list[tuple[int, int]] = []  # heap (outstanding, id); stale entries skipped
         self.done: list[tuple[float, int]] = []  # heap (end, id) of running requests
         self.booting: list[tuple[float, int]] = []  # heap (ready, id)
-        self.queue: deque = deque()  # (arrival, cpu, wait, batch, index)
+        self.queue = WaitingQueue()
         self.n_pending = self.n_in_service = 0
         self.work_started_s = 0.0  # total time in service of every request whose end is known
         self.arrived = 0
@@ -280,35 +316,56 @@ class Fleet:
     def _serve_queue(self, iid: int, t: float) -> bool:
         """Give the oldest waiting request to ``iid`` at ``t`` (dropping timed-out ones); False if none."""
         q, limit = self.queue, self.timeout_s
-        while q:
-            a, c, w, b, i = q.popleft()
+        segs = q.segs
+        while segs:
+            seg = segs[0]
+            b, j = seg[0], seg[1]
+            k = j - seg[6]
+            a, c, w = seg[3][k], seg[4][k], seg[5][k]
+            if j + 1 == seg[2]:
+                segs.popleft()
+            else:
+                seg[1] = j + 1
+            q.n -= 1
             b.pending -= 1
             if a + limit < t:
-                b.status[i], b.end[i] = DROPPED, a + limit
+                b.status[j], b.end[j] = DROPPED, a + limit
                 continue
-            b.start[i], b.inst[i] = t, iid
+            b.start[j], b.inst[j] = t, iid
             if c > 0.0:
-                self.begin_work(iid, t, c, w, b, i)
+                self.begin_work(iid, t, c, w, b, j)
             else:
-                b.end[i] = self.begin(iid, t, w)
+                b.end[j] = self.begin(iid, t, w)
             return True
         return False
 
     def purge(self, t: float) -> None:
         """Drop waiting requests whose timeout has passed by ``t`` (they are at the head)."""
         q, limit = self.queue, self.timeout_s
-        while q and q[0][0] + limit < t:
-            a, _, _, b, i = q.popleft()
-            b.pending -= 1
-            b.status[i], b.end[i] = DROPPED, a + limit
+        segs = q.segs
+        while segs:
+            seg = segs[0]
+            b, j, stop, arrivals, off = seg[0], seg[1], seg[2], seg[3], seg[6]
+            while j < stop:
+                a = arrivals[j - off]
+                if not a + limit < t:
+                    seg[1] = j
+                    return
+                q.n -= 1
+                b.pending -= 1
+                b.status[j], b.end[j] = DROPPED, a + limit
+                j += 1
+            segs.popleft()
 
     def enqueue(self, t: float, d: float, b: Batch, i: int, cpu: float = 0.0) -> None:
-        """Queue request ``i`` of ``b``: ``cpu`` CPU seconds (shared), then ``d`` seconds of known duration."""
+        """Queue request ``i`` of ``b`` at ``t``: ``cpu`` CPU seconds (shared), then ``d`` seconds of known duration."""
+        q = self.queue
         limit = 0 if self.spill_while_booting and self.n_pending else self.queue_limit
-        if limit is not None and len(self.queue) >= limit:
+        if limit is not None and q.n >= limit:
             b.status[i], b.end[i] = DROPPED, t
             return
-        self.queue.append((t, cpu, d, b, i))
+        q.segs.append([b, i, i + 1, [t], [cpu], [d], i])
+        q.n += 1
         b.pending += 1
 
     # --- time ---------------------------------------------------------------------
@@ -366,7 +423,7 @@ class Fleet:
             elif td <= t and td <= tb:
                 # completions up to the next CPU-part end or boot; a served queue may move the CPU end up
                 lim = min(t, tb)
-                avail, queue = self.avail, self.queue
+                avail, queue = self.avail, self.queue.segs
                 while True:
                     iid = pop(done)[1]
                     out[iid] -= 1
@@ -397,10 +454,12 @@ class Fleet:
         ``resumed``: the caller has just let SimPy run up to request ``i``, which is admitted then
         whatever the clock says.
         """
-        done, booting, cpu_next, queue, avail = self.done, self.booting, self.cpu_next, self.queue, self.avail
+        done, booting, cpu_next, avail = self.done, self.booting, self.cpu_next, self.avail
+        waiting = self.queue
+        queue = waiting.segs
         out, state, busy_until = self.out, self.state, self.busy_until
         ps_n, ps_v, ps_t, ps_jobs, ps_due = self.ps_n, self.ps_v, self.ps_t, self.ps_jobs, self.ps_due
-        advance, purge, enqueue = self.advance, self.purge, self.enqueue
+        advance, purge = self.advance, self.purge
         push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
         has_timeout = math.isfinite(self.timeout_s)
         w, vc = self.w, self.vcpu
@@ -470,8 +529,21 @@ class Fleet:
                         self._ps_schedule(iid, t, v, n)
                     i += 1
                     continue
-            enqueue(t, ws[i], b, i, cs[i])
+            # as enqueue(t, ws[i], b, i, cs[i]), extending the queue's last run when it ends at i
+            limit = 0 if self.spill_while_booting and self.n_pending else self.queue_limit
+            if limit is not None and waiting.n >= limit:
+                b.status[i], end[i] = DROPPED, t
+            else:
+                tail = queue[-1] if queue else None
+                if tail is not None and tail[2] == i and tail[3] is ts:
+                    tail[2] = i + 1
+                else:
+                    queue.append([b, i, i + 1, ts, cs, ws, 0])
+                waiting.n += 1
+                b.pending += 1
             i += 1
+        if queue:
+            waiting.compact(ts)  # the batch is through: its runs still waiting keep only their part
         return i
 
     # --- what the autoscaler reads ----------------------------------------------------
