@@ -372,71 +372,90 @@ class Fleet:
     def advance(self, t: float) -> None:
         """Replay every CPU-part end, completion and boot at or before ``t``, in time order.
 
-        The CPU-part end (:meth:`_ps_end` and :meth:`_ps_schedule`) is written out inline: this runs
-        about once per request, and the same operations in the same order keep the result exact.
+        Boots are rare: CPU-part ends and completions are replayed up to the next boot (inclusive:
+        at a tie they come first), then the boot, and so on. The CPU-part end (:meth:`_ps_end` and
+        :meth:`_ps_schedule`) is written out inline and the fleet-wide sums are kept in locals
+        between calls that read them: this runs about once per request, and the same operations in
+        the same order keep the result exact.
         """
         done, booting, out, state, cpu_next, due = self.done, self.booting, self.out, self.state, self.cpu_next, self.ps_due
+        ps_jobs, ps_n, ps_t, ps_v, busy_until, drain_at = (self.ps_jobs, self.ps_n, self.ps_t, self.ps_v,
+                                                            self.busy_until, self._drain_at)
+        avail, queue = self.avail, self.queue.segs
         pop, push, inf = heapq.heappop, heapq.heappush, math.inf
         vc = self.vcpu
         while True:
-            while cpu_next:
-                head = cpu_next[0]
-                if head[0] == due[head[1]]:
-                    break
-                pop(cpu_next)  # stale: the instance's sharing changed since
-            tc = cpu_next[0][0] if cpu_next else inf
-            td = done[0][0] if done else inf
             tb = booting[0][0] if booting else inf
-            if tc <= t and tc <= td and tc <= tb:
-                iid = pop(cpu_next)[1]  # as _ps_end(iid, tc), inlined
-                jobs = self.ps_jobs[iid]
-                n = self.ps_n[iid]
-                self.cpu_busy += (tc - self.ps_t[iid]) * (n if n <= vc else vc)
-                v = jobs[0][0]
-                self.ps_t[iid] = tc
-                busy_until = self.busy_until
-                started = 0.0
-                k = 0
-                while jobs and jobs[0][0] <= v:
-                    _, _, wait, start, b, i = pop(jobs)
-                    e = tc + wait
-                    b.end[i] = e
-                    b.pending -= 1
-                    k += 1
-                    started += start
-                    self.work_started_s += e - start
-                    if e > busy_until[iid]:
-                        busy_until[iid] = e
-                    push(done, (e, iid))
-                n -= k
-                self.ps_v[iid], self.ps_n[iid] = v, n
-                self.ps_count -= k
-                self.ps_start_sum -= started
-                if not jobs and iid in self._drain_at:
-                    self.retired[iid] = max(self._drain_at.pop(iid), busy_until[iid])
-                if jobs:  # as _ps_schedule(iid, tc, v, n)
-                    nxt = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
-                    due[iid] = nxt
-                    push(cpu_next, (nxt, iid))
+            lim = t if t < tb else tb
+            cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+            while True:
+                while cpu_next:
+                    head = cpu_next[0]
+                    if head[0] == due[head[1]]:
+                        tc = head[0]
+                        break
+                    pop(cpu_next)  # stale: the instance's sharing changed since
                 else:
-                    due[iid] = inf
-            elif td <= t and td <= tb:
-                # completions up to the next CPU-part end or boot; a served queue may move the CPU end up
-                lim = min(t, tb)
-                avail, queue = self.avail, self.queue.segs
-                while True:
-                    iid = pop(done)[1]
-                    out[iid] -= 1
-                    if state[iid] == IN_SERVICE:
-                        if queue and self._serve_queue(iid, td):
+                    tc = inf
+                td = done[0][0] if done else inf
+                if tc <= td:
+                    if tc > lim:
+                        break
+                    iid = pop(cpu_next)[1]  # as _ps_end(iid, tc), inlined
+                    jobs = ps_jobs[iid]
+                    n = ps_n[iid]
+                    cpu_busy += (tc - ps_t[iid]) * (n if n <= vc else vc)
+                    v = jobs[0][0]
+                    ps_t[iid] = tc
+                    started = 0.0
+                    k = 0
+                    while jobs and jobs[0][0] <= v:
+                        _, _, wait, start, b, i = pop(jobs)
+                        e = tc + wait
+                        b.end[i] = e
+                        b.pending -= 1
+                        k += 1
+                        started += start
+                        work += e - start
+                        if e > busy_until[iid]:
+                            busy_until[iid] = e
+                        push(done, (e, iid))
+                    n -= k
+                    ps_v[iid], ps_n[iid] = v, n
+                    count -= k
+                    start_sum -= started
+                    if jobs:  # as _ps_schedule(iid, tc, v, n)
+                        nxt = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
+                        due[iid] = nxt
+                        push(cpu_next, (nxt, iid))
+                    else:
+                        due[iid] = inf
+                        if iid in drain_at:
+                            self.retired[iid] = max(drain_at.pop(iid), busy_until[iid])
+                elif td <= lim:
+                    # completions up to the next CPU-part end; a served queue may move the CPU end up
+                    while True:
+                        iid = pop(done)[1]
+                        out[iid] -= 1
+                        if state[iid] == IN_SERVICE:
+                            if queue:
+                                self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                                    cpu_busy, work, count, start_sum)
+                                served = self._serve_queue(iid, td)
+                                cpu_busy, work, count, start_sum = (
+                                    self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
+                                if served:
+                                    break
+                            push(avail, (out[iid], iid))
+                        if not done:
                             break
-                        push(avail, (out[iid], iid))
-                    if not done:
-                        break
-                    td = done[0][0]
-                    if td > lim or td >= tc:
-                        break
-            elif tb <= t:
+                        td = done[0][0]
+                        if td > lim or td >= tc:
+                            break
+                else:
+                    break
+            self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+            if tb <= t:
                 iid = pop(booting)[1]
                 if state[iid] == PENDING:
                     self._in_service(iid, tb)
@@ -448,33 +467,122 @@ class Fleet:
         """Requests ``i, i + 1, ...`` of ``b`` (arrival ``ts``, CPU ``cs``, waiting ``ws``) arrive at the fleet.
 
         Each is started at once (least-loaded instance with a free slot, as :meth:`pick`, then
-        :meth:`begin_work`, both written out inline) or queued (:meth:`enqueue`). Stops before the
-        first request arriving after ``now`` at or after ``nxt`` (the next SimPy event: the
-        autoscaler acts first) and returns its index; ``len(ts)`` when the batch is through.
-        ``resumed``: the caller has just let SimPy run up to request ``i``, which is admitted then
-        whatever the clock says.
+        :meth:`begin_work`) or queued (:meth:`enqueue`), after the CPU-part ends and completions
+        due by its arrival are replayed (as :meth:`advance`). Stops before the first request
+        arriving after ``now`` at or after ``nxt`` (the next SimPy event: the autoscaler acts
+        first) and returns its index; ``len(ts)`` when the batch is through. ``resumed``: the
+        caller has just let SimPy run up to request ``i``, which is admitted then whatever the
+        clock says.
+
+        This is the fleet's hot loop (once per request): all of the above is written out inline,
+        with the fleet-wide sums in locals that are written back before any call that reads them
+        and at the end. The same operations in the same order keep the result exact.
         """
         done, booting, cpu_next, avail = self.done, self.booting, self.cpu_next, self.avail
         waiting = self.queue
         queue = waiting.segs
-        out, state, busy_until = self.out, self.state, self.busy_until
-        ps_n, ps_v, ps_t, ps_jobs, ps_due = self.ps_n, self.ps_v, self.ps_t, self.ps_jobs, self.ps_due
-        advance, purge = self.advance, self.purge
-        push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
+        out, state, busy_until, drain_at = self.out, self.state, self.busy_until, self._drain_at
+        ps_n, ps_v, ps_t, ps_jobs, due = self.ps_n, self.ps_v, self.ps_t, self.ps_jobs, self.ps_due
+        push, pop, replace, inf = heapq.heappush, heapq.heappop, heapq.heapreplace, math.inf
         has_timeout = math.isfinite(self.timeout_s)
         w, vc = self.w, self.vcpu
         start, inst, end = b.start, b.inst, b.end
-        n_req = len(ts)
+        cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+        cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+        n_req, i0 = len(ts), i
         first = i if resumed else -1
         while i < n_req:
             t = ts[i]
             if nxt <= t and t > now and i != first:
-                return i
-            self.arrived += 1
-            if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
-                advance(t)
+                break
+            if (done and done[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
+                if booting and booting[0][0] <= t:  # an instance comes into service: the general path
+                    self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+                    self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                    self.advance(t)
+                    cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+                    cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+                else:
+                    while True:  # as advance(t) without boots
+                        while cpu_next:
+                            head = cpu_next[0]
+                            if head[0] == due[head[1]]:
+                                tc = head[0]
+                                break
+                            pop(cpu_next)  # stale: the instance's sharing changed since
+                        else:
+                            tc = inf
+                        td = done[0][0] if done else inf
+                        if tc <= td:
+                            if tc > t:
+                                break
+                            iid = pop(cpu_next)[1]  # a CPU-part end, as _ps_end(iid, tc)
+                            jobs = ps_jobs[iid]
+                            n = ps_n[iid]
+                            cpu_busy += (tc - ps_t[iid]) * (n if n <= vc else vc)
+                            v = jobs[0][0]
+                            ps_t[iid] = tc
+                            started = 0.0
+                            k = 0
+                            while jobs and jobs[0][0] <= v:
+                                _, _, wait, st, bj, j = pop(jobs)
+                                e = tc + wait
+                                bj.end[j] = e
+                                if bj is b:
+                                    pending -= 1
+                                else:
+                                    bj.pending -= 1
+                                k += 1
+                                started += st
+                                work += e - st
+                                if e > busy_until[iid]:
+                                    busy_until[iid] = e
+                                push(done, (e, iid))
+                            n -= k
+                            ps_v[iid], ps_n[iid] = v, n
+                            count -= k
+                            start_sum -= started
+                            if jobs:  # as _ps_schedule(iid, tc, v, n)
+                                x = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
+                                due[iid] = x
+                                push(cpu_next, (x, iid))
+                            else:
+                                due[iid] = inf
+                                if iid in drain_at:
+                                    self.retired[iid] = max(drain_at.pop(iid), busy_until[iid])
+                        elif td <= t:
+                            while True:  # completions up to the next CPU-part end
+                                iid = pop(done)[1]
+                                out[iid] -= 1
+                                if state[iid] == IN_SERVICE:
+                                    if queue:
+                                        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                                            cpu_busy, work, count, start_sum)
+                                        self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                                        served = self._serve_queue(iid, td)
+                                        cpu_busy, work, count, start_sum = (
+                                            self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
+                                        cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+                                        if served:
+                                            break
+                                    push(avail, (out[iid], iid))
+                                if not done:
+                                    break
+                                td = done[0][0]
+                                if td > t or td >= tc:
+                                    break
+                        else:
+                            break
+            elif booting and booting[0][0] <= t:
+                self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+                self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                self.advance(t)
+                cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+                cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
             if queue and has_timeout:
-                purge(t)
+                b.pending = pending
+                self.purge(t)
+                pending = b.pending
             if not queue:
                 iid = -1
                 while avail:  # as pick()
@@ -496,7 +604,7 @@ class Fleet:
                         if e > busy_until[iid]:
                             busy_until[iid] = e
                         push(done, (e, iid))
-                        self.work_started_s += wait
+                        work += wait
                         end[i] = e
                         i += 1
                         continue
@@ -507,26 +615,29 @@ class Fleet:
                         dt = t - ps_t[iid]
                         if n <= vc:
                             v += dt
-                            self.cpu_busy += dt * n
+                            cpu_busy += dt * n
                         else:
                             v += dt * vc / n
-                            self.cpu_busy += dt * vc
+                            cpu_busy += dt * vc
                         ps_v[iid] = v
                     ps_t[iid] = t
-                    self._seq += 1
-                    push(ps_jobs[iid], (v + cpu, self._seq, wait, t, b, i))
+                    seq += 1
+                    jobs = ps_jobs[iid]
+                    push(jobs, (v + cpu, seq, wait, t, b, i))
                     n += 1
                     ps_n[iid] = n
-                    self.ps_count += 1
-                    self.ps_start_sum += t
-                    self.cpu_work_s += cpu
-                    b.pending += 1
+                    count += 1
+                    start_sum += t
+                    cpu_work += cpu
+                    pending += 1
                     if n <= vc:
-                        if t + cpu < ps_due[iid]:
-                            ps_due[iid] = t + cpu
+                        if t + cpu < due[iid]:
+                            due[iid] = t + cpu
                             push(cpu_next, (t + cpu, iid))
-                    else:
-                        self._ps_schedule(iid, t, v, n)
+                    else:  # as _ps_schedule(iid, t, v, n)
+                        x = t + (jobs[0][0] - v) * n / vc
+                        due[iid] = x
+                        push(cpu_next, (x, iid))
                     i += 1
                     continue
             # as enqueue(t, ws[i], b, i, cs[i]), extending the queue's last run when it ends at i
@@ -540,9 +651,12 @@ class Fleet:
                 else:
                     queue.append([b, i, i + 1, ts, cs, ws, 0])
                 waiting.n += 1
-                b.pending += 1
+                pending += 1
             i += 1
-        if queue:
+        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+        self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+        self.arrived += i - i0
+        if i == n_req and queue:
             waiting.compact(ts)  # the batch is through: its runs still waiting keep only their part
         return i
 
