@@ -42,7 +42,8 @@ from array import array
 from collections import deque
 
 
-__all__ = ["Fleet", "WaitingQueue", "PENDING", "IN_SERVICE", "DRAINING", "TERMINATED", "COMPLETED", "DROPPED", "IN_FLIGHT"]
+__all__ = ["Fleet", "WaitingQueue", "Batch", "PENDING", "IN_SERVICE", "DRAINING", "TERMINATED", "COMPLETED", "DROPPED",
+           "IN_FLIGHT"]
 
 PENDING, IN_SERVICE, DRAINING, TERMINATED = 0, 1, 2, 3
 COMPLETED, DROPPED, IN_FLIGHT = 0, 1, 2
@@ -378,7 +379,8 @@ class Fleet:
         between calls that read them: this runs about once per request, and the same operations in
         the same order keep the result exact.
         """
-        done, booting, out, state, cpu_next, due = self.done, self.booting, self.out, self.state, self.cpu_next, self.ps_due
+        done, booting, out, state = self.done, self.booting, self.out, self.state
+        cpu_next, due = self.cpu_next, self.ps_due
         ps_jobs, ps_n, ps_t, ps_v, busy_until, drain_at = (self.ps_jobs, self.ps_n, self.ps_t, self.ps_v,
                                                             self.busy_until, self._drain_at)
         avail, queue = self.avail, self.queue.segs
@@ -497,10 +499,12 @@ class Fleet:
                 break
             if (done and done[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
                 if booting and booting[0][0] <= t:  # an instance comes into service: the general path
-                    self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+                    self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                        cpu_busy, work, count, start_sum)
                     self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
                     self.advance(t)
-                    cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+                    cpu_busy, work, count, start_sum = (
+                        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
                     cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
                 else:
                     while True:  # as advance(t) without boots
