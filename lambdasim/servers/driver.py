@@ -40,7 +40,7 @@ class ServerModel:
                                  measure_from_s=scenario.measure_from_s)
         self.arrivals = ArrivalSource(scenario)
         self.spot: SpotInterruptions | None = None
-        self._waiting: deque = deque()  # (columns, batch, cpu, wait) not yet folded into the tally
+        self._waiting: deque = deque()  # (columns, batch, cpu, wait arrays or None) not yet in the tally
 
     def spot_process(self, rng: np.random.Generator, rate_per_hour: float, notice_s: float,
                      requeue: bool) -> SpotInterruptions:
@@ -68,11 +68,17 @@ class ServerModel:
         sf, unit = self.speed_factor, self.cpu_unit
         for cols in self.arrivals:
             cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
-            cols = dict(cols, duration_s=cpu_a + wait_a, cpu_s=cpu_a)  # duration on a server: the work alone
+            # duration on a server: the work alone; only the columns the tally reads are kept while requests wait
+            cols = {"function": cols["function"], "arrival_s": cols["arrival_s"], "duration_s": cpu_a + wait_a,
+                    "cpu_s": cpu_a}
             n = len(cols["arrival_s"])
             b = Batch(n)
-            ts, cs, ws = cols["arrival_s"].tolist(), (cpu_a if unit == 1.0 else cpu_a / unit).tolist(), wait_a.tolist()
-            self._waiting.append((cols, b, cs, ws))  # before admitting: a Spot stop scans the batches waiting
+            cpu_u = cpu_a if unit == 1.0 else cpu_a / unit
+            ts, cs, ws = cols["arrival_s"].tolist(), cpu_u.tolist(), wait_a.tolist()
+            # before admitting: a Spot stop scans the batches waiting (and restarts from their work arrays;
+            # without Spot none are kept: an overloaded fleet's waiting batches stay small, issue 16)
+            spot = self.spot is not None and self.fleet.spot_share > 0
+            self._waiting.append((cols, b) + ((cpu_u, wait_a) if spot else (None, None)))
             i, resumed = 0, False
             while True:
                 # Only this process runs between two yields, so the next SimPy event (the

@@ -28,18 +28,22 @@ API for a server platform: ``Fleet(slots, ready_delay_s, timeout_s,
 queue_limit, vcpu)``; ``launch``/``set_desired`` for capacity; per request
 ``pick()`` then ``begin(iid, t, d)`` (a known duration: returns the end) or
 ``begin_work(iid, t, cpu_s, wait_s, batch, i)`` (CPU shared by processor
-sharing, then waiting), or ``enqueue(t, d_or_wait_s, batch, i, cpu=cpu_s)``; ``advance(t)`` and ``purge(t)``
-before looking; outcomes land in a :class:`Batch` (``pending`` counts its
-requests whose end is not known yet).
+sharing, then waiting), or ``enqueue(t, d_or_wait_s, batch, i, cpu=cpu_s)``; or ``admit`` a batch's
+requests in arrival order (all of the above, inline); ``advance(t)`` and ``purge(t)`` before looking;
+outcomes land in a :class:`Batch` (``pending`` counts its requests whose end is not known yet). The
+queue (:class:`WaitingQueue`) holds runs of request indices, so its memory per waiting request is a
+few bytes: summary mode stays small on an overloaded fleet.
 """
 from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import deque
 
 
-__all__ = ["Fleet", "PENDING", "IN_SERVICE", "DRAINING", "TERMINATED", "COMPLETED", "DROPPED", "IN_FLIGHT"]
+__all__ = ["Fleet", "WaitingQueue", "Batch", "PENDING", "IN_SERVICE", "DRAINING", "TERMINATED", "COMPLETED", "DROPPED",
+           "IN_FLIGHT"]
 
 PENDING, IN_SERVICE, DRAINING, TERMINATED = 0, 1, 2, 3
 COMPLETED, DROPPED, IN_FLIGHT = 0, 1, 2
@@ -55,8 +59,41 @@ class Batch:
         self.start = [math.nan] * n
         self.end = [math.nan] * n
         self.inst = [-1] * n
-        self.status = [COMPLETED] * n
+        self.status = bytearray(n)  # COMPLETED (0) until set: one byte per request
         self.pending = 0  # requests of this batch still waiting in the queue
+
+
+class WaitingQueue:
+    """The FIFO queue of waiting requests, held as runs of indices, not one entry per request.
+
+    ``segs`` is a deque of runs ``[batch, head, stop, arrivals, cpus, waits, offset]``: requests
+    ``head .. stop - 1`` of ``batch`` wait in that order, request ``j`` with arrival
+    ``arrivals[j - offset]`` and its CPU and waiting seconds likewise. While a batch is being
+    admitted its runs point into the admission lists; once it is through, the runs still waiting
+    keep a compact copy of their part only (``array('d')``: 24 bytes per waiting request), so an
+    overloaded fleet's queue costs a few bytes per request and no Python object per request.
+    ``len()`` is the number of waiting requests; a run is removed as soon as it is empty.
+    """
+
+    __slots__ = ("segs", "n")
+
+    def __init__(self):
+        self.segs: deque = deque()
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+    def compact(self, ts: list) -> None:
+        """Runs that point into the admission list ``ts`` (a batch just admitted) keep a copy of their part."""
+        for seg in self.segs:
+            if seg[3] is ts:
+                lo, hi = seg[1], seg[2]
+                seg[3], seg[4], seg[5] = array("d", ts[lo:hi]), array("d", seg[4][lo:hi]), array("d", seg[5][lo:hi])
+                seg[6] = lo
 
 
 class Fleet:
@@ -75,7 +112,7 @@ class Fleet:
         self.avail: list[tuple[int, int]] = []  # heap (outstanding, id); stale entries skipped
         self.done: list[tuple[float, int]] = []  # heap (end, id) of running requests
         self.booting: list[tuple[float, int]] = []  # heap (ready, id)
-        self.queue: deque = deque()  # (arrival, cpu, wait, batch, index)
+        self.queue = WaitingQueue()
         self.n_pending = self.n_in_service = 0
         self.work_started_s = 0.0  # total time in service of every request whose end is known
         self.arrived = 0
@@ -280,106 +317,147 @@ class Fleet:
     def _serve_queue(self, iid: int, t: float) -> bool:
         """Give the oldest waiting request to ``iid`` at ``t`` (dropping timed-out ones); False if none."""
         q, limit = self.queue, self.timeout_s
-        while q:
-            a, c, w, b, i = q.popleft()
+        segs = q.segs
+        while segs:
+            seg = segs[0]
+            b, j = seg[0], seg[1]
+            k = j - seg[6]
+            a, c, w = seg[3][k], seg[4][k], seg[5][k]
+            if j + 1 == seg[2]:
+                segs.popleft()
+            else:
+                seg[1] = j + 1
+            q.n -= 1
             b.pending -= 1
             if a + limit < t:
-                b.status[i], b.end[i] = DROPPED, a + limit
+                b.status[j], b.end[j] = DROPPED, a + limit
                 continue
-            b.start[i], b.inst[i] = t, iid
+            b.start[j], b.inst[j] = t, iid
             if c > 0.0:
-                self.begin_work(iid, t, c, w, b, i)
+                self.begin_work(iid, t, c, w, b, j)
             else:
-                b.end[i] = self.begin(iid, t, w)
+                b.end[j] = self.begin(iid, t, w)
             return True
         return False
 
     def purge(self, t: float) -> None:
         """Drop waiting requests whose timeout has passed by ``t`` (they are at the head)."""
         q, limit = self.queue, self.timeout_s
-        while q and q[0][0] + limit < t:
-            a, _, _, b, i = q.popleft()
-            b.pending -= 1
-            b.status[i], b.end[i] = DROPPED, a + limit
+        segs = q.segs
+        while segs:
+            seg = segs[0]
+            b, j, stop, arrivals, off = seg[0], seg[1], seg[2], seg[3], seg[6]
+            while j < stop:
+                a = arrivals[j - off]
+                if not a + limit < t:
+                    seg[1] = j
+                    return
+                q.n -= 1
+                b.pending -= 1
+                b.status[j], b.end[j] = DROPPED, a + limit
+                j += 1
+            segs.popleft()
 
     def enqueue(self, t: float, d: float, b: Batch, i: int, cpu: float = 0.0) -> None:
-        """Queue request ``i`` of ``b``: ``cpu`` CPU seconds (shared), then ``d`` seconds of known duration."""
+        """Queue request ``i`` of ``b`` at ``t``: ``cpu`` CPU seconds (shared), then ``d`` seconds of known duration."""
+        q = self.queue
         limit = 0 if self.spill_while_booting and self.n_pending else self.queue_limit
-        if limit is not None and len(self.queue) >= limit:
+        if limit is not None and q.n >= limit:
             b.status[i], b.end[i] = DROPPED, t
             return
-        self.queue.append((t, cpu, d, b, i))
+        q.segs.append([b, i, i + 1, [t], [cpu], [d], i])
+        q.n += 1
         b.pending += 1
 
     # --- time ---------------------------------------------------------------------
     def advance(self, t: float) -> None:
         """Replay every CPU-part end, completion and boot at or before ``t``, in time order.
 
-        The CPU-part end (:meth:`_ps_end` and :meth:`_ps_schedule`) is written out inline: this runs
-        about once per request, and the same operations in the same order keep the result exact.
+        Boots are rare: CPU-part ends and completions are replayed up to the next boot (inclusive:
+        at a tie they come first), then the boot, and so on. The CPU-part end (:meth:`_ps_end` and
+        :meth:`_ps_schedule`) is written out inline and the fleet-wide sums are kept in locals
+        between calls that read them: this runs about once per request, and the same operations in
+        the same order keep the result exact.
         """
-        done, booting, out, state, cpu_next, due = self.done, self.booting, self.out, self.state, self.cpu_next, self.ps_due
+        done, booting, out, state = self.done, self.booting, self.out, self.state
+        cpu_next, due = self.cpu_next, self.ps_due
+        ps_jobs, ps_n, ps_t, ps_v, busy_until, drain_at = (self.ps_jobs, self.ps_n, self.ps_t, self.ps_v,
+                                                            self.busy_until, self._drain_at)
+        avail, queue = self.avail, self.queue.segs
         pop, push, inf = heapq.heappop, heapq.heappush, math.inf
         vc = self.vcpu
         while True:
-            while cpu_next:
-                head = cpu_next[0]
-                if head[0] == due[head[1]]:
-                    break
-                pop(cpu_next)  # stale: the instance's sharing changed since
-            tc = cpu_next[0][0] if cpu_next else inf
-            td = done[0][0] if done else inf
             tb = booting[0][0] if booting else inf
-            if tc <= t and tc <= td and tc <= tb:
-                iid = pop(cpu_next)[1]  # as _ps_end(iid, tc), inlined
-                jobs = self.ps_jobs[iid]
-                n = self.ps_n[iid]
-                self.cpu_busy += (tc - self.ps_t[iid]) * (n if n <= vc else vc)
-                v = jobs[0][0]
-                self.ps_t[iid] = tc
-                busy_until = self.busy_until
-                started = 0.0
-                k = 0
-                while jobs and jobs[0][0] <= v:
-                    _, _, wait, start, b, i = pop(jobs)
-                    e = tc + wait
-                    b.end[i] = e
-                    b.pending -= 1
-                    k += 1
-                    started += start
-                    self.work_started_s += e - start
-                    if e > busy_until[iid]:
-                        busy_until[iid] = e
-                    push(done, (e, iid))
-                n -= k
-                self.ps_v[iid], self.ps_n[iid] = v, n
-                self.ps_count -= k
-                self.ps_start_sum -= started
-                if not jobs and iid in self._drain_at:
-                    self.retired[iid] = max(self._drain_at.pop(iid), busy_until[iid])
-                if jobs:  # as _ps_schedule(iid, tc, v, n)
-                    nxt = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
-                    due[iid] = nxt
-                    push(cpu_next, (nxt, iid))
+            lim = t if t < tb else tb
+            cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+            while True:
+                while cpu_next:
+                    head = cpu_next[0]
+                    if head[0] == due[head[1]]:
+                        tc = head[0]
+                        break
+                    pop(cpu_next)  # stale: the instance's sharing changed since
                 else:
-                    due[iid] = inf
-            elif td <= t and td <= tb:
-                # completions up to the next CPU-part end or boot; a served queue may move the CPU end up
-                lim = min(t, tb)
-                avail, queue = self.avail, self.queue
-                while True:
-                    iid = pop(done)[1]
-                    out[iid] -= 1
-                    if state[iid] == IN_SERVICE:
-                        if queue and self._serve_queue(iid, td):
+                    tc = inf
+                td = done[0][0] if done else inf
+                if tc <= td:
+                    if tc > lim:
+                        break
+                    iid = pop(cpu_next)[1]  # as _ps_end(iid, tc), inlined
+                    jobs = ps_jobs[iid]
+                    n = ps_n[iid]
+                    cpu_busy += (tc - ps_t[iid]) * (n if n <= vc else vc)
+                    v = jobs[0][0]
+                    ps_t[iid] = tc
+                    started = 0.0
+                    k = 0
+                    while jobs and jobs[0][0] <= v:
+                        _, _, wait, start, b, i = pop(jobs)
+                        e = tc + wait
+                        b.end[i] = e
+                        b.pending -= 1
+                        k += 1
+                        started += start
+                        work += e - start
+                        if e > busy_until[iid]:
+                            busy_until[iid] = e
+                        push(done, (e, iid))
+                    n -= k
+                    ps_v[iid], ps_n[iid] = v, n
+                    count -= k
+                    start_sum -= started
+                    if jobs:  # as _ps_schedule(iid, tc, v, n)
+                        nxt = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
+                        due[iid] = nxt
+                        push(cpu_next, (nxt, iid))
+                    else:
+                        due[iid] = inf
+                        if iid in drain_at:
+                            self.retired[iid] = max(drain_at.pop(iid), busy_until[iid])
+                elif td <= lim:
+                    # completions up to the next CPU-part end; a served queue may move the CPU end up
+                    while True:
+                        iid = pop(done)[1]
+                        out[iid] -= 1
+                        if state[iid] == IN_SERVICE:
+                            if queue:
+                                self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                                    cpu_busy, work, count, start_sum)
+                                served = self._serve_queue(iid, td)
+                                cpu_busy, work, count, start_sum = (
+                                    self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
+                                if served:
+                                    break
+                            push(avail, (out[iid], iid))
+                        if not done:
                             break
-                        push(avail, (out[iid], iid))
-                    if not done:
-                        break
-                    td = done[0][0]
-                    if td > lim or td >= tc:
-                        break
-            elif tb <= t:
+                        td = done[0][0]
+                        if td > lim or td >= tc:
+                            break
+                else:
+                    break
+            self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+            if tb <= t:
                 iid = pop(booting)[1]
                 if state[iid] == PENDING:
                     self._in_service(iid, tb)
@@ -391,31 +469,124 @@ class Fleet:
         """Requests ``i, i + 1, ...`` of ``b`` (arrival ``ts``, CPU ``cs``, waiting ``ws``) arrive at the fleet.
 
         Each is started at once (least-loaded instance with a free slot, as :meth:`pick`, then
-        :meth:`begin_work`, both written out inline) or queued (:meth:`enqueue`). Stops before the
-        first request arriving after ``now`` at or after ``nxt`` (the next SimPy event: the
-        autoscaler acts first) and returns its index; ``len(ts)`` when the batch is through.
-        ``resumed``: the caller has just let SimPy run up to request ``i``, which is admitted then
-        whatever the clock says.
+        :meth:`begin_work`) or queued (:meth:`enqueue`), after the CPU-part ends and completions
+        due by its arrival are replayed (as :meth:`advance`). Stops before the first request
+        arriving after ``now`` at or after ``nxt`` (the next SimPy event: the autoscaler acts
+        first) and returns its index; ``len(ts)`` when the batch is through. ``resumed``: the
+        caller has just let SimPy run up to request ``i``, which is admitted then whatever the
+        clock says.
+
+        This is the fleet's hot loop (once per request): all of the above is written out inline,
+        with the fleet-wide sums in locals that are written back before any call that reads them
+        and at the end. The same operations in the same order keep the result exact.
         """
-        done, booting, cpu_next, queue, avail = self.done, self.booting, self.cpu_next, self.queue, self.avail
-        out, state, busy_until = self.out, self.state, self.busy_until
-        ps_n, ps_v, ps_t, ps_jobs, ps_due = self.ps_n, self.ps_v, self.ps_t, self.ps_jobs, self.ps_due
-        advance, purge, enqueue = self.advance, self.purge, self.enqueue
-        push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
+        done, booting, cpu_next, avail = self.done, self.booting, self.cpu_next, self.avail
+        waiting = self.queue
+        queue = waiting.segs
+        out, state, busy_until, drain_at = self.out, self.state, self.busy_until, self._drain_at
+        ps_n, ps_v, ps_t, ps_jobs, due = self.ps_n, self.ps_v, self.ps_t, self.ps_jobs, self.ps_due
+        push, pop, replace, inf = heapq.heappush, heapq.heappop, heapq.heapreplace, math.inf
         has_timeout = math.isfinite(self.timeout_s)
         w, vc = self.w, self.vcpu
         start, inst, end = b.start, b.inst, b.end
-        n_req = len(ts)
+        cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+        cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+        n_req, i0 = len(ts), i
         first = i if resumed else -1
         while i < n_req:
             t = ts[i]
             if nxt <= t and t > now and i != first:
-                return i
-            self.arrived += 1
-            if (done and done[0][0] <= t) or (booting and booting[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
-                advance(t)
+                break
+            if (done and done[0][0] <= t) or (cpu_next and cpu_next[0][0] <= t):
+                if booting and booting[0][0] <= t:  # an instance comes into service: the general path
+                    self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                        cpu_busy, work, count, start_sum)
+                    self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                    self.advance(t)
+                    cpu_busy, work, count, start_sum = (
+                        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
+                    cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+                else:
+                    while True:  # as advance(t) without boots
+                        while cpu_next:
+                            head = cpu_next[0]
+                            if head[0] == due[head[1]]:
+                                tc = head[0]
+                                break
+                            pop(cpu_next)  # stale: the instance's sharing changed since
+                        else:
+                            tc = inf
+                        td = done[0][0] if done else inf
+                        if tc <= td:
+                            if tc > t:
+                                break
+                            iid = pop(cpu_next)[1]  # a CPU-part end, as _ps_end(iid, tc)
+                            jobs = ps_jobs[iid]
+                            n = ps_n[iid]
+                            cpu_busy += (tc - ps_t[iid]) * (n if n <= vc else vc)
+                            v = jobs[0][0]
+                            ps_t[iid] = tc
+                            started = 0.0
+                            k = 0
+                            while jobs and jobs[0][0] <= v:
+                                _, _, wait, st, bj, j = pop(jobs)
+                                e = tc + wait
+                                bj.end[j] = e
+                                if bj is b:
+                                    pending -= 1
+                                else:
+                                    bj.pending -= 1
+                                k += 1
+                                started += st
+                                work += e - st
+                                if e > busy_until[iid]:
+                                    busy_until[iid] = e
+                                push(done, (e, iid))
+                            n -= k
+                            ps_v[iid], ps_n[iid] = v, n
+                            count -= k
+                            start_sum -= started
+                            if jobs:  # as _ps_schedule(iid, tc, v, n)
+                                x = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
+                                due[iid] = x
+                                push(cpu_next, (x, iid))
+                            else:
+                                due[iid] = inf
+                                if iid in drain_at:
+                                    self.retired[iid] = max(drain_at.pop(iid), busy_until[iid])
+                        elif td <= t:
+                            while True:  # completions up to the next CPU-part end
+                                iid = pop(done)[1]
+                                out[iid] -= 1
+                                if state[iid] == IN_SERVICE:
+                                    if queue:
+                                        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                                            cpu_busy, work, count, start_sum)
+                                        self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                                        served = self._serve_queue(iid, td)
+                                        cpu_busy, work, count, start_sum = (
+                                            self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
+                                        cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+                                        if served:
+                                            break
+                                    push(avail, (out[iid], iid))
+                                if not done:
+                                    break
+                                td = done[0][0]
+                                if td > t or td >= tc:
+                                    break
+                        else:
+                            break
+            elif booting and booting[0][0] <= t:
+                self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+                self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                self.advance(t)
+                cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+                cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
             if queue and has_timeout:
-                purge(t)
+                b.pending = pending
+                self.purge(t)
+                pending = b.pending
             if not queue:
                 iid = -1
                 while avail:  # as pick()
@@ -437,7 +608,7 @@ class Fleet:
                         if e > busy_until[iid]:
                             busy_until[iid] = e
                         push(done, (e, iid))
-                        self.work_started_s += wait
+                        work += wait
                         end[i] = e
                         i += 1
                         continue
@@ -448,30 +619,49 @@ class Fleet:
                         dt = t - ps_t[iid]
                         if n <= vc:
                             v += dt
-                            self.cpu_busy += dt * n
+                            cpu_busy += dt * n
                         else:
                             v += dt * vc / n
-                            self.cpu_busy += dt * vc
+                            cpu_busy += dt * vc
                         ps_v[iid] = v
                     ps_t[iid] = t
-                    self._seq += 1
-                    push(ps_jobs[iid], (v + cpu, self._seq, wait, t, b, i))
+                    seq += 1
+                    jobs = ps_jobs[iid]
+                    push(jobs, (v + cpu, seq, wait, t, b, i))
                     n += 1
                     ps_n[iid] = n
-                    self.ps_count += 1
-                    self.ps_start_sum += t
-                    self.cpu_work_s += cpu
-                    b.pending += 1
+                    count += 1
+                    start_sum += t
+                    cpu_work += cpu
+                    pending += 1
                     if n <= vc:
-                        if t + cpu < ps_due[iid]:
-                            ps_due[iid] = t + cpu
+                        if t + cpu < due[iid]:
+                            due[iid] = t + cpu
                             push(cpu_next, (t + cpu, iid))
-                    else:
-                        self._ps_schedule(iid, t, v, n)
+                    else:  # as _ps_schedule(iid, t, v, n)
+                        x = t + (jobs[0][0] - v) * n / vc
+                        due[iid] = x
+                        push(cpu_next, (x, iid))
                     i += 1
                     continue
-            enqueue(t, ws[i], b, i, cs[i])
+            # as enqueue(t, ws[i], b, i, cs[i]), extending the queue's last run when it ends at i
+            limit = 0 if self.spill_while_booting and self.n_pending else self.queue_limit
+            if limit is not None and waiting.n >= limit:
+                b.status[i], end[i] = DROPPED, t
+            else:
+                tail = queue[-1] if queue else None
+                if tail is not None and tail[2] == i and tail[3] is ts:
+                    tail[2] = i + 1
+                else:
+                    queue.append([b, i, i + 1, ts, cs, ws, 0])
+                waiting.n += 1
+                pending += 1
             i += 1
+        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+        self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+        self.arrived += i - i0
+        if i == n_req and queue:
+            waiting.compact(ts)  # the batch is through: its runs still waiting keep only their part
         return i
 
     # --- what the autoscaler reads ----------------------------------------------------

@@ -111,7 +111,7 @@ class SpotFleet(Fleet):
 class SpotInterruptions:
     """The interruption process of one run: notices at ``rate_per_hour`` per Spot server, stops ``notice_s`` later.
 
-    ``waiting`` is the driver's deque of ``(columns, batch, cpu, wait)`` not yet folded into the tally: a stop
+    ``waiting`` is the driver's deque of ``(columns, batch, cpu, wait)`` (arrays) not yet folded into the tally: a stop
     scans it for the requests running on the stopped server. Call :meth:`attach` with the fleet before its
     first launch, and give :meth:`launched` to the fleet as ``on_launch``.
     """
@@ -180,9 +180,10 @@ class SpotInterruptions:
                     continue
                 self._restarted.setdefault(id(b), []).append(i)
                 j = -1 if fleet.queue else fleet.pick()
+                c, w = float(cs[i]), float(ws[i])  # the work arrays' values, as the admitted lists held them
                 if j >= 0:
                     start[i], inst[i], end[i] = stop, j, math.nan
-                    fleet.begin_work(j, stop, cs[i], ws[i], b, i)
+                    fleet.begin_work(j, stop, c, w, b, i)
                 else:
                     start[i], end[i], inst[i] = math.nan, math.nan, -1
-                    fleet.enqueue(stop, ws[i], b, i, cs[i])
+                    fleet.enqueue(stop, w, b, i, c)
