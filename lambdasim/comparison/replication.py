@@ -166,13 +166,15 @@ def _expected_work(sc: Scenario, platform: str) -> float:
 
 
 def free_cores() -> int:
-    """Cores not busy with other work: the usable cores minus the 1-minute load average, rounded (at least 1)."""
+    """Cores not busy with other work: the usable cores minus the whole cores' worth of the 1-minute load average
+    (at least 1). A fraction of a core does not count: the average decays over minutes, so right after a finished
+    job (``make env``, a test run) it still reads 0.5-0.9 with nothing running."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
         load = os.getloadavg()[0]
     except OSError:  # not available on this system: assume a quiet machine
         load = 0.0
-    return max(1, min(cores, math.floor(cores - load + 0.5)))
+    return max(1, min(cores, cores - math.floor(load)))
 
 
 class _Family:

@@ -65,7 +65,7 @@ def test_a_fleet_sized_to_load_is_the_same_run_as_its_size_written_out():
     assert r.runs == 2
 
 
-@pytest.mark.parametrize("load, want", [(0.0, 2), (0.4, 2), (0.6, 1), (1.3, 1), (9.0, 1)])
+@pytest.mark.parametrize("load, want", [(0.0, 2), (0.4, 2), (0.6, 2), (0.99, 2), (1.0, 1), (1.3, 1), (9.0, 1)])
 def test_free_cores_leaves_the_busy_ones(monkeypatch, load, want):
     monkeypatch.setattr(replication.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(replication.os, "getloadavg", lambda: (load, load, load))
