@@ -25,7 +25,7 @@ from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.driver import ServerModel
 from lambdasim.servers.scaling import initial_count
-from lambdasim.servers.spot import SpotFleet
+from lambdasim.servers.spot import SpotFleet, spot_rate
 from lambdasim.scenario import Scenario
 from lambdasim.timeseries import HourlyCounts
 
@@ -57,8 +57,10 @@ class EC2Model(ServerModel):
         ec2, sp = scenario.ec2, scenario.ec2.spot
         super().__init__(scenario, ec2.speed_factor, keep_records)
         self.capacity = ec2_capacity(scenario)
-        notice = load_catalogue(scenario.pricing)["ec2.spot_notice_s"] if sp.share > 0 else 0.0
-        spot = self.spot_process(stream(scenario.seed, "ec2", 1), sp.interruptions_per_instance_hour, notice,
+        cat = load_catalogue(scenario.pricing) if sp.share > 0 else None
+        notice = cat["ec2.spot_notice_s"] if cat is not None else 0.0
+        rate = spot_rate(sp.interruptions_per_instance_hour, cat, "ec2.spot_interruptions_per_hour")
+        spot = self.spot_process(stream(scenario.seed, "ec2", 1), rate, notice,
                                  sp.on_interruption == "requeue")
         self.fleet = SpotFleet(self.capacity.slots, ec2.boot_s + ec2.warmup_s, ec2.request_timeout_s, ec2.queue_limit,
                                vcpu=self.capacity.vcpu, spot_share=sp.share, on_launch=spot.launched)

@@ -31,7 +31,6 @@ from lambdasim.billing.catalogue import Catalogue, check_discount
 from lambdasim.errors import CatalogueError
 from lambdasim.servers.scaling import (Fixed, Scaling, Scheduled, ScheduledAction, Step, StepScaling,
                                        TargetTracking)
-from lambdasim.servers.spot import DEFAULT_SPOT_RATE
 from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
 
 __all__ = ["EC2Spec", "EC2SpotSpec", "spot_problem", "Fixed", "TargetTracking", "StepScaling", "Scheduled", "ScheduledAction", "Step",
@@ -41,7 +40,7 @@ class EC2SpotSpec(Spec):
     """Which share of the instances run on EC2 Spot, how often they are interrupted, and at what discount."""
 
     share: FloatIn(0.0, 1.0) = 0.0
-    interruptions_per_instance_hour: NonNegative = DEFAULT_SPOT_RATE
+    interruptions_per_instance_hour: NonNegative | None = None  # none: the catalogue's ec2.spot_interruptions_per_hour
     on_interruption: Literal["requeue", "lose"] = "requeue"
     discount: FloatIn(0.0, 1.0) | None = None  # fraction off on-demand; none: the catalogue's ec2.spot_discount
 

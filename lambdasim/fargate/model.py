@@ -24,6 +24,7 @@ from lambdasim.servers.autoscaler import Autoscaler
 from lambdasim.servers.capacity import Capacity, server_capacity
 from lambdasim.servers.driver import ServerModel
 from lambdasim.servers.scaling import initial_count
+from lambdasim.servers.spot import spot_rate
 
 __all__ = ["FargateModel", "fargate_capacity", "offered_load", "initial_tasks"]
 
@@ -54,7 +55,9 @@ class FargateModel(ServerModel):
         super().__init__(scenario, fg.speed_factor, keep_records)
         self.size: TaskSize = task_size(fg.vcpu, fg.memory_gb, catalogue, fg.arch)
         self.capacity = fargate_capacity(scenario, catalogue)
-        spot = self.spot_process(stream(scenario.seed, "fargate", 1), fg.spot.interruptions_per_task_hour,
+        rate = spot_rate(fg.spot.interruptions_per_task_hour, catalogue if fg.spot.share > 0 else None,
+                         "fargate.spot_interruptions_per_hour")
+        spot = self.spot_process(stream(scenario.seed, "fargate", 1), rate,
                                  catalogue["fargate.spot_notice_s"], fg.spot.on_interruption == "requeue")
         self.fleet = TaskFleet(self.capacity.slots, fg.start_delay, stream(scenario.seed, "fargate", 0),
                                fg.spot.share, fg.request_timeout_s, fg.queue_limit, on_launch=spot.launched,

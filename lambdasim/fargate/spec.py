@@ -27,7 +27,6 @@ from pydantic import Field
 
 from lambdasim.distributions import Distribution, LogNormal
 from lambdasim.servers.scaling import Fixed, Scaling
-from lambdasim.servers.spot import DEFAULT_SPOT_RATE  # AWS publishes no Fargate Spot interruption rate
 from lambdasim.spec import FloatIn, IntIn, NonNegative, Positive, Spec
 
 __all__ = ["FargateSpec", "SpotSpec", "DEFAULT_START_DELAY"]
@@ -41,7 +40,7 @@ class SpotSpec(Spec):
     """Which share of the tasks run on Fargate Spot and how interruptions go."""
 
     share: FloatIn(0.0, 1.0) = 0.0
-    interruptions_per_task_hour: NonNegative = DEFAULT_SPOT_RATE
+    interruptions_per_task_hour: NonNegative | None = None  # none: the catalogue's fargate.spot_interruptions_per_hour
     on_interruption: Literal["requeue", "lose"] = "requeue"
 
 

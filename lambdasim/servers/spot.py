@@ -24,15 +24,21 @@ from typing import Callable
 
 import numpy as np
 
+from lambdasim.billing.catalogue import Catalogue
 from lambdasim.servers.fleet import DRAINING, IN_SERVICE, PENDING, TERMINATED, Batch, Fleet
 
-__all__ = ["SpotFleet", "SpotInterruptions", "is_spot", "INTERRUPTED", "DEFAULT_SPOT_RATE"]
+__all__ = ["SpotFleet", "SpotInterruptions", "is_spot", "spot_rate", "INTERRUPTED"]
 
 #: Status of a request lost when its Spot server stopped under it (``servers.result.SERVER_STATUS``).
 INTERRUPTED = 3
-#: EC2 Spot Instance Advisor's lowest interruption band (< 5 % of instances a month), as a rate per
-#: server-hour; AWS publishes no rate for Fargate Spot, and a user should set their own.
-DEFAULT_SPOT_RATE = 0.05 / 720.0
+
+
+def spot_rate(stated: float | None, catalogue: Catalogue | None, key: str) -> float:
+    """A Spot pool's interruptions per server-hour: the scenario's own rate, else the catalogue's dated default
+    ``key`` (``catalogue`` is none when nothing runs on Spot: the rate is then never used)."""
+    if stated is not None:
+        return stated
+    return catalogue[key] if catalogue is not None else 0.0
 
 
 def is_spot(k: int, share: float) -> bool:

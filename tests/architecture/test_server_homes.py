@@ -54,8 +54,7 @@ def violations(sources: dict[str, ast.AST]) -> list[str]:
                     bad.append(f"{path}: calls {name}")
             elif isinstance(n, ast.Assign):
                 for t in n.targets:
-                    if isinstance(t, ast.Name) and t.id in ("INTERRUPTED", "SERVER_STATUS", "COLUMNS", "DEFAULT_UTILIZATION",
-                                                                 "DEFAULT_SPOT_RATE"):
+                    if isinstance(t, ast.Name) and t.id in ("INTERRUPTED", "SERVER_STATUS", "COLUMNS", "DEFAULT_UTILIZATION"):
                         bad.append(f"{path}: assigns {t.id}")
     return bad
 

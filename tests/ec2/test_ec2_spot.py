@@ -172,3 +172,27 @@ def test_commitments_cover_only_the_on_demand_instances():
     np.testing.assert_allclose(none.hourly_compute_usd(), [4 * M5_LARGE_HOUR_USD] * 2, rtol=1e-12)
     every = lambdasim.simulate(ec2_scenario(7200.0, spot={"share": 1.0, "interruptions_per_instance_hour": 0.0}), "ec2")
     assert (every.hourly_compute_usd() == 0).all()
+
+
+def test_unstated_interruption_rate_is_the_catalogues_dated_default():
+    """No rate in the scenario: the run uses the catalogue's dated ec2.spot_interruptions_per_hour (0.05 / 720 on
+    the aws-2024 date), the same numbers as stating that rate; a stated rate wins."""
+    from lambdasim.servers.spot import spot_rate
+
+    cat = load_catalogue("aws-2024")
+    assert cat["ec2.spot_interruptions_per_hour"] == pytest.approx(0.05 / 720, rel=1e-12)
+    assert load_catalogue("aws-2024")["fargate.spot_interruptions_per_hour"] == pytest.approx(0.05 / 720, rel=1e-12)
+    assert spot_rate(2.0, cat, "ec2.spot_interruptions_per_hour") == 2.0
+    assert spot_rate(None, None, "ec2.spot_interruptions_per_hour") == 0.0  # nothing on Spot: never used
+    # a high catalogue rate (an override), so that the rate really decides the run
+    high = {"preset": "aws-2024", "overrides": {"ec2.spot_interruptions_per_hour": 2.0}}
+    unstated = ec2_scenario(7200.0, 3, rate=0.5, duration_s=300.0, instances=6, workers=40, pricing=high,
+                            spot={"share": 0.5})
+    stated = ec2_scenario(7200.0, 3, rate=0.5, duration_s=300.0, instances=6, workers=40, pricing=high,
+                          spot={"share": 0.5, "interruptions_per_instance_hour": 2.0})
+    a = lambdasim.simulate(unstated, "ec2", records="summary").summary
+    b = lambdasim.simulate(stated, "ec2", records="summary").summary
+    assert a["spot_interruptions"] > 0
+    assert a == b
+    quiet = ec2_scenario(7200.0, 3, rate=0.5, duration_s=300.0, instances=6, workers=40, spot={"share": 0.5})
+    assert lambdasim.simulate(quiet, "ec2", records="summary").summary["spot_interruptions"] < a["spot_interruptions"]
