@@ -7,8 +7,8 @@ fixed fleet sized so that the offered load keeps the binding resource
 ``servers.scaling.DEFAULT_UTILIZATION`` busy (``scaling: {policy: fixed}`` with no
 ``instances``). So ``compare`` works on any scenario.
 
-EC2 Spot (``spot.share`` > 0): that share of the instances, by launch order
-(weighted round robin), run on Spot at ``spot.discount`` off on-demand (the
+EC2 Spot (``spot.share`` > 0): that share of the live instances (``floor(m ·
+share)`` of ``m``; an interrupted one is replaced on Spot) run on Spot at ``spot.discount`` off on-demand (the
 catalogue's ``ec2.spot_discount`` unless given). Each Spot instance
 receives an interruption notice after an exponential time with rate
 ``spot.interruptions_per_instance_hour``; it leaves the load balancer at

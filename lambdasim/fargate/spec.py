@@ -11,8 +11,8 @@ EC2 instance (:mod:`lambdasim.servers.capacity`): the task's memory, less
 pricing date (``billing.fargate.task_size``); the result shows the size used
 and the waste.
 
-Fargate Spot (``spot.share`` > 0): that share of the tasks, by launch order
-(weighted round robin), run on Spot at the catalogue's discount. Each Spot
+Fargate Spot (``spot.share`` > 0): that share of the live tasks (``floor(m ·
+share)`` of ``m``; an interrupted one is replaced on Spot) run on Spot at the catalogue's discount. Each Spot
 task receives an interruption notice after an exponential time with rate
 ``spot.interruptions_per_task_hour``; it leaves the load balancer at once, a
 replacement is launched, and ``fargate.spot_notice_s`` (2 minutes) later the

@@ -167,7 +167,7 @@ class Fleet:
             return
         live = [i for i, s in enumerate(self.state) if s in (PENDING, IN_SERVICE)]
         live.sort(key=lambda i: (self.state[i] == IN_SERVICE, self.out[i], -i))
-        for iid in live[: self.active - n]:
+        for iid in self._victims(live, self.active - n):
             if self.state[iid] == PENDING:
                 self.n_pending -= 1
                 self.state[iid] = TERMINATED
@@ -181,6 +181,10 @@ class Fleet:
                     self.retired[iid] = max(t, self.busy_until[iid])
         if len(self.avail) > 8 * len(self.state) + 64:
             self._rebuild_avail()
+
+    def _victims(self, live: list[int], k: int) -> list[int]:
+        """The ``k`` servers a scale-in removes, from ``live`` in removal order (a Spot fleet keeps its share)."""
+        return live[:k]
 
     def _in_service(self, iid: int, t: float) -> None:
         self.state[iid] = IN_SERVICE

@@ -1,15 +1,25 @@
 """Spot capacity with an interruption process, shared by the server platforms (EC2 Spot, Fargate Spot).
 
-A share of the servers, by launch order (:func:`is_spot`, a weighted round
-robin), run on Spot. Each Spot server receives an interruption notice after
-an exponential time with the platform's rate per server-hour, drawn when it
-is launched from the run's Spot random stream (so the same seed gives the
-same notices). At its notice the server leaves the load balancer and a
-replacement is launched (the service or Auto Scaling group keeps its
-desired count); ``notice_s`` later (2 minutes on AWS) it stops. Requests
-still running on it then are ``requeue``-d (started again from scratch on
-another server, or queued) or lost (status ``INTERRUPTED``), and counted
-either way.
+The group keeps a share of its live servers (pending or in service) on
+Spot: of ``m`` live servers, ``floor(m · share)`` (:func:`spot_target`). A
+launch is Spot when the live Spot servers are below the target of the group
+it makes, and a scale-in removes servers of the market above its target (in
+the fleet's removal order), as an EC2 Auto Scaling group with a mixed
+instances policy keeps its On-Demand percentage and an ECS service its
+FARGATE / FARGATE_SPOT capacity provider weights. Without interruptions or
+scale-in this is the weighted round robin of launch order (:func:`is_spot`).
+
+Each Spot server receives an interruption notice after an exponential time
+with the platform's rate per server-hour, drawn when it is launched from the
+run's Spot random stream (so the same seed gives the same notices). At its
+notice the server leaves the load balancer and the group launches a
+replacement, Spot again since the group is one Spot server short of its
+share ("When a Spot Instance is terminated, Amazon EC2 Auto Scaling group
+attempts to launch a replacement instance to maintain the desired capacity
+for the group", AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy);
+``notice_s`` later (2 minutes on AWS) it stops. Requests still running on it
+then are ``requeue``-d (started again from scratch on another server, or
+queued) or lost (status ``INTERRUPTED``), and counted either way.
 
 :class:`SpotFleet` is the :class:`~lambdasim.servers.fleet.Fleet` with the
 Spot flags and the two fleet-side steps (:meth:`SpotFleet.interrupt`,
@@ -27,7 +37,7 @@ import numpy as np
 from lambdasim.billing.catalogue import Catalogue
 from lambdasim.servers.fleet import DRAINING, IN_SERVICE, PENDING, TERMINATED, Batch, Fleet
 
-__all__ = ["SpotFleet", "SpotInterruptions", "is_spot", "spot_rate", "INTERRUPTED"]
+__all__ = ["SpotFleet", "SpotInterruptions", "is_spot", "spot_target", "spot_rate", "INTERRUPTED"]
 
 #: Status of a request lost when its Spot server stopped under it (``servers.result.SERVER_STATUS``).
 INTERRUPTED = 3
@@ -41,14 +51,19 @@ def spot_rate(stated: float | None, catalogue: Catalogue | None, key: str) -> fl
     return catalogue[key] if catalogue is not None else 0.0
 
 
+def spot_target(m: int, share: float) -> int:
+    """How many of a group's ``m`` live servers run on Spot."""
+    return math.floor(m * share + 1e-9)
+
+
 def is_spot(k: int, share: float) -> bool:
-    """Whether the ``k``-th launched server runs on Spot (weighted round robin of ``share``)."""
-    return math.floor((k + 1) * share + 1e-9) > math.floor(k * share + 1e-9)
+    """Whether the ``k``-th launched server runs on Spot when none has left the group (weighted round robin)."""
+    return spot_target(k + 1, share) > spot_target(k, share)
 
 
 class SpotFleet(Fleet):
-    """A fleet whose servers run on Spot by :func:`is_spot` of ``spot_share``; ``on_launch(iid, t)`` hears of
-    every launch (the interruption process draws its notice there)."""
+    """A fleet keeping ``spot_share`` of its live servers on Spot (:func:`spot_target`); ``on_launch(iid, t)``
+    hears of every launch (the interruption process draws its notice there)."""
 
     def __init__(self, workers: int, ready_delay_s: float, timeout_s: float | None = None,
                  queue_limit: int | None = None, vcpu: float = 1.0, *, spot_share: float = 0.0,
@@ -57,10 +72,13 @@ class SpotFleet(Fleet):
         self.spot_share, self.on_launch = spot_share, on_launch
         self.spot: list[bool] = []
         self.interrupted_at: list[float] = []  # notice time, nan if never interrupted
+        self.spot_live = 0  # live (pending or in service) servers on Spot
 
     def launch(self, t: float, booted: bool = False) -> int:
+        spot = self.spot_live < spot_target(self.active + 1, self.spot_share)
         iid = super().launch(t, booted)
-        self.spot.append(is_spot(iid, self.spot_share))
+        self.spot.append(spot)
+        self.spot_live += spot
         self.interrupted_at.append(math.nan)
         if self.on_launch is not None:
             self.on_launch(iid, t)
@@ -72,6 +90,7 @@ class SpotFleet(Fleet):
         if s in (DRAINING, TERMINATED):
             return None
         self.interrupted_at[iid] = t
+        self.spot_live -= self.spot[iid]
         if s == PENDING:
             self.n_pending -= 1
             self.state[iid], self.retired[iid] = TERMINATED, t
@@ -81,8 +100,25 @@ class SpotFleet(Fleet):
             self.n_in_service -= 1
             self.state[iid], self.retired[iid] = DRAINING, t + notice_s
             stop = t + notice_s
-        self.launch(t)  # the service keeps its desired count
+        self.launch(t)  # the group keeps its desired count, and its share: the replacement is Spot
         return stop
+
+    def _victims(self, live: list[int], k: int) -> list[int]:
+        """A scale-in by ``k``: each removal takes the first server (in ``live``'s removal order) of the market
+        above its target once the group is one smaller."""
+        spot = [i for i in live if self.spot[i]]
+        other = [i for i in live if not self.spot[i]]
+        out, m, n_spot, si, oi = [], self.active, self.spot_live, 0, 0
+        for _ in range(k):
+            m -= 1
+            if si < len(spot) and (n_spot > spot_target(m, self.spot_share) or oi == len(other)):
+                out.append(spot[si])
+                si, n_spot = si + 1, n_spot - 1
+            else:
+                out.append(other[oi])
+                oi += 1
+        self.spot_live = n_spot
+        return out
 
     def stop(self, iid: int, t: float) -> list[tuple[Batch, int]]:
         """Server ``iid`` stops at ``t`` (after ``advance(t)``): what it still runs ends there.
