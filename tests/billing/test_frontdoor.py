@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 
 from lambdasim.billing.catalogue import load_catalogue
-from lambdasim.billing.frontdoor import GB, KB, FrontDoorSpec, PayloadSpec, alb_lcu, front_door_line_items, metered_pieces
+from lambdasim.billing.frontdoor import (GB, KB, FrontDoorSpec, PayloadSpec, alb_lcu, api_line_items, front_door_line_items,
+                                         metered_pieces)
 from lambdasim.billing.network import transfer_out_line_items
 from lambdasim.billing.rules import totals
 from lambdasim.errors import CatalogueError
@@ -29,8 +30,39 @@ def test_rest_api_example_five_million_calls_of_3_kb():
     assert set(calls["charge"]) == {"front_door"} and set(dto["charge"]) == {"network"}
 
 
+def test_http_api_example_of_the_aws_pricing_page_432_million_requests():
+    # AWS API Gateway pricing page, HTTP APIs pricing example (https://aws.amazon.com/api-gateway/pricing/), as
+    # transcribed verbatim on 2026-09-20 by api-evangelist/amazon-web-services, plans/amazon-web-services-plans-
+    # pricing.yml ("grounding: every price_text was found verbatim in the fetched page text"): "$1.00/million"
+    # for the first 300 million requests a month and "132 million * $0.90/million (over 300 million)", i.e. a
+    # month of 300 M + 132 M = 432 M requests under 512 KB. The page's total line was not transcribed; the sum of
+    # its two lines is $300.00 + $118.80 = $418.80.
+    cat = load_catalogue(dt.date(2026, 9, 20))
+    items = front_door_line_items(FrontDoorSpec(type="http_api"), 432e6, cat)
+    assert list(items["quantity"]) == [300e6, 132e6]
+    assert [round(a, 2) for a in items["amount_usd"]] == [300.00, 118.80] and _usd(items) == 418.80
+
+
+def test_websocket_prices_of_the_aws_price_list_reproduce_a_published_bill():
+    # AWS price list, us-east-1, effective 2025-07-01 (as retrieved through the AWS Pricing API and transcribed in a
+    # public repository, 2025-10): USE1-ApiGatewayMessage (SKU 3Y5E3ETY2M5CMHYP) $1.00 per million messages for the
+    # first 1 billion a month, $0.80 above; USE1-ApiGatewayMinute (SKU UTA8VPBNDBWNCNMC) $0.25 per million
+    # connection minutes. Infracost, whose prices come from the same price list, bills 1,500 M messages and 10 M
+    # connection minutes as $1,000.00 + $400.00 + $2.50 = $1,402.50 (github.com/infracost/infracost pull 462,
+    # 2021-02-24). The AWS pricing page's own WebSocket example quotes the same rates ("$1.00 (per million)",
+    # "0.25 (cost per million)"; transcription above); its message counts were not transcribed.
+    cat = load_catalogue(dt.date(2025, 7, 1))
+    minutes = 10e6
+    items = api_line_items("websocket", 1.5e9, cat, connections=minutes / (30 * 24 * 60))
+    msgs = items[items["item"].str.contains("messages")]
+    assert list(msgs["quantity"]) == [1e9, 0.5e9] and [round(a, 2) for a in msgs["amount_usd"]] == [1000.00, 400.00]
+    conn = items[items["item"] == "WebSocket connection minutes"]
+    assert float(conn["quantity"].iloc[0]) == pytest.approx(minutes) and round(float(conn["amount_usd"].iloc[0]), 2) == 2.50
+    assert _usd(items) == 1402.50
+
+
 def test_http_api_example_216_million_requests():
-    # A third-party example (AWS's own HTTP API example is not in the search corpus; searched 2026-11-30):
+    # A third-party cross-check (AWS's own example is the 432 M one above):
     # https://awsforengineers.com/blog/aws-api-gateway-pricing-explained (2025-05-19): "216 million HTTP API
     # requests/month = $216" (first tier, $1.00 per million, requests under 512 KB). The rate itself is AWS's:
     # https://aws.amazon.com/api-gateway/pricing/ (read 2026-11-30) and the whitepaper's Table 4 below.
