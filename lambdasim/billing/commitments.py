@@ -16,10 +16,11 @@ The discount itself is the caller's; :func:`max_discount` gives the largest
 published one by platform and plan (Compute Savings Plans on Lambda,
 Fargate or EC2; EC2 Instance Savings Plans and Reserved Instances), and
 :func:`commitment_discount` the one of a plan, term (1 or 3 years) and
-payment option (no, partial or all upfront) on EC2, from the dated table in
-``data/pricing/commitments.yaml`` (effective hourly rates, an upfront
-payment amortised over the term; the Savings Plans' partial- and
-all-upfront cells derived by a documented rule, ``confidence: low``). Pure.
+payment option (no, partial or all upfront) on a platform, from the dated
+table in ``data/pricing/commitments.yaml``: every plan on EC2 (effective
+hourly rates, an upfront payment amortised over the term; the EC2 Savings
+Plans' partial- and all-upfront cells derived by a documented rule,
+``confidence: low``), Compute Savings Plans on Lambda and Fargate. Pure.
 
 The hourly usage itself is priced here too, from a run's records:
 :func:`lambda_hourly_usd` (duration and PC configured, first-tier rates) and
@@ -37,7 +38,7 @@ from lambdasim.billing.rules import rate_key
 from lambdasim.timeseries import bin_edges, occupancy
 
 __all__ = ["Commitment", "commitment_cost", "best_commitment", "max_discount", "commitment_discount",
-           "PLANS", "TERMS", "PAYMENTS", "lambda_hourly_usd", "spread_hourly_usd"]
+           "commitment_key", "PLANS", "TERMS", "PAYMENTS", "PLATFORM_PLANS", "lambda_hourly_usd", "spread_hourly_usd"]
 
 #: (platform, plan) -> the catalogue key of the largest published discount.
 _MAX_KEY = {("lambda", "compute"): "lambda.savings_plan_max_discount",
@@ -104,7 +105,7 @@ def best_commitment(hourly_usd, discount: float) -> Commitment:
 def max_discount(platform: str, catalogue: Catalogue, plan: str | None = None) -> float:
     """The largest published commitment discount on the catalogue's date.
 
-    ``plan``: ``compute`` (Compute Savings Plans: Lambda 17 %, Fargate 50 %,
+    ``plan``: ``compute`` (Compute Savings Plans: Lambda 17 %, Fargate 52 %,
     EC2 66 %) or ``instance`` (EC2 Instance Savings Plans and Reserved
     Instances, 72 %); default ``instance`` for EC2, ``compute`` otherwise.
     """
@@ -119,16 +120,30 @@ def max_discount(platform: str, catalogue: Catalogue, plan: str | None = None) -
 PLANS = ("compute_sp", "ec2_instance_sp", "ri_standard", "ri_convertible")
 TERMS = ("1y", "3y")
 PAYMENTS = ("no_upfront", "partial_upfront", "all_upfront")
+#: The plans each platform's table has: every plan on EC2; Lambda and Fargate only Compute Savings Plans.
+PLATFORM_PLANS = {"ec2": PLANS, "lambda": ("compute_sp",), "fargate": ("compute_sp",)}
 
 
-def commitment_discount(catalogue: Catalogue, plan: str, term: str = "1y", payment: str = "no_upfront") -> float:
-    """The fraction off EC2 on-demand of a commitment: ``plan`` (``compute_sp``, ``ec2_instance_sp``,
-    ``ri_standard``, ``ri_convertible``), ``term`` (``1y``, ``3y``) and ``payment`` (``no_upfront``,
-    ``partial_upfront``, ``all_upfront``), as the dated catalogue has it on its date."""
-    for name, value, allowed in (("plan", plan, PLANS), ("term", term, TERMS), ("payment", payment, PAYMENTS)):
+def commitment_key(platform: str, plan: str, term: str, payment: str) -> str:
+    """The catalogue key of a cell: ``commitment.<plan>.<term>.<payment>`` on EC2,
+    ``commitment.<platform>.<plan>.<term>.<payment>`` on Lambda and Fargate."""
+    return f"commitment.{plan}.{term}.{payment}" if platform == "ec2" else f"commitment.{platform}.{plan}.{term}.{payment}"
+
+
+def commitment_discount(catalogue: Catalogue, plan: str, term: str = "1y", payment: str = "no_upfront",
+                        platform: str = "ec2") -> float:
+    """The fraction off on-demand of a commitment on ``platform`` (``ec2``, ``lambda``, ``fargate``): ``plan``
+    (``compute_sp``, and on EC2 also ``ec2_instance_sp``, ``ri_standard``, ``ri_convertible``), ``term``
+    (``1y``, ``3y``) and ``payment`` (``no_upfront``, ``partial_upfront``, ``all_upfront``), as the dated
+    catalogue has it on its date."""
+    if platform not in PLATFORM_PLANS:
+        raise ValueError(f"platform must be one of {', '.join(PLATFORM_PLANS)}. Got {platform!r} instead.")
+    for name, value, allowed in (("plan", plan, PLATFORM_PLANS[platform]), ("term", term, TERMS),
+                                 ("payment", payment, PAYMENTS)):
         if value not in allowed:
-            raise ValueError(f"{name} must be one of {', '.join(allowed)}. Got {value!r} instead.")
-    return catalogue[f"commitment.{plan}.{term}.{payment}"]  # before its date: refused, naming when it starts
+            where = f" on {platform}" if name == "plan" else ""
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}{where}. Got {value!r} instead.")
+    return catalogue[commitment_key(platform, plan, term, payment)]  # before its date: refused, naming its start
 
 
 # --- hourly on-demand usage: the input of best_commitment ----------------------------------------------

@@ -37,8 +37,13 @@ def add_parser(sub) -> None:
                         "the scenario's platforms, else Lambda, EC2 and every platform whose section is given)")
     p.add_argument("--horizon-s", type=float, default=None, metavar="S", help="replace the scenario's horizon")
     p.add_argument("--commitments", action="store_true",
-                   help="also apply the best hourly commitment (Savings Plan / reservation) to the Lambda and "
-                        "configured EC2 rows, at the catalogue's largest published discounts")
+                   help="also apply the best hourly commitment (Savings Plan / reservation) to the Lambda, "
+                        "configured EC2 and configured Fargate rows, at the catalogue's largest published discounts")
+    p.add_argument("--commitment-term", choices=("1y", "3y"), default=None,
+                   help="with --commitment-payment (or alone, no upfront): apply a Compute Savings Plan of this "
+                        "term, each platform's discount from the dated commitment table (implies --commitments)")
+    p.add_argument("--commitment-payment", choices=("no_upfront", "partial_upfront", "all_upfront"), default=None,
+                   help="the payment option of --commitment-term (alone: a 1-year plan; implies --commitments)")
     p.add_argument("--workers", default="auto", metavar="N",
                    help="processes for the replications: a number, or auto (default: one per core left free "
                         "by the machine's load; 1 on a busy machine)")
@@ -51,6 +56,13 @@ def add_parser(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--plots", metavar="DIR", type=Path, default=None, help="also write plots (PNG) into DIR")
     p.set_defaults(func=run)
+
+
+def _commitments(args: argparse.Namespace) -> bool | tuple[str, str]:
+    """``--commitments`` (largest published discounts) or a term and payment option of the commitment table."""
+    if args.commitment_term is None and args.commitment_payment is None:
+        return args.commitments
+    return (args.commitment_term or "1y", args.commitment_payment or "no_upfront")
 
 
 def _workers(text: str) -> int | str:
@@ -90,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
                 lam = runner.submit(sc, "lambda") if args.plots is not None else None
                 df = compare(sc, args.replications, slo=slo, strategies=strategies,
                              sizing_replications=args.sizing_replications, runner=runner,
-                             commitments=args.commitments, platforms=platforms, break_even=flip,
+                             commitments=_commitments(args), platforms=platforms, break_even=flip,
                              break_even_horizon_s=min(args.break_even_horizon_s, sc.horizon_s))
                 lam = lam() if lam is not None else None
         except ValueError as exc:  # a bad --slo, --strategies, --platforms or --break-even value

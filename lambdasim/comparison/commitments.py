@@ -7,10 +7,12 @@ concurrency, which Compute Savings Plans cover; EC2 instance-hours), and
 :func:`lambdasim.billing.commitments.best_commitment` finds the hourly
 commitment minimising the total. Discounts default to the catalogue's
 largest published ones (``billing.commitments.max_discount``: Lambda 17 %,
-Fargate 50 % with Compute Savings Plans; EC2 72 %, a 3-year all-upfront
-Instance Savings Plan or reservation): pass ``discounts`` for given
-discounts, or ``ec2_plan=(plan, term, payment)`` to take the EC2 fleet's
-from the dated commitment table (``billing.commitments.commitment_discount``).
+Fargate 52 % with Compute Savings Plans; EC2 72 %, a 3-year all-upfront
+Instance Savings Plan or reservation). ``term_payment=(term, payment)``
+takes every platform's from the dated commitment table instead
+(``billing.commitments.commitment_discount``: a Compute Savings Plan of that
+term and payment option on Lambda, Fargate and EC2); ``ec2_plan=(plan, term,
+payment)`` names the EC2 fleet's own plan; ``discounts`` gives discounts outright.
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ COMMITMENT_COLUMNS = ["commitment_usd_per_h", "commitment_discount", "cost_with_
 def best_commitments(scenario: Scenario | str | dict, replications: int = 1, *,
                      discounts: Mapping[str, float] | None = None,
                      platforms: tuple[str, ...] = ("lambda", "ec2"),
-                     ec2_plan: tuple[str, str, str] | None = None) -> pd.DataFrame:
+                     ec2_plan: tuple[str, str, str] | None = None,
+                     term_payment: tuple[str, str] | None = None) -> pd.DataFrame:
     """One row per platform (``lambda``, ``ec2``, ``fargate``): the best hourly commitment and the bill with it
     (means over replications)."""
     sc = as_scenario(scenario)
@@ -45,6 +48,8 @@ def best_commitments(scenario: Scenario | str | dict, replications: int = 1, *,
                 d = discounts[platform]
             elif platform == "ec2" and ec2_plan is not None:
                 d = commitment_discount(res.catalogue, *ec2_plan)
+            elif term_payment is not None:
+                d = commitment_discount(res.catalogue, "compute_sp", *term_payment, platform=platform)
             else:
                 d = max_discount(platform, res.catalogue)
             best = best_commitment(res.hourly_compute_usd(), d)

@@ -154,7 +154,7 @@ def _row(runner: Runner, sc: Scenario, platform: str, strategy: str, config: str
 
 def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict[str, float] | None = None,
             strategies: tuple[str, ...] = STRATEGIES, sizing_replications: int | None = None,
-            runner: Runner | None = None, commitments: bool = False,
+            runner: Runner | None = None, commitments: bool | tuple[str, str] = False,
             platforms: tuple[str, ...] | None = None, break_even: tuple[float, float] | None = None,
             break_even_horizon_s: float | None = None) -> pd.DataFrame:
     """One row per platform and sizing strategy: metrics with 95 % CIs, and the cost ratio to Lambda.
@@ -164,8 +164,10 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     (the reference of the ratio and of the default SLO). ``strategies`` size every server platform
     listed. ``sizing_replications`` (default: ``replications``) sets how many replications each sizing
     step averages over. ``df.attrs`` holds the SLO and the sizing outcome (``sizing``: per platform).
-    ``commitments=True`` adds the best hourly commitment of the Lambda and configured-EC2 rows and
-    their bill with it (``comparison/commitments.py``; the table in ``df.attrs["commitments"]``).
+    ``commitments=True`` adds the best hourly commitment of the Lambda, configured-EC2 and configured-Fargate
+    rows and their bill with it, at the largest published discounts; ``commitments=(term, payment)`` at the
+    Compute Savings Plan of that term and payment option on each platform (``comparison/commitments.py``; the
+    table in ``df.attrs["commitments"]``).
     ``break_even=(low, high)`` also searches the first function's request rate in [low, high] for where the
     answer flips (:func:`~lambdasim.comparison.break_even.break_even`, EC2 SLO-sized at each rate against
     this comparison's SLO, ``sizing_replications`` replications, on runs of ``break_even_horizon_s``
@@ -219,7 +221,7 @@ def compare(scenario: Scenario | str | dict, replications: int = 3, *, slo: dict
     lam = df.loc[0, "cost_per_million_usd"]
     df["cost_ratio"] = df["cost_per_million_usd"] / lam if lam > 0 else math.nan
     if commitments:
-        _add_commitments(df, sc, replications)
+        _add_commitments(df, sc, replications, None if commitments is True else tuple(commitments))
     df["monthly_cost_usd"] = df["cost_usd"] / sc.measured_s * SECONDS_PER_MONTH  # after any warm-up
     judged = pd.DataFrame([judge(r, slo) for r in df.to_dict(orient="records")])
     for c in judged:
@@ -284,11 +286,13 @@ def _flip_search(sc: Scenario, bounds, slo: dict[str, float], runner: Runner) ->
                            rtol=0.05)
 
 
-def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int) -> None:
-    table = best_commitments(sc, replications)
+def _add_commitments(df: pd.DataFrame, sc: Scenario, replications: int, term_payment: tuple[str, str] | None) -> None:
+    rows = (("lambda", "on-demand"), ("ec2", "configured"), ("fargate", "configured"))
+    present = tuple(p for p, s in rows if ((df["platform"] == p) & (df["strategy"] == s)).any())
+    table = best_commitments(sc, replications, platforms=present, term_payment=term_payment)
     for c in COMMITMENT_COLUMNS:
         df[c] = math.nan
-    for platform, strategy in (("lambda", "on-demand"), ("ec2", "configured")):
+    for platform, strategy in rows:
         row = (df["platform"] == platform) & (df["strategy"] == strategy)
         if not row.any():
             continue

@@ -118,3 +118,45 @@ def test_commitment_cells_before_their_date_and_bad_axes_are_refused():
         commitment_discount(LATEST, "ri_standard", "2y")
     with pytest.raises(ValueError, match="payment must be one of no_upfront, partial_upfront, all_upfront"):
         commitment_discount(LATEST, "ri_standard", "1y", "half_upfront")
+
+
+# AWS Savings Plans pricing page, us-east-1, as tabulated on 2020-06-28 by https://bahr.dev/2020/06/30/savings-plans/:
+# Compute Savings Plans off Lambda and Fargate on-demand, no / partial / all upfront.
+BAHR = {("lambda", "1y"): (0.12, 0.15, 0.17), ("lambda", "3y"): (0.12, 0.15, 0.17),
+        ("fargate", "1y"): (0.20, 0.25, 0.27), ("fargate", "3y"): (0.45, 0.50, 0.52)}
+
+
+def test_lambda_and_fargate_compute_savings_plan_rows_by_term_and_payment():
+    from lambdasim.billing.commitments import PAYMENTS, commitment_discount
+    for (platform, term), published in BAHR.items():
+        row = tuple(commitment_discount(LATEST, "compute_sp", term, p, platform=platform) for p in PAYMENTS)
+        assert row == published, (platform, term)
+        # a flat load committed in full saves exactly the row's discount; twice that commitment wastes the excess
+        for d in row:
+            u = np.full(720, 1.5)
+            best = best_commitment(u, d)
+            assert best.saving_fraction == pytest.approx(d) and best.wasted_usd == pytest.approx(0)
+            assert commitment_cost(u, 2 * best.hourly_usd, d).wasted_usd == pytest.approx(720 * best.hourly_usd)
+    # the largest published discount of each platform is its best row (Lambda "up to 17 %", Fargate "up to 52 %")
+    for platform in ("lambda", "fargate"):
+        assert max_discount(platform, LATEST) == max(max(v) for (p, _), v in BAHR.items() if p == platform)
+    # Lambda and Fargate are covered by Compute Savings Plans only; before they joined them, no row
+    with pytest.raises(ValueError, match="plan must be one of compute_sp on lambda. Got 'ri_standard'"):
+        commitment_discount(LATEST, "ri_standard", "1y", platform="lambda")
+    with pytest.raises(ValueError, match="platform must be one of ec2, lambda, fargate. Got 'lmi'"):
+        commitment_discount(LATEST, "compute_sp", "1y", platform="lmi")
+    from lambdasim.errors import CatalogueError
+    import datetime as dt
+    with pytest.raises(CatalogueError, match=r"commitment.lambda.compute_sp.1y.no_upfront.*from 2020-02-01"):
+        commitment_discount(load_catalogue(dt.date(2019, 12, 1)), "compute_sp", "1y", platform="lambda")
+
+
+def test_fargate_payment_ratios_cross_check_the_ec2_savings_plan_rule():
+    # The EC2 Savings Plans' partial- and all-upfront cells are derived (confidence low) from the payment ratios
+    # (1 - d_option) / (1 - d_no_upfront) of one price-list instance; the only per-option Compute Savings Plan figures
+    # published for us-east-1 that were found, Fargate's (bahr.dev, 2020), give ratios within 0.04 of those.
+    for term in ("1y", "3y"):
+        no, part, full = BAHR[("fargate", term)]
+        linux = [r - LICENCE for r in PRICE_LIST[("compute_sp", term)]]
+        assert (1 - part) / (1 - no) == pytest.approx(linux[1] / linux[0], abs=0.04), term
+        assert (1 - full) / (1 - no) == pytest.approx(linux[2] / linux[0], abs=0.04), term
