@@ -3,8 +3,11 @@
 The group keeps the stated share of its live servers on Spot, as an EC2 Auto Scaling group with a mixed
 instances policy does (``OnDemandPercentageAboveBaseCapacity``; "When a Spot Instance is terminated, Amazon EC2
 Auto Scaling group attempts to launch a replacement instance to maintain the desired capacity for the group",
-AWS CloudFormation, AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy) and an ECS service with a capacity
-provider strategy does (FARGATE / FARGATE_SPOT weights: the share of the tasks launched on each). So the
+AWS CloudFormation, AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy, docs.aws.amazon.com/AWSCloudFormation/
+latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html, read 2026-11-30; the share is
+InstancesDistribution's OnDemandPercentageAboveBaseCapacity, docs.aws.amazon.com/autoscaling/ec2/APIReference/
+API_InstancesDistribution.html) and an ECS service with a capacity provider strategy does (FARGATE / FARGATE_SPOT
+weights, docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html). So the
 replacement of an interrupted Spot server is Spot again, and a scale-in removes servers of the market that is
 over its share.
 """
