@@ -5,6 +5,12 @@ numbers, signs, minute order) and raises :class:`~lambdasim.errors.TraceError`
 naming the file, line and column of the first problem. A read trace is a
 :class:`Trace`, cached by path and modification time.
 
+Files are read by pandas (the reference path, which names every problem) unless
+they are plain (:mod:`lambdasim.workload.plain_csv`) and valid: then a reader
+without pandas gives the same trace (same ids, order and floats) in a fraction
+of the time. Any doubt (a quote, an odd cell, a check that fails) takes the
+pandas path, so a bad file always gets the pandas path's one error.
+
 * ``azure2019`` (Shahrad et al., ATC 2020): ``*_inv.csv`` (invocations per
   minute: ``HashOwner, HashApp, HashFunction, [Trigger,] 1..N`` or
   ``minute_1..minute_N``), ``*_run.csv`` (duration percentiles in ms:
@@ -28,6 +34,7 @@ import numpy as np
 
 from lambdasim.errors import TraceError
 from lambdasim.files import check_file
+from lambdasim.workload.plain_csv import PlainTable, read_plain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +53,9 @@ MEMORY_STATS = {"average": "AverageAllocatedMb", "p50": "AverageAllocatedMb_pct5
 MAX_TIME_S = 1e9
 MAX_COUNT_PER_MINUTE = 10**9
 _MINUTE = re.compile(r"^(?:minute_)?(\d+)$")
+#: The columns a ``csv`` trace may name its times and durations by (the first present is used).
+TIME_COLUMNS = ("timestamp", "timestamp_s", "arrival_s", "time_s")
+DURATION_COLUMNS = ("duration", "duration_s")
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,11 @@ class Trace:
         return np.array([np.count_nonzero((s >= start_s) & (s < end_s)) for s in self.starts])
 
 
-def read_trace(path: str | Path, format: str) -> Trace:
-    """Read (or fetch from the cache) the trace at ``path`` in ``format``."""
+def read_trace(path: str | Path, format: str, plain: bool = True) -> Trace:
+    """Read (or fetch from the cache) the trace at ``path`` in ``format``.
+
+    ``plain=False`` reads it with pandas even when it is plain (the reference path, which tests hold the
+    plain reader to)."""
     if format not in FORMATS:
         raise TraceError(f"Trace format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
     files = azure2019_files(path) if format == "azure2019" else (str(path),)
@@ -85,14 +98,14 @@ def read_trace(path: str | Path, format: str) -> Trace:
             st = None
         if st is not None:
             stamp.append((f, st.st_mtime_ns, st.st_size))
-    return _read_cached(str(path), format, tuple(stamp))
+    return _read_cached(str(path), format, tuple(stamp), plain)
 
 
 @lru_cache(maxsize=8)
-def _read_cached(path: str, format: str, stamp: tuple) -> Trace:
+def _read_cached(path: str, format: str, stamp: tuple, plain: bool) -> Trace:
     if format == "azure2019":
-        return _read_azure2019(path)
-    return _read_invocations(path, format)
+        return _read_azure2019(path, plain)
+    return _read_invocations(path, format, plain)
 
 
 def azure2019_files(path: str | Path) -> tuple[str, str | None, str | None]:
@@ -168,7 +181,8 @@ def _numbers(df: pd.DataFrame, path: str, columns: list[str], what: str, integer
         r, c = (int(x) for x in np.argwhere(bad)[0])
         col = columns[c]
         raw = df[col].iloc[r]
-        given = "an empty cell" if pd.isna(raw) else repr(raw if isinstance(raw, str) else raw.item())
+        # a cell pandas kept as text, a numpy number, or a Python int too long for int64
+        given = "an empty cell" if pd.isna(raw) else repr(raw.item() if isinstance(raw, np.generic) else raw)
         raise TraceError(f"{path}, line {r + 2}, column {df.columns.get_loc(col) + 1} ({col!r}): "
                          f"must be {what}; got {given}.")
     return vals
@@ -182,8 +196,12 @@ def _unique(ids: pd.Series, path: str, column: str) -> None:
 
 
 # --- Azure 2019 ------------------------------------------------------------------
-def _read_azure2019(path: str) -> Trace:
+def _read_azure2019(path: str, plain: bool = True) -> Trace:
     inv_f, run_f, mem_f = azure2019_files(path)
+    check_file(Path(inv_f), "Trace", TraceError)  # a folder or a pipe (never opened: it would block)
+    fast = _plain_azure2019(path, inv_f, run_f, mem_f) if plain else None
+    if fast is not None:
+        return fast
     inv = _read_csv(inv_f)
     keys = ["HashOwner", "HashApp", "HashFunction"]
     _require(inv, inv_f, keys)
@@ -257,8 +275,126 @@ def _memory_2019(mem_f: str, inv: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
+def _minutes_from(columns: list[str], keys: list[str]) -> int | None:
+    """The first minute column of a valid 2019 header (keys present, minutes 1..N to the end), else None."""
+    first = next((k for k, c in enumerate(columns) if _MINUTE.match(c)), None)
+    if first is None or any(k not in columns for k in keys):
+        return None
+    for k, col in enumerate(columns[first:], start=1):
+        m = _MINUTE.match(col)
+        if m is None or int(m.group(1)) != k:
+            return None
+    return first
+
+
+def _plain_azure2019(path: str, inv_f: str, run_f: str | None, mem_f: str | None) -> Trace | None:
+    """The trace read without pandas when its files are plain and valid; None sends it to the pandas path."""
+    keys = ["HashOwner", "HashApp", "HashFunction"]
+    head = _first_line(inv_f)
+    first = None if head is None else _minutes_from(head.split(","), keys)
+    inv = None if first is None else read_plain(inv_f, tail_from=first, tail_max=MAX_COUNT_PER_MINUTE)
+    if inv is None or inv.columns != head.split(","):
+        return None
+    cells = [inv.text(k) for k in keys]
+    if any(c is None for c in cells) or len(set(cells[2])) != len(cells[2]):
+        return None
+    ids = tuple(cells[2])
+    trace = dict(format="azure2019", path=str(path), ids=ids, span_s=60.0 * inv.tail.shape[1], counts=inv.tail,
+                 index={f: i for i, f in enumerate(ids)})
+    if run_f is not None:
+        trace["quantiles"] = _plain_durations(run_f, list(zip(*cells)), keys)
+        if trace["quantiles"] is None:
+            return None
+    if mem_f is not None:
+        trace["memory"] = _plain_memory(mem_f, list(zip(cells[0], cells[1])))
+        if trace["memory"] is None:
+            return None
+    return Trace(**trace)
+
+
+def _first_line(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return f.readline(1 << 20).rstrip(b"\r\n").decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _positions(table: PlainTable, keys: list[str]) -> dict[tuple, int] | None:
+    """Each key tuple's first line in ``table`` (as the pandas path's de-duplicated index), or None."""
+    cells = [table.text(k) if k in table.columns else None for k in keys]
+    if any(c is None for c in cells):
+        return None
+    pos: dict[tuple, int] = {}
+    for i, k in enumerate(zip(*cells)):
+        pos.setdefault(k, i)
+    return pos
+
+
+def _plain_durations(run_f: str, inv_keys: list[tuple], keys: list[str]) -> tuple[tuple[float, ...], np.ndarray] | None:
+    run = read_plain(run_f)
+    cols = [f"percentile_Average_{p}" for p in PERCENTILES_2019]
+    if run is None or any(c not in run.columns for c in cols):
+        return None
+    ms, pos = run.numbers(cols), _positions(run, keys)
+    if ms is None or pos is None or (ms[:, 1:] < ms[:, :-1]).any():
+        return None
+    rows = np.array([pos.get(k, -1) for k in inv_keys], dtype=np.int64)
+    values = np.full((len(inv_keys), len(cols)), np.nan)
+    ok = rows >= 0
+    values[ok] = ms[rows[ok]] / 1000.0
+    return tuple(PERCENTILES_2019.values()), values
+
+
+def _plain_memory(mem_f: str, inv_apps: list[tuple]) -> dict[str, np.ndarray] | None:
+    mem = read_plain(mem_f)
+    if mem is None or any(c not in mem.columns for c in ("HashOwner", "HashApp", "AverageAllocatedMb")):
+        return None
+    cols = [c for c in MEMORY_STATS.values() if c in mem.columns]
+    mb, pos = mem.numbers(cols), _positions(mem, ["HashOwner", "HashApp"])
+    if mb is None or pos is None:
+        return None
+    rows = np.array([pos.get(k, -1) for k in inv_apps], dtype=np.int64)
+    size: dict[tuple, int] = {}
+    for k in inv_apps:
+        size[k] = size.get(k, 0) + 1
+    per_app = np.array([size[k] for k in inv_apps], dtype=np.int64)
+    out = {}
+    ok = rows >= 0
+    for stat, col in MEMORY_STATS.items():
+        if col in cols:
+            v = np.full(len(inv_apps), np.nan)
+            v[ok] = mb[rows[ok], cols.index(col)] / per_app[ok]
+            out[stat] = v
+    return out
+
+
 # --- per-invocation formats ---------------------------------------------------------
-def _read_invocations(path: str, format: str) -> Trace:
+def _read_invocations(path: str, format: str, plain: bool = True) -> Trace:
+    check_file(Path(path), "Trace", TraceError)  # a folder or a pipe (never opened: it would block)
+    table = read_plain(path) if plain else None
+    got = _plain_invocations(table, format) if table is not None else None
+    if got is None:
+        got = _pandas_invocations(path, format)
+    fid, start, dur, span = got
+    span = float(np.nextafter(span, np.inf))  # the last arrival lies inside [0, span)
+    first: dict[str, int] = {}
+    codes = np.array([first.setdefault(f, len(first)) for f in fid], dtype=np.int64)  # by first appearance
+    ids = tuple(first)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    groups = [order[bounds[i]:bounds[i + 1]] for i in range(len(ids))]
+    starts = tuple(start[g] for g in groups)
+    durs = None if dur is None else tuple(dur[g] for g in groups)
+    quant = None
+    if durs is not None:
+        quant = (PROBS_EXACT, np.array([np.quantile(d, PROBS_EXACT) for d in durs]))
+    return Trace(format=format, path=path, ids=ids, span_s=max(span, 0.0), starts=starts, durations=durs,
+                 quantiles=quant, index={f: i for i, f in enumerate(ids)})
+
+
+def _pandas_invocations(path: str, format: str) -> tuple[list[str], np.ndarray, np.ndarray | None, float]:
+    """Function ids, start times, durations (or None) and the last end of a per-invocation file, by pandas."""
     import pandas as pd
     df = _read_csv(path)
     if format == "azure2021":
@@ -273,28 +409,42 @@ def _read_invocations(path: str, format: str) -> Trace:
         app, func = df["app"].astype(str), df["func"].astype(str)
         spans_apps = bool(df.assign(app=app, func=func).groupby("func")["app"].nunique().gt(1).any())
         fid = (app + "/" + func) if spans_apps else func
-        span = float(end.max())
-    else:
-        tcol = next((c for c in ("timestamp", "timestamp_s", "arrival_s", "time_s") if c in df.columns), None)
-        if tcol is None:
-            _require(df, path, ["timestamp"])
-        start = _numbers(df, path, [tcol], f"a non-negative time in seconds from the trace's start (at most {MAX_TIME_S:g})",
-                         hi=MAX_TIME_S)[:, 0]
-        dcol = next((c for c in ("duration", "duration_s") if c in df.columns), None)
-        dur = None if dcol is None else _numbers(df, path, [dcol], f"a non-negative duration in seconds (at most {MAX_TIME_S:g})",
-                                                 hi=MAX_TIME_S)[:, 0]
-        fid = df["function"].astype(str) if "function" in df.columns else pd.Series([Path(path).stem] * len(df))
-        span = float(start.max() if dur is None else (start + dur).max())
-    span = float(np.nextafter(span, np.inf))  # the last arrival lies inside [0, span)
-    codes, ids = pd.factorize(fid, sort=False)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
-    groups = [order[bounds[i]:bounds[i + 1]] for i in range(len(ids))]
-    starts = tuple(start[g] for g in groups)
-    durs = None if dur is None else tuple(dur[g] for g in groups)
-    quant = None
-    if durs is not None:
-        quant = (PROBS_EXACT, np.array([np.quantile(d, PROBS_EXACT) for d in durs]))
-    ids = tuple(str(x) for x in ids)
-    return Trace(format=format, path=path, ids=ids, span_s=max(span, 0.0), starts=starts, durations=durs,
-                 quantiles=quant, index={f: i for i, f in enumerate(ids)})
+        return fid.tolist(), start, dur, float(end.max())
+    tcol = next((c for c in TIME_COLUMNS if c in df.columns), None)
+    if tcol is None:
+        _require(df, path, ["timestamp"])
+    start = _numbers(df, path, [tcol], f"a non-negative time in seconds from the trace's start (at most {MAX_TIME_S:g})",
+                     hi=MAX_TIME_S)[:, 0]
+    dcol = next((c for c in DURATION_COLUMNS if c in df.columns), None)
+    dur = None if dcol is None else _numbers(df, path, [dcol], f"a non-negative duration in seconds (at most {MAX_TIME_S:g})",
+                                             hi=MAX_TIME_S)[:, 0]
+    fid = df["function"].astype(str).tolist() if "function" in df.columns else [Path(path).stem] * len(df)
+    return fid, start, dur, float(start.max() if dur is None else (start + dur).max())
+
+
+def _plain_invocations(t: PlainTable, format: str) -> tuple[list[str], np.ndarray, np.ndarray | None, float] | None:
+    """What :func:`_pandas_invocations` gives, read without pandas from a plain, valid file; else None."""
+    if format == "azure2021":
+        if any(c not in t.columns for c in ("app", "func", "end_timestamp", "duration")):
+            return None
+        num, app, func = t.numbers(["end_timestamp", "duration"]), t.text("app"), t.text("func")
+        if num is None or app is None or func is None or (num > MAX_TIME_S).any():
+            return None
+        end, dur = num[:, 0].copy(), num[:, 1].copy()
+        start = end - dur
+        if (start < 0).any():
+            return None
+        apps: dict[str, str] = {}
+        spans_apps = any(apps.setdefault(f, a) != a for a, f in zip(app, func))
+        fid = [a + "/" + f for a, f in zip(app, func)] if spans_apps else func
+        return fid, start, dur, float(end.max())
+    tcol = next((c for c in TIME_COLUMNS if c in t.columns), None)
+    dcol = next((c for c in DURATION_COLUMNS if c in t.columns), None)
+    if tcol is None:
+        return None
+    num = t.numbers([tcol] if dcol is None else [tcol, dcol])
+    fid = t.text("function") if "function" in t.columns else [Path(t.path).stem] * len(t.rows)
+    if num is None or fid is None or (num > MAX_TIME_S).any():
+        return None
+    start, dur = num[:, 0].copy(), (None if dcol is None else num[:, 1].copy())
+    return fid, start, dur, float(start.max() if dur is None else (start + dur).max())
