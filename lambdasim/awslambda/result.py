@@ -8,8 +8,8 @@ import numpy as np
 
 from lambdasim.billing.around import Traffic, around_line_items
 from lambdasim.billing.commitments import lambda_hourly_usd
-from lambdasim.billing.rules import (FunctionUsage, compute_share, lambda_line_items, pc_schedule, pc_segments,
-                                     snapstart_line_items)
+from lambdasim.billing.rules import (FunctionUsage, compute_share, lambda_line_items, lambda_rows, pc_schedule,
+                                     pc_segments, snapstart_line_items)
 from lambdasim.awslambda.instances import InstanceLog
 from lambdasim.awslambda.provisioned import PCTargetTracking
 from lambdasim.billing.catalogue import MONTH_S, Catalogue
@@ -97,6 +97,23 @@ class Result:
         items = lambda_line_items([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period="month")
         return self._with_services(self._with_snapstart(items, "month", k), "month", k)
 
+    def _bill_total(self, period: str) -> float:
+        """The sum of the bill's ``amount_usd`` for ``period`` ("horizon" or "month"), as pandas sums that column.
+
+        A bill of Lambda's own charges only (no SnapStart, front door, network or application: the common case)
+        is summed from its rows, in line order, without building a frame: numpy's ``nansum`` of the same float64
+        column is pandas' ``Series.sum``. Any other bill is summed from its frame."""
+        sc = self.scenario
+        if (self.application is not None or sc.network is not None or any(f.snapstart is not None for f in sc.functions)
+                or any(sc.door(i) is not None for i in range(len(sc.functions)))):
+            return float((self.cost if period == "horizon" else self.monthly_cost)["amount_usd"].sum())
+        if period == "horizon":
+            rows = lambda_rows(self.usage, self.catalogue, period_s=sc.measured_s, period=period)
+        else:
+            k = MONTH_S / sc.measured_s
+            rows = lambda_rows([u.scaled(k) for u in self.usage], self.catalogue, period_s=MONTH_S, period=period)
+        return float(np.nansum(np.array([r[5] for r in rows], dtype=float)))
+
     def _with_snapstart(self, items: pd.DataFrame, period: str, scale: float) -> pd.DataFrame:
         """SnapStart's cache and restore charges (Python and .NET): the version cached all period, one
         restore per cold start."""
@@ -156,7 +173,7 @@ class Result:
         started = invocations - int(st[THROTTLED])
         completed = int(st[COMPLETED])
         p50, p95, p99 = t.latency_quantiles([0.5, 0.95, 0.99])
-        cost = float(self.cost["amount_usd"].sum())
+        cost = self._bill_total("horizon")
         return {
             "invocations": invocations,
             "completed": completed,
@@ -177,7 +194,7 @@ class Result:
             "billed_gb_s": float(self.gb_s_by_function.sum()),
             "cost_usd": cost,
             "cost_per_million_usd": cost / completed * 1e6 if completed else float("nan"),
-            "monthly_cost_usd": float(self.monthly_cost["amount_usd"].sum()),
+            "monthly_cost_usd": self._bill_total("month"),
             "pc_invocations": int(t.pc_requests.sum()),
             # per-event outcomes for every invocation type (lambdasim/outcomes.py):
             **(t.outcomes.summary(t) if t.outcomes is not None else {}),

@@ -54,6 +54,8 @@ class ArrivalSource:
         for i, (fn, arr) in enumerate(zip(self.sc.functions, self._streams)):
             times, dur = arr.take(t1)
             n = len(times)
+            if n == 0:  # nothing to draw (a draw of none takes no numbers from a stream): most of a trace's functions
+                continue  # in most windows
             if fn.work is not None:
                 dur, cpu, wait = draw_work(fn, self._dur_rng[i], self._wait_rng[i], n)
             else:
@@ -64,6 +66,9 @@ class ArrivalSource:
             cold = fn.cold_start  # init, or a SnapStart restore
             init = cold.sample(None if isinstance(cold, Constant) else self._init_rng[i], n)
             parts.append((times, np.full(n, i, dtype=np.int32), dur, init, cpu, wait))
+        if not parts:
+            none = np.empty(0)
+            parts = [(none, np.empty(0, dtype=np.int32), none, none, none, none)]
         t, f, d, init, cpu, wait = parts[0] if len(parts) == 1 else (np.concatenate(x) for x in zip(*parts))
         if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (one function, usually):
             return {"arrival_s": t, "function": f, "duration_s": d, "init_draw": init,  # a stable sort keeps it

@@ -171,7 +171,11 @@ class TraceReplay(_Window):
 
     @model_validator(mode="after")
     def _check(self) -> "TraceReplay":
-        trace = self.__dict__["trace"] = _load(self.path, self.format)
+        # a replay made by expand() carries the trace its TraceSet read and checked: not read again per function
+        # (pydantic runs this validator again when a scenario validates the functions expand() made)
+        trace = self.__dict__.get("trace")
+        if trace is None:
+            trace = self.__dict__["trace"] = _load(self.path, self.format)
         self._check_window(trace)
         if self.function is None and len(trace.ids) != 1:
             raise PydanticCustomError("function", "must name one function (the trace {p} holds {n})",
@@ -330,7 +334,19 @@ class TraceSet(_Window):
         if self.duration is not None:
             return self.duration
         probs, values = self.trace.quantiles
-        return Quantiles(probs=probs, values_s=tuple(float(v) for v in values[row]))
+        vals = tuple(float(v) for v in values[row])
+        if self.valid_quantiles[row]:  # what Quantiles' validation checks, checked for all rows at once
+            return Quantiles.model_construct(probs=probs, values_s=vals)
+        return Quantiles(probs=probs, values_s=vals)  # its one clear error
+
+    @cached_property
+    def valid_quantiles(self) -> np.ndarray:
+        """Per trace row: whether its quantiles pass :class:`Quantiles`' checks (the probs are the reader's own,
+        rising from 0 to 1; values finite, non-negative and not decreasing)."""
+        probs, v = self.trace.quantiles
+        p = np.asarray(probs)
+        ok_p = len(p) >= 2 and p[0] == 0 and p[-1] == 1 and bool(np.all(np.diff(p) > 0))
+        return ok_p & np.isfinite(v).all(axis=1) & (v >= 0).all(axis=1) & (np.diff(v, axis=1) >= 0).all(axis=1)
 
     def table(self) -> pd.DataFrame:
         """The selected functions: name, id, invocations in the window, memory and mean duration."""

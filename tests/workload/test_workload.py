@@ -193,3 +193,20 @@ def test_expected_counts_of_deterministic_superpose_and_trace(tmp_path):
                             base_dir=tmp_path)
     w = sc.functions[0].workload
     assert w.expected_count(0, 1.0) == 2 * 1 and w.expected_count(0, 100) == 2 * 3
+
+
+@pytest.mark.parametrize("dist", [
+    {"dist": "constant", "value_s": 0.2}, {"dist": "exponential", "mean_s": 0.2},
+    {"dist": "uniform", "low_s": 0.1, "high_s": 0.4}, {"dist": "lognormal", "median_s": 0.2, "sigma": 0.8},
+    {"dist": "gamma", "mean_s": 0.2, "cv": 0.7}, {"dist": "empirical", "samples_s": [0.1, 0.3, 0.9]},
+    {"dist": "quantiles", "probs": [0, 0.5, 1], "values_s": [0.1, 0.2, 1.0]},
+], ids=lambda d: d["dist"])
+def test_a_draw_of_none_takes_no_numbers_from_its_stream(dist):
+    """ArrivalSource skips a function's draws in a window where it has no arrivals: that changes no number."""
+    from pydantic import TypeAdapter
+
+    from lambdasim.distributions import Distribution
+    d = TypeAdapter(Distribution).validate_python(dist)
+    skipped, drawn = np.random.default_rng(3), np.random.default_rng(3)
+    assert len(d.sample(drawn, 0)) == 0
+    assert d.sample(skipped, 50).tobytes() == d.sample(drawn, 50).tobytes()
