@@ -15,7 +15,8 @@ from pathlib import Path
 
 from lambdasim.labels import METRICS, label
 
-__all__ = ["DPI", "axes", "bare_figure", "figure_png", "label_axes", "legend", "png_bytes", "save", "slo_line", "text_of"]
+__all__ = ["DPI", "axes", "bare_figure", "clear_artists", "figure_png", "label_axes", "legend", "png_bytes", "save",
+           "slo_line", "text_of"]
 
 #: Resolution of every panel PNG and saved figure: text stays crisp in JupyterLab, Voila and files.
 DPI = 110
@@ -94,6 +95,28 @@ def bare_figure(figsize: tuple[float, float] = (7, 3.5), layout: str | None = No
 
     fig = Figure(figsize=figsize, layout=layout, dpi=dpi)
     return fig, fig.subplots(**subplots)
+
+
+def clear_artists(ax) -> None:
+    """Take off ``ax`` what its plot drew (lines, patches, texts, collections, images, legend, titles, axis labels,
+    fixed ticks, limits), keeping the axes and their tick objects: a panel that redraws its plots on the same axes
+    renders the pixels of new axes without paying for new axes and ticks on every move (tested in
+    ``tests/notebook/test_quickstart_layout.py``). Locators and formatters go back to the scale's defaults."""
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.tables, *ax.artists]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    for loc in ("center", "left", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xscale(ax.get_xscale())  # default locator and formatter of the scale (drops set_yticks and the like)
+    ax.set_yscale(ax.get_yscale())
+    ax.set_xlim(0.0, 1.0, auto=None)  # the limits of new axes, until data ask for others
+    ax.set_ylim(0.0, 1.0, auto=None)
+    ax.relim()
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)  # colours start again at C0
 
 
 def figure_png(draw, figsize=(9, 3.6), dpi: float = DPI, **subplots) -> bytes:
