@@ -98,13 +98,13 @@ def read_trace(path: str | Path, format: str, plain: bool = True) -> Trace:
             st = None
         if st is not None:
             stamp.append((f, st.st_mtime_ns, st.st_size))
-    return _read_cached(str(path), format, tuple(stamp), plain)
+    return _read_cached(str(path), format, tuple(files), tuple(stamp), plain)
 
 
 @lru_cache(maxsize=8)
-def _read_cached(path: str, format: str, stamp: tuple, plain: bool) -> Trace:
+def _read_cached(path: str, format: str, files: tuple, stamp: tuple, plain: bool) -> Trace:
     if format == "azure2019":
-        return _read_azure2019(path, plain)
+        return _read_azure2019(path, plain, files)  # the files found above: the folder is listed once
     return _read_invocations(path, format, plain)
 
 
@@ -196,8 +196,8 @@ def _unique(ids: pd.Series, path: str, column: str) -> None:
 
 
 # --- Azure 2019 ------------------------------------------------------------------
-def _read_azure2019(path: str, plain: bool = True) -> Trace:
-    inv_f, run_f, mem_f = azure2019_files(path)
+def _read_azure2019(path: str, plain: bool, files: tuple[str, str | None, str | None]) -> Trace:
+    inv_f, run_f, mem_f = files
     check_file(Path(inv_f), "Trace", TraceError)  # a folder or a pipe (never opened: it would block)
     fast = _plain_azure2019(path, inv_f, run_f, mem_f) if plain else None
     if fast is not None:
