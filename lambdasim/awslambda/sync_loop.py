@@ -20,10 +20,14 @@ Everything else runs through the general :meth:`LambdaModel.start`.
 from __future__ import annotations
 
 import heapq
+import importlib.util
 import math
+import os
+import sys
 
 import numpy as np
 
+from lambdasim.errors import LambdasimError
 from lambdasim.awslambda.pool import InstancePool
 from lambdasim.awslambda.records import THROTTLED
 from lambdasim.awslambda.timers import TimerPool, window as timer_window
@@ -32,6 +36,9 @@ __all__ = ["eligible", "run_sync"]
 
 #: Arrivals turned into Python lists at a time (the loop's state carries over from chunk to chunk).
 CHUNK = 25_000
+
+#: Under ``LAMBDASIM_KERNEL=auto``, a fresh process runs the compiled kernel from this many expected arrivals.
+AUTO_MIN_ARRIVALS = 1_000_000
 
 
 def eligible(m) -> bool:
@@ -55,6 +62,7 @@ def run_sync(m) -> None:
         window = _window_one if one else _window_shared
     else:
         window = _window
+    kern = _kernel(m) if window is _window_one else None
     for b in m.arrivals:
         fail, _ = m._prepare(b)
         ts, fs, ds, inits = b["arrival_s"], b["function"], b["duration_s"], b["init_draw"]
@@ -62,7 +70,9 @@ def run_sync(m) -> None:
         inst = np.empty(n, dtype=np.int32)
         cold_idx: list[int] = []
         thr_idx: list[int] = []
-        for c0 in range(0, n, CHUNK):  # Python lists of one chunk at a time keep the peak memory low
+        if kern is not None:  # the compiled copy of _window_one (kernel.py): the whole window in one call
+            inst, cold_idx, thr_idx = kern(m, ts, ds, inits)
+        for c0 in range(0, n if kern is None else 0, CHUNK):  # Python lists of one chunk at a time: low peak memory
             c1 = min(n, c0 + CHUNK)
             # the INIT draws stay an array: only a cold start reads one
             got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(), inits[c0:c1])
@@ -79,6 +89,31 @@ def run_sync(m) -> None:
             end[thr_idx] = math.nan
             status[thr_idx] = THROTTLED
         m._record(b, status, cold, inst, end, np.zeros(n, dtype=bool), fail, [])
+
+
+def _kernel(m):
+    """:func:`lambdasim.awslambda.kernel.window_one` if ``m`` qualifies and ``LAMBDASIM_KERNEL`` allows it, else None.
+
+    ``numba``: always (numba required); ``python``: never (the reference loop); unset or ``auto``: when numba is
+    installed and either the kernel already ran in this process or the run expects ``AUTO_MIN_ARRIVALS`` or more
+    (numba's start-up costs about a second of CPU per process: the kernel saves about that per million)."""
+    want = os.environ.get("LAMBDASIM_KERNEL", "auto")
+    if want not in ("auto", "numba", "python"):
+        raise LambdasimError(f"LAMBDASIM_KERNEL: expected auto, numba or python, got {want!r}")
+    if want == "python":
+        return None
+    if want == "auto" and "lambdasim.awslambda.kernel" not in sys.modules:
+        expected = m.horizon_s * sum(f.workload.mean_rate_per_s for f in m.sc.functions)
+        if expected < AUTO_MIN_ARRIVALS or importlib.util.find_spec("numba") is None:
+            return None
+    try:
+        from lambdasim.awslambda import kernel  # imports numba: only for a run that can use it
+    except ImportError as e:
+        if want == "auto":
+            return None
+        raise LambdasimError(f"LAMBDASIM_KERNEL=numba: numba could not be imported ({e}); "
+                             "pip install lambdasim[fast]") from None
+    return kernel.window_one if kernel.qualifies(m) else None
 
 
 def _window(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
