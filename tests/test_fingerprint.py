@@ -23,8 +23,14 @@ def test_baseline_covers_every_case():
     assert sorted(WANT) == sorted(f"{c}/{r}" for c in CASES for r in ("full", "summary"))
 
 
+@pytest.mark.parametrize("kernel", ["python", "numba"])
 @pytest.mark.parametrize("case", CASES)
-def test_same_numbers_as_the_baseline(case):
+def test_same_numbers_as_the_baseline(case, kernel, monkeypatch):
+    """On both sync loops: the reference Python loop and the compiled kernel (``lambdasim[fast]``), which
+    runs wherever a case qualifies (one sync function on a plain pool under mru) and falls back elsewhere."""
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("LAMBDASIM_KERNEL", kernel)
     got = compute([case])
     for key, parts in got.items():
         diff = {p: (WANT[key].get(p), h) for p, h in parts.items() if WANT[key].get(p) != h}

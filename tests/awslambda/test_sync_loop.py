@@ -67,6 +67,7 @@ def test_one_function_loops_run_and_see_throttles_expiries_and_reuse(keep_alive,
     calls = []
     real = getattr(mod, window)
     with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LAMBDASIM_KERNEL", "python")  # the Python loop, not its compiled copy (test_kernel.py)
         mp.setattr(mod, window, lambda *a: calls.append(1) or real(*a))
         if window == "_window_one":
             mp.setattr(sync_loop, "_window_shared", lambda *a: pytest.fail("the shared loop ran"))
