@@ -57,19 +57,23 @@ def _less(e1, g1, e2, g2):
 
 
 @_jit
-def _push(he, hg, n, e, g):
-    """heapq.heappush on the first ``n`` entries; returns the new size."""
-    pos = n
-    while pos > 0:  # heapq._siftdown(heap, 0, n)
+def _siftdown(he, hg, pos, e, g):
+    """heapq._siftdown(heap, 0, pos) with ``(e, g)`` at ``pos``: it moves up past every parent larger than it."""
+    while pos > 0:
         parent = (pos - 1) >> 1
-        if _less(e, g, he[parent], hg[parent]):
-            he[pos] = he[parent]
-            hg[pos] = hg[parent]
-            pos = parent
-            continue
-        break
+        if not _less(e, g, he[parent], hg[parent]):
+            break
+        he[pos] = he[parent]
+        hg[pos] = hg[parent]
+        pos = parent
     he[pos] = e
     hg[pos] = g
+
+
+@_jit
+def _push(he, hg, n, e, g):
+    """heapq.heappush on the first ``n`` entries; returns the new size."""
+    _siftdown(he, hg, n, e, g)
     return n + 1
 
 
@@ -91,16 +95,7 @@ def _pop(he, hg, n):
         hg[pos] = hg[child]
         pos = child
         child = 2 * pos + 1
-    while pos > 0:
-        parent = (pos - 1) >> 1
-        if _less(le, lg, he[parent], hg[parent]):
-            he[pos] = he[parent]
-            hg[pos] = hg[parent]
-            pos = parent
-            continue
-        break
-    he[pos] = le
-    hg[pos] = lg
+    _siftdown(he, hg, pos, le, lg)
     return re, rg
 
 
