@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -165,3 +166,22 @@ def test_import_lambdasim_does_not_import_numba():
     code = "import sys, lambdasim, lambdasim.awslambda.model; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_auto_starts_numba_only_for_a_million_expected_arrivals():
+    """``auto`` in a fresh process: a small run stays on the Python loop without importing numba (its start-up
+    costs about a second); a run expecting AUTO_MIN_ARRIVALS gets the kernel, and after that every run does."""
+    code = """
+import os, sys
+os.environ.pop("LAMBDASIM_KERNEL", None)
+import lambdasim
+from lambdasim.awslambda import model, sync_loop
+from lambdasim.billing.catalogue import load_catalogue
+sc = lambdasim.Scenario.from_file(sys.argv[1])
+big, small = (model.LambdaModel(s, load_catalogue(s.pricing)) for s in (sc, sc.with_overrides({"horizon_s": 1000.0})))
+print(sync_loop.AUTO_MIN_ARRIVALS, sync_loop._kernel(small) is None, "numba" in sys.modules,
+      sync_loop._kernel(big) is not None, sync_loop._kernel(small) is not None)
+"""
+    default = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "default.yaml"
+    out = subprocess.run([sys.executable, "-c", code, str(default)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1000000", "True", "False", "True", "True"]  # default: 10/s x 100,000 s
