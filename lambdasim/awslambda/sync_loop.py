@@ -37,8 +37,10 @@ __all__ = ["eligible", "run_sync"]
 #: Arrivals turned into Python lists at a time (the loop's state carries over from chunk to chunk).
 CHUNK = 25_000
 
-#: Under ``LAMBDASIM_KERNEL=auto``, a fresh process runs the compiled kernel from this many expected arrivals.
-AUTO_MIN_ARRIVALS = 1_000_000
+#: Under ``LAMBDASIM_KERNEL=auto``, a fresh process runs the compiled kernel from this many expected arrivals
+#: (numba's start-up, about 1-1.5 s of CPU, against about 0.8 s saved per million; `lambdasim run` on the default
+#: scenario's million took 2.4-2.5 s of CPU on the Python loop and 2.7-4.1 s with the kernel's start-up).
+AUTO_MIN_ARRIVALS = 3_000_000
 
 
 def eligible(m) -> bool:
@@ -96,7 +98,7 @@ def _kernel(m):
 
     ``numba``: always (numba required); ``python``: never (the reference loop); unset or ``auto``: when numba is
     installed and either the kernel already ran in this process or the run expects ``AUTO_MIN_ARRIVALS`` or more
-    (numba's start-up costs about a second of CPU per process: the kernel saves about that per million)."""
+    (numba's start-up costs 1-1.5 s of CPU per process: the kernel saves about 0.8 s per million)."""
     want = os.environ.get("LAMBDASIM_KERNEL", "auto")
     if want not in ("auto", "numba", "python"):
         raise LambdasimError(f"LAMBDASIM_KERNEL: expected auto, numba or python, got {want!r}")

@@ -168,9 +168,9 @@ def test_import_lambdasim_does_not_import_numba():
     assert out.stdout.strip() == "False"
 
 
-def test_auto_starts_numba_only_for_a_million_expected_arrivals():
+def test_auto_starts_numba_only_for_three_million_expected_arrivals():
     """``auto`` in a fresh process: a small run stays on the Python loop without importing numba (its start-up
-    costs about a second); a run expecting AUTO_MIN_ARRIVALS gets the kernel, and after that every run does."""
+    costs 1-1.5 s of CPU); a run expecting AUTO_MIN_ARRIVALS gets the kernel, and after that every run does."""
     code = """
 import os, sys
 os.environ.pop("LAMBDASIM_KERNEL", None)
@@ -178,10 +178,11 @@ import lambdasim
 from lambdasim.awslambda import model, sync_loop
 from lambdasim.billing.catalogue import load_catalogue
 sc = lambdasim.Scenario.from_file(sys.argv[1])
-big, small = (model.LambdaModel(s, load_catalogue(s.pricing)) for s in (sc, sc.with_overrides({"horizon_s": 1000.0})))
+big, small = (model.LambdaModel(s, load_catalogue(s.pricing))
+              for s in (sc.with_overrides({"horizon_s": 300000.0}), sc))
 print(sync_loop.AUTO_MIN_ARRIVALS, sync_loop._kernel(small) is None, "numba" in sys.modules,
       sync_loop._kernel(big) is not None, sync_loop._kernel(small) is not None)
 """
     default = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "default.yaml"
     out = subprocess.run([sys.executable, "-c", code, str(default)], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["1000000", "True", "False", "True", "True"]  # default: 10/s x 100,000 s
+    assert out.stdout.split() == ["3000000", "True", "False", "True", "True"]  # 10/s x 300,000 s; x 100,000 s
