@@ -16,6 +16,8 @@ are collected as index lists and the columns are rebuilt with numpy, each
 number by the same floating-point operation, so the records are
 bit-identical to the general path's (``tests/test_fingerprint.py``).
 Everything else runs through the general :meth:`LambdaModel.start`.
+With numba installed, :func:`_window_one` can run compiled (:mod:`lambdasim.awslambda.kernel`, chosen by
+``LAMBDASIM_KERNEL``, see :func:`_kernel`); this Python loop stays the reference.
 """
 from __future__ import annotations
 
@@ -74,7 +76,8 @@ def run_sync(m) -> None:
         thr_idx: list[int] = []
         if kern is not None:  # the compiled copy of _window_one (kernel.py): the whole window in one call
             inst, cold_idx, thr_idx = kern(m, ts, ds, inits)
-        for c0 in range(0, n if kern is None else 0, CHUNK):  # Python lists of one chunk at a time: low peak memory
+        # Python lists of one chunk at a time keep the peak memory low (no chunk when the kernel ran)
+        for c0 in range(0, n if kern is None else 0, CHUNK):
             c1 = min(n, c0 + CHUNK)
             # the INIT draws stay an array: only a cold start reads one
             got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(), inits[c0:c1])
