@@ -38,6 +38,8 @@ __all__ = ["eligible", "run_sync"]
 
 #: Arrivals turned into Python lists at a time (the loop's state carries over from chunk to chunk).
 CHUNK = 25_000
+#: Pairs that never finish, at the end of a heap of (end, instance) so the root always has two children.
+_SENTINELS = ((math.inf, -1), (math.inf, -2), (math.inf, -3))
 
 #: Under ``LAMBDASIM_KERNEL=auto``, a fresh process runs the compiled kernel from this many expected arrivals
 #: (numba's start-up, about 1-1.5 s of CPU, against about 0.8 s saved per million; `lambdasim run` on the default
@@ -255,12 +257,18 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[
 def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`_window_shared` for one function under ``mru`` (the default scenario's case).
 
-    The heap holds ``(end, instance)`` pairs (the function is always 0: the same order as the triples).
-    When executions finished by ``t``, the last of them (the most recently freed) is the instance ``mru``
-    takes unless it expired too, so it is held in hand instead of going through the idle deque; the others
-    go idle in order. A release leaves a free slot, so that arrival cannot be throttled (the account limit
-    is at least 1), and the busy count cannot reach a new peak. Retirements happen in the same order, at
-    the same times, as on the general path.
+    The heap holds ``(end, instance)`` pairs (the function is always 0: the same order as the triples),
+    plus three sentinels ``(inf, -1..-3)`` that never finish, so the root's children ``heap[1]`` and
+    ``heap[2]`` always exist. When executions finished by ``t``, all but the last of them (in end order)
+    go idle in order; the last (the most recently freed) is the instance ``mru`` takes unless it expired
+    too: it stays at the root and the new execution replaces it there (``heapreplace``, one sift instead
+    of a pop and a push). The root is the last to have finished when neither child finished by ``t``.
+    A release leaves a free slot, so that arrival cannot be throttled (the account limit is at least 1),
+    and the busy count cannot reach a new peak. ``exp`` is at most the oldest idle instance's expiry
+    (``inf`` only with none idle), so the idle deque is looked at only when one may have expired.
+    Instance ids are distinct, so the pairs are totally ordered and the heap's layout does not change
+    which execution finishes next. Retirements happen in the same order, at the same times, as on the
+    general path.
     """
     busy, pool, limiter, tally = m._busy, m.pools[0], m.limiter, m.tally
     idle = pool.idle
@@ -268,42 +276,51 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[lis
     log = m.instances
     create, retire = log.create, log.retire
     budget = m.budgets[0] if m.budgets is not None else None
-    cap = limiter.unreserved_cap
-    maxc = tally.max_concurrency
-    heappush, heappop = heapq.heappush, heapq.heappop
-    push_idle = idle.append
+    cap = limiter.unreserved_cap + 3  # in units of len(heap), sentinels included
+    maxc = tally.max_concurrency + 3
+    heappush, heappop, heapreplace = heapq.heappush, heapq.heappop, heapq.heapreplace
+    push_idle, pop_idle, popleft = idle.append, idle.pop, idle.popleft
     inf = math.inf
     heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
-    nxt = heap[0][0] if heap else inf  # the earliest end among the busy executions
+    heap += _SENTINELS  # no larger than any pair: still a heap
+    nxt = heap[0][0]  # the earliest end among the busy executions
+    exp = idle[0][0] + ka if idle else inf
     inst = [-1] * len(ts)  # -1: throttled
     cold_idx: list[int] = []
     thr_idx: list[int] = []
     add_cold, add_thr = cold_idx.append, thr_idx.append
     for i, t, d in zip(range(len(ts)), ts, ds):
-        if nxt <= t:  # release the executions that finished by t; hold the last one
-            e, g = heappop(heap)
-            while heap and heap[0][0] <= t:
-                push_idle((e, g))
-                e, g = heappop(heap)
-            while idle and idle[0][0] + ka <= t:
-                since, h = idle.popleft()
-                retire(h, since + ka)
+        if nxt <= t:  # release the executions that finished by t; the last one stays at the root
+            if heap[1][0] <= t or heap[2][0] <= t:
+                push_idle(heappop(heap))  # (end, instance): (idle since, instance)
+                while heap[1][0] <= t or heap[2][0] <= t:
+                    push_idle(heappop(heap))
+                exp = idle[0][0] + ka
+            e, g = heap[0]
+            if exp <= t:
+                while idle and idle[0][0] + ka <= t:
+                    since, h = popleft()
+                    retire(h, since + ka)
+                exp = idle[0][0] + ka if idle else inf
             if e + ka > t:  # the most recently freed instance, warm
-                heappush(heap, (t + d, g))
+                heapreplace(heap, (t + d, g))
                 nxt = heap[0][0]
                 inst[i] = g
                 continue
+            heappop(heap)
             retire(g, e + ka)  # it expired as well (after every older one)
         else:
             k = len(heap)
             if k >= cap:
                 add_thr(i)
                 continue
-            while idle and idle[0][0] + ka <= t:
-                since, h = idle.popleft()
-                retire(h, since + ka)
+            if exp <= t:
+                while idle and idle[0][0] + ka <= t:
+                    since, h = popleft()
+                    retire(h, since + ka)
+                exp = idle[0][0] + ka if idle else inf
             if idle:
-                g = idle.pop()[1]
+                g = pop_idle()[1]
                 e = t + d
                 heappush(heap, (e, g))
                 if e < nxt:
@@ -314,7 +331,7 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[lis
                 continue
         # a cold start
         if budget is not None and not budget.take(0, t):
-            nxt = heap[0][0] if heap else inf
+            nxt = heap[0][0]
             add_thr(i)
             continue
         init = float(inits[i])
@@ -325,7 +342,8 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[lis
         if len(heap) > maxc:
             maxc = len(heap)
         inst[i] = g
-    busy[:] = [(e, g, 0) for e, g in heap]
-    limiter.unreserved_busy = limiter.busy[0] = len(heap)
-    tally.max_concurrency = maxc
+    busy[:] = [(e, g, 0) for e, g in heap if g >= 0]
+    heapq.heapify(busy)  # without the sentinels
+    limiter.unreserved_busy = limiter.busy[0] = len(busy)
+    tally.max_concurrency = maxc - 3
     return inst, cold_idx, thr_idx
