@@ -80,3 +80,27 @@ def test_one_function_loops_run_and_see_throttles_expiries_and_reuse(keep_alive,
     assert s["throttled"] > 0 and s["cold_starts"] > 1 and s["invocations"] - s["cold_starts"] - s["throttled"] > 0
     assert fast.instances["retired_s"].notna().sum() > 0  # instances expired during the run
     assert fast.invocations.equals(slow.invocations) and fast.instances.equals(slow.instances)
+
+
+@settings(max_examples=25, deadline=None)
+@given(periods=st.lists(st.sampled_from([0.25, 0.5, 1.0, 2.0]), min_size=1, max_size=3),
+       run_s=st.sampled_from([0.25, 0.5, 1.0, 2.0, 3.0]), init_s=st.sampled_from([0.0, 0.25, 1.0]),
+       keep_alive=st.sampled_from([{"policy": "fixed", "idle_s": 0}, {"policy": "fixed", "idle_s": 0.5},
+                                   {"policy": "fixed", "idle_s": 600}, {"preset": "aws-2021"},
+                                   {"policy": "fixed", "idle_s": [0.5, 1.0], "max_lifetime_s": [2, 4]}]),
+       limit=st.sampled_from([2, 3, 1000]))
+def test_one_function_loops_with_ties_everywhere(periods, run_s, init_s, keep_alive, limit):
+    """Arrivals on a grid of quarter seconds (several at one instant), constant run and INIT times that
+    land ends on arrival instants and expiries on arrival instants: executions finishing at ``t`` exactly,
+    several at once (the held-instance loops' multi-release branch and heap ties broken by instance id),
+    instances expiring exactly at an arrival, throttles."""
+    workload = {"kind": "superpose",
+                "components": [{"kind": "deterministic", "interval_s": p, "start_s": 0.25 * k} for k, p in enumerate(periods)]}
+    sc = lambdasim.Scenario.from_dict({
+        "name": "ties", "horizon_s": 300, "seed": 1,
+        "lambda": {"keep_alive": keep_alive, "instance_selection": "mru", "account_concurrency": limit},
+        "functions": [{"name": "f", "duration": {"dist": "constant", "value_s": run_s}, "workload": workload,
+                       "init": {"dist": "constant", "value_s": init_s}}]})
+    fast, slow = _both(sc)
+    assert fast.summary == slow.summary
+    assert fast.invocations.equals(slow.invocations) and fast.instances.equals(slow.instances)
