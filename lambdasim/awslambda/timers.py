@@ -39,6 +39,8 @@ from lambdasim.awslambda.pool import ProvisionedPool
 __all__ = ["TimerPool", "Span", "window"]
 
 Span = float | tuple[float, float] | None
+#: Pairs that never finish, at the end of a heap of (end, instance) so the root always has two children.
+_SENTINELS = ((math.inf, -1), (math.inf, -2), (math.inf, -3))
 
 
 def _bounds(span: Span) -> tuple[float, float]:
@@ -443,6 +445,11 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     uniforms is walked by an index (``u[ui]``, from the end, as ``pop`` takes them; cut to what is left
     at the window's end), so the uniforms are used in the same order (releases in end order, then a
     cold start's lifetime) and the retirements made in the same order at the same times.
+
+    As in ``_window_one``, three never-finishing sentinels give the heap's root two children: the root is
+    the last execution to finish by ``t`` when neither child finished, and a warm reuse of it replaces it
+    at the root (``heapreplace``); ``exp`` is at most the expiry of the idle deque's first instance, so
+    the deque is looked at only when that one may have run out.
     """
     pool, limiter = m.pools[0], m.limiter
     busy, tally = m._busy, m.tally
@@ -454,13 +461,15 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     log = m.instances
     create, retire = log.create, log.retire
     budget = m.budgets[0] if m.budgets is not None else None
-    cap = limiter.unreserved_cap
-    maxc = tally.max_concurrency
-    heappush, heappop = heapq.heappush, heapq.heappop
+    cap = limiter.unreserved_cap + 3  # in units of len(heap), sentinels included
+    maxc = tally.max_concurrency + 3
+    heappush, heappop, heapreplace = heapq.heappush, heapq.heappop, heapq.heapreplace
     push_idle = idle.append
     inf = math.inf
     heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
-    nxt = heap[0][0] if heap else inf
+    heap += _SENTINELS  # no smaller than any pair: still a heap
+    nxt = heap[0][0]
+    exp = idle[0][2] if idle else inf
     ui = len(u)  # the uniforms u[:ui] are still to be used, from the end (as pop() takes them)
     inst = [-1] * len(ts)  # -1: throttled
     cold_idx: list[int] = []
@@ -468,8 +477,11 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     add_cold, add_thr = cold_idx.append, thr_idx.append
     for i, t, d in zip(range(len(ts)), ts, ds):
         if nxt <= t:  # TimerPool.release of the executions that finished by t
-            e, g = heappop(heap)
-            while heap and heap[0][0] <= t:  # (e, g) is not the last to finish: idle with its expiry
+            e, g = heap[0]
+            many = False
+            while heap[1][0] <= t or heap[2][0] <= t:  # (e, g) is not the last to finish: idle with its expiry
+                heappop(heap)
+                many = True
                 if w:
                     ui -= 1
                     while ui < 0:  # the buffer ran out: the next 1,024, as TimerPool._refill draws them
@@ -484,24 +496,29 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                         if end <= e:  # too old: retired as its call ends
                             del dies[g]
                             retire(g, e)
-                            e, g = heappop(heap)
+                            e, g = heap[0]
                             continue
                         expiry = end
                 push_idle((e, g, expiry))
-                e, g = heappop(heap)
+                e, g = heap[0]
+            if many:
+                exp = idle[0][2] if idle else inf
             if e + lo > t and (life is None or dies[g] > t):
                 # the most recently freed instance, and neither of its timers can have run out by t (its
                 # idle expiry is at least e + lo): it serves this call; its uniform is only counted
                 if w:
                     ui -= 1  # used, not read (a refill waits for the next draw that reads one)
-                while idle and idle[0][2] <= t:  # TimerPool.take
-                    _, h, expiry = idle.popleft()
-                    retire(h, expiry)
-                    dies.pop(h, None)
-                heappush(heap, (t + d, g))
+                if exp <= t:
+                    while idle and idle[0][2] <= t:  # TimerPool.take
+                        _, h, expiry = idle.popleft()
+                        retire(h, expiry)
+                        dies.pop(h, None)
+                    exp = idle[0][2] if idle else inf
+                heapreplace(heap, (t + d, g))
                 nxt = heap[0][0]
                 inst[i] = g
                 continue
+            heappop(heap)
             hg = -1  # the last one, released exactly
             if w:
                 ui -= 1
@@ -517,16 +534,18 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                 retire(g, e)
             else:
                 hg, hx = g, (end if end < expiry else expiry)
-            while idle and idle[0][2] <= t:  # TimerPool.take
-                _, g, expiry = idle.popleft()
-                retire(g, expiry)
-                dies.pop(g, None)
+            if exp <= t:
+                while idle and idle[0][2] <= t:  # TimerPool.take
+                    _, g, expiry = idle.popleft()
+                    retire(g, expiry)
+                    dies.pop(g, None)
+                exp = idle[0][2] if idle else inf
             if hg >= 0 and hx > t:  # the most recently freed instance, warm
                 heappush(heap, (t + d, hg))
                 nxt = heap[0][0]
                 inst[i] = hg
                 continue
-            nxt = heap[0][0] if heap else inf
+            nxt = heap[0][0]
             if hg >= 0:  # its timer ran out too
                 retire(hg, hx)
                 dies.pop(hg, None)
@@ -541,10 +560,12 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
             if k >= cap:
                 add_thr(i)
                 continue
-            while idle and idle[0][2] <= t:  # TimerPool.take
-                _, g, expiry = idle.popleft()
-                retire(g, expiry)
-                dies.pop(g, None)
+            if exp <= t:
+                while idle and idle[0][2] <= t:  # TimerPool.take
+                    _, g, expiry = idle.popleft()
+                    retire(g, expiry)
+                    dies.pop(g, None)
+                exp = idle[0][2] if idle else inf
             if idle:
                 _, g, expiry = idle.pop()
                 if expiry <= t:
@@ -588,9 +609,10 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
         u = refill()
         ui += len(u)
     del u[ui:]  # the buffer as TimerPool.release would have left it (popped from the end)
-    busy[:] = [(e, g, 0) for e, g in heap]
-    pool.busy = limiter.busy[0] = limiter.unreserved_busy = len(heap)
-    tally.max_concurrency = maxc
+    busy[:] = [(e, g, 0) for e, g in heap if g >= 0]
+    heapq.heapify(busy)  # without the sentinels
+    pool.busy = limiter.busy[0] = limiter.unreserved_busy = len(busy)
+    tally.max_concurrency = maxc - 3
     return inst, cold_idx, thr_idx
 
 
