@@ -310,32 +310,44 @@ class LambdaModel:
 
     # --- records ------------------------------------------------------------------------
     def _record(self, b, status, cold, inst, end, pcs, fail, retried) -> None:
+        """Fold one window's invocations into the tally; ``pcs`` None: none ran on provisioned concurrency."""
         st = np.array(status, dtype=np.int8)
-        final = np.ones(len(st), dtype=bool)  # rows whose outcome is final (not retried later)
-        final[retried] = False
         keep = st != _SKIP
         if not keep.all():
             b = {k: v[keep] for k, v in b.items()}
-            st, fail, final = st[keep], fail[keep], final[keep]
-            cold, inst, end, pcs = (np.array(x)[keep] for x in (cold, inst, end, pcs))
+            st, fail = st[keep], fail[keep]
+            final = np.ones(len(keep), dtype=bool)  # rows whose outcome is final (not retried later)
+            final[retried] = False
+            retried = np.flatnonzero(~final[keep])
+            cold, inst, end = (np.array(x)[keep] for x in (cold, inst, end))
+            pcs = None if pcs is None else np.array(pcs)[keep]
         cold = np.asarray(cold, dtype=bool)
         end = np.asarray(end, dtype=float)
         ran = st != THROTTLED
         st[ran & fail] = FAILED
         st[ran & (end > self.horizon_s)] = IN_FLIGHT
         f = b["function"]
-        oc = self.outcomes.counts  # outcome codes 0-3 equal the status codes
-        oc += np.bincount(f[final].astype(np.int64) * oc.shape[1] + st[final], minlength=oc.size).reshape(oc.shape)
+        oc = self.outcomes.counts  # outcome codes 0-3 equal the status codes; retried rows are not final
+        fo, sto = f, st
+        if len(retried):
+            final = np.ones(len(st), dtype=bool)
+            final[retried] = False
+            fo, sto = f[final], st[final]
+        oc += np.bincount(fo.astype(np.int64) * oc.shape[1] + sto, minlength=oc.size).reshape(oc.shape)
         init = np.where(cold, b["init_draw"], 0.0)
+        ib = self.init_billed  # one flag for every function (usually): no gather per invocation
+        ib = bool(ib[0]) if len(ib) and (ib == ib[0]).all() else ib[f]
         billed = np.where((st == COMPLETED) | (st == FAILED),
-                          invocation_billed_ms(b["duration_s"], init, self.init_billed[f], self.catalogue), 0.0)
-        self.tally.add({
+                          invocation_billed_ms(b["duration_s"], init, ib, self.catalogue), 0.0)
+        cols = {
             "function": f, "arrival_s": b["arrival_s"],
             "start_s": np.where(ran, b["arrival_s"], np.nan), "end_s": end,
             "init_s": np.where(ran, init, np.nan), "duration_s": np.where(ran, b["duration_s"], np.nan),
             "cold": cold, "instance": np.asarray(inst, dtype=np.int32), "status": st, "billed_ms": billed,
-            "on_pc": np.asarray(pcs, dtype=bool),  # attempt 0 and no queue delay: filled when records are read
-        })
+        }  # attempt 0, no queue delay and (without pcs) not on PC: filled when records are read
+        if pcs is not None and np.any(pcs):
+            cols["on_pc"] = np.asarray(pcs, dtype=bool)
+        self.tally.add(cols)
 
     def flush(self) -> None:
         """Fold the rows of retries and event sources recorded so far into the tally."""

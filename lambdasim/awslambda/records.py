@@ -52,31 +52,41 @@ class Tally:
         self.hourly = None  # a timeseries.HourlyCounts of arrivals when the bill needs them per hour (an ALB)
 
     def add(self, b: dict[str, np.ndarray]) -> None:
+        """Fold one batch of columns into the counts and sums (and keep it, with ``keep``).
+
+        Each sum is a ``bincount`` (in row order). Rows left out of a sum get weight 0.0 rather than
+        being cut out of the arrays: adding +0.0 leaves every partial sum as it was, bit for bit (a sum
+        that starts at +0.0 is never -0.0), and it spares a copy of each column.
+        """
         nf = len(self.cold)
         if self.keep:
             self.batches.append(b)
         started = b["status"] != THROTTLED
-        self.busy_s += busy_seconds(b["start_s"][started], b["end_s"][started], self.t0, self.horizon_s)
+        if started.all():  # the same arrays, not copies of them
+            self.busy_s += busy_seconds(b["start_s"], b["end_s"], self.t0, self.horizon_s)
+        else:
+            self.busy_s += busy_seconds(b["start_s"][started], b["end_s"][started], self.t0, self.horizon_s)
         if self.t0 > 0:
             b = measured(b, self.t0)
-        f, st = b["function"], b["status"]
+        f, st = b["function"].astype(np.intp), b["status"]
         ns = self.status.shape[1]
-        self.status += np.bincount(f.astype(np.int64) * ns + st, minlength=self.status.size).reshape(self.status.shape)
+        self.status += np.bincount(f * ns + st, minlength=self.status.size).reshape(self.status.shape)
         done = st == COMPLETED
+        all_done = bool(done.all())
         self.cold += np.bincount(f[b["cold"]], minlength=nf)
         billed = done | (st == FAILED)  # failed executions (errors, timeouts) are billed too
-        self.billed_ms += np.bincount(f[billed], weights=b["billed_ms"][billed], minlength=nf)
+        self.billed_ms += np.bincount(f, weights=_only(billed, b["billed_ms"], all_done), minlength=nf)
         if "on_pc" in b:
             pc = billed & b["on_pc"].astype(bool)  # billing: executions on provisioned concurrency
             self.pc_requests += np.bincount(f[pc], minlength=nf)
             self.pc_billed_ms += np.bincount(f[pc], weights=b["billed_ms"][pc], minlength=nf)
-        self.run_s += np.bincount(f[done], weights=b["duration_s"][done], minlength=nf)
-        lat = b["end_s"][done] - b["arrival_s"][done]
-        self.latency_sum += np.bincount(f[done], weights=lat, minlength=nf)
+        self.run_s += np.bincount(f, weights=_only(done, b["duration_s"], all_done), minlength=nf)
+        lat = b["end_s"] - b["arrival_s"]
+        self.latency_sum += np.bincount(f, weights=_only(done, lat, all_done), minlength=nf)
         if self.hourly is not None:
-            self.hourly.add(f, b["arrival_s"] - self.t0)  # hours of the measured span
+            self.hourly.add(b["function"], b["arrival_s"] - self.t0)  # hours of the measured span
         if not self.keep:
-            self.hist.add(lat)
+            self.hist.add(lat if all_done else lat[done])
 
     def columns(self) -> dict[str, np.ndarray]:
         """All invocation records as one array per column (joined once, then cached)."""
@@ -85,8 +95,14 @@ class Tally:
         if len(self.batches) != 1 or any(c not in self.batches[0] for c in DEFAULTS):
             joined, sizes = {}, [len(b["status"]) for b in self.batches]
             for c in COLUMNS:  # one column at a time, freeing the parts, to keep the peak low
-                joined[c] = (np.concatenate([self._pop(b, c, n) for b, n in zip(self.batches, sizes)])
-                             if self.batches else np.empty(0))
+                if c in DEFAULTS and not any(c in b for b in self.batches):
+                    value, dtype = DEFAULTS[c]  # zeros come from calloc: no pass over the memory
+                    joined[c] = np.zeros(sum(sizes), dtype) if not value else np.full(sum(sizes), value, dtype)
+                elif len(self.batches) == 1:
+                    joined[c] = self.batches[0].pop(c)
+                else:
+                    joined[c] = (np.concatenate([self._pop(b, c, n) for b, n in zip(self.batches, sizes)])
+                                 if self.batches else np.empty(0))
             self.batches = [joined]
         return self.batches[0]
 
@@ -101,8 +117,9 @@ class Tally:
         if self.keep:
             cols = self.columns()
             cols = measured(cols, self.t0) if self.t0 > 0 else cols
-            lat = (cols["end_s"] - cols["arrival_s"])[cols["status"] == COMPLETED]
-            return [float(v) for v in np.quantile(lat, qs, method="inverted_cdf")] if len(lat) else [float("nan")] * len(qs)
+            lat = (cols["end_s"] - cols["arrival_s"])[cols["status"] == COMPLETED]  # a new array: sorted in place
+            return ([float(v) for v in np.quantile(lat, qs, method="inverted_cdf", overwrite_input=True)]
+                    if len(lat) else [float("nan")] * len(qs))
         return [self.hist.quantile(q) for q in qs]
 
     def frame(self, names: list[str]) -> pd.DataFrame:
@@ -111,3 +128,8 @@ class Tally:
         c["function"] = pd.Categorical.from_codes(c["function"], categories=names)
         c["status"] = pd.Categorical.from_codes(c["status"], categories=STATUS)
         return pd.DataFrame(c, copy=False)
+
+
+def _only(rows: np.ndarray, values: np.ndarray, every: bool) -> np.ndarray:
+    """``values`` with 0.0 outside ``rows`` (``values`` itself when ``every`` row counts)."""
+    return values if every else np.where(rows, values, 0.0)

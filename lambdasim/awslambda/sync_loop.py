@@ -95,7 +95,7 @@ def run_sync(m) -> None:
         if thr_idx:
             end[thr_idx] = math.nan
             status[thr_idx] = THROTTLED
-        m._record(b, status, cold, inst, end, np.zeros(n, dtype=bool), fail, [])
+        m._record(b, status, cold, inst, end, None, fail, [])
 
 
 def _kernel(m):
