@@ -69,6 +69,7 @@ def run_sync(m) -> None:
     else:
         window = _window
     kern = _kernel(m) if window is _window_one else None
+    one_function = len(m.pools) == 1
     for b in m.arrivals:
         fail, _ = m._prepare(b)
         ts, fs, ds, inits = b["arrival_s"], b["function"], b["duration_s"], b["init_draw"]
@@ -82,7 +83,13 @@ def run_sync(m) -> None:
         for c0 in range(0, n if kern is None else 0, CHUNK):
             c1 = min(n, c0 + CHUNK)
             # the INIT draws stay an array: only a cold start reads one
-            got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(), inits[c0:c1])
+            if one_function:  # every index is 0; times and durations read through memoryviews (as Python
+                # floats, each made when the loop reaches it rather than a list of them all at once)
+                got, cold_c, thr_c = window(m, memoryview(ts[c0:c1]), [0] * (c1 - c0), memoryview(ds[c0:c1]),
+                                            inits[c0:c1])
+            else:
+                got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(),
+                                            inits[c0:c1])
             inst[c0:c1] = got
             cold_idx += [c0 + i for i in cold_c]
             thr_idx += [c0 + i for i in thr_c]
