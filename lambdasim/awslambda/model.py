@@ -258,9 +258,9 @@ class LambdaModel:
         fs = b["function"]
         dur = b["duration_s"]
         if np.any(self.factor != 1.0):
-            dur = dur * self.factor[fs]
+            dur = dur * _per_row(self.factor, fs)
         b["work_s"] = dur
-        tmo = self.timeout_s[fs]
+        tmo = _per_row(self.timeout_s, fs)
         timed_out = dur > tmo
         fail = timed_out.copy()
         b["duration_s"] = np.minimum(dur, tmo)
@@ -333,7 +333,10 @@ class LambdaModel:
             final = np.ones(len(st), dtype=bool)
             final[retried] = False
             fo, sto = f[final], st[final]
-        oc += np.bincount(fo.astype(np.int64) * oc.shape[1] + sto, minlength=oc.size).reshape(oc.shape)
+        code = fo.astype(np.intp)
+        code *= oc.shape[1]
+        code += sto
+        oc += np.bincount(code, minlength=oc.size).reshape(oc.shape)
         init = np.where(cold, b["init_draw"], 0.0)
         ib = self.init_billed  # one flag for every function (usually): no gather per invocation
         ib = bool(ib[0]) if len(ib) and (ib == ib[0]).all() else ib[f]
@@ -370,3 +373,8 @@ class LambdaModel:
             "billed_ms": billed, "on_pc": np.array(cols[9], dtype=bool), "attempt": np.array(cols[10], dtype=np.int32),
             "queue_delay_s": qd,
         })
+
+
+def _per_row(values: np.ndarray, fs: np.ndarray) -> np.ndarray | float:
+    """Each row's function's value: one number when every function has the same (no gather)."""
+    return float(values[0]) if len(values) and (values == values[0]).all() else values[fs]

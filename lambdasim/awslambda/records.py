@@ -70,7 +70,9 @@ class Tally:
             b = measured(b, self.t0)
         f, st = b["function"].astype(np.intp), b["status"]
         ns = self.status.shape[1]
-        self.status += np.bincount(f * ns + st, minlength=self.status.size).reshape(self.status.shape)
+        code = f * ns
+        code += st
+        self.status += np.bincount(code, minlength=self.status.size).reshape(self.status.shape)
         done = st == COMPLETED
         all_done = bool(done.all())
         self.cold += np.bincount(f[b["cold"]], minlength=nf)

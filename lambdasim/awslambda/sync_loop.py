@@ -90,7 +90,7 @@ def run_sync(m) -> None:
             else:
                 got, cold_c, thr_c = window(m, ts[c0:c1].tolist(), fs[c0:c1].tolist(), ds[c0:c1].tolist(),
                                             inits[c0:c1])
-            inst[c0:c1] = got
+            inst[c0:c1] = np.fromiter(got, np.int32, c1 - c0)
             cold_idx += [c0 + i for i in cold_c]
             thr_idx += [c0 + i for i in thr_c]
         end = ts + ds
