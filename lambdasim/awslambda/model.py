@@ -84,7 +84,7 @@ class LambdaModel:
             for i, f in enumerate(fns)
         ]
         self.budgets = make_budgets(lam.scaling, scenario.pricing.date, nf)
-        self.arrivals = ArrivalSource(scenario)
+        self.arrivals = ArrivalSource(scenario, work=False)  # Lambda reads no cpu_s/wait_s split
         self._busy: list[tuple[float, int, int]] = []  # heap of (end, instance, function)
         self.init_billed = np.array([init_billed(f, catalogue) for f in fns])  # docs/pricing.md
         # function behaviour
@@ -340,12 +340,17 @@ class LambdaModel:
         init = np.where(cold, b["init_draw"], 0.0)
         ib = self.init_billed  # one flag for every function (usually): no gather per invocation
         ib = bool(ib[0]) if len(ib) and (ib == ib[0]).all() else ib[f]
-        billed = np.where((st == COMPLETED) | (st == FAILED),
-                          invocation_billed_ms(b["duration_s"], init, ib, self.catalogue), 0.0)
+        billed = invocation_billed_ms(b["duration_s"], init, ib, self.catalogue)
+        paid = (st == COMPLETED) | (st == FAILED)
+        if not paid.all():
+            billed = np.where(paid, billed, 0.0)
+        # every row ran (no throttles, usually): the window's own arrays are the columns, no copies
+        everyone = bool(ran.all())
         cols = {
             "function": f, "arrival_s": b["arrival_s"],
             "start_s": np.where(ran, b["arrival_s"], np.nan), "end_s": end,
-            "init_s": np.where(ran, init, np.nan), "duration_s": np.where(ran, b["duration_s"], np.nan),
+            "init_s": init if everyone else np.where(ran, init, np.nan),
+            "duration_s": b["duration_s"] if everyone else np.where(ran, b["duration_s"], np.nan),
             "cold": cold, "instance": np.asarray(inst, dtype=np.int32), "status": st, "billed_ms": billed,
         }  # attempt 0, no queue delay and (without pcs) not on PC: filled when records are read
         if pcs is not None and np.any(pcs):

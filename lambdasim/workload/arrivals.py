@@ -24,8 +24,11 @@ WINDOW_ARRIVALS = 200_000
 
 
 class ArrivalSource:
-    def __init__(self, scenario: Scenario):
-        self.sc = scenario
+    """Every function's arrivals, window by window; ``work=False`` leaves out the ``cpu_s`` and ``wait_s``
+    columns (only servers read them; the same draws either way)."""
+
+    def __init__(self, scenario: Scenario, work: bool = True):
+        self.sc, self.work = scenario, work
         seed, h = scenario.seed, scenario.horizon_s
         self._streams = [f.workload.stream(stream(seed, "arrivals", i), h) for i, f in enumerate(scenario.functions)]
         self._dur_rng = Streams(seed, "duration")  # made on first use: a trace's durations need none
@@ -48,7 +51,7 @@ class ArrivalSource:
         if it met a cold start), and its work: ``cpu_s`` (CPU seconds at one
         full vCPU) and ``wait_s`` (waiting seconds), see :mod:`lambdasim.work`.
         A ``work`` function draws cpu from the ``duration`` stream and wait
-        from the ``wait`` stream.
+        from the ``wait`` stream. With ``work=False`` the last two are left out.
         """
         parts = []
         for i, (fn, arr) in enumerate(zip(self.sc.functions, self._streams)):
@@ -62,20 +65,22 @@ class ArrivalSource:
                 if dur is None:
                     dur = fn.duration.sample(self._dur_rng[i], n)
                 a, b = self._split[i]
-                cpu, wait = dur * a, dur * b
+                cpu, wait = (dur * a, dur * b) if self.work else (None, None)
             cold = fn.cold_start  # init, or a SnapStart restore
             init = cold.sample(None if isinstance(cold, Constant) else self._init_rng[i], n)
             parts.append((times, np.full(n, i, dtype=np.int32), dur, init, cpu, wait))
         if not parts:
             none = np.empty(0)
             parts = [(none, np.empty(0, dtype=np.int32), none, none, none, none)]
-        t, f, d, init, cpu, wait = parts[0] if len(parts) == 1 else (np.concatenate(x) for x in zip(*parts))
+        if not self.work:
+            parts = [p[:4] for p in parts]
+        cols = parts[0] if len(parts) == 1 else [np.concatenate(x) for x in zip(*parts)]
+        names = ["arrival_s", "function", "duration_s", "init_draw", "cpu_s", "wait_s"][:len(cols)]
+        t = cols[0]
         if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (one function, usually):
-            return {"arrival_s": t, "function": f, "duration_s": d, "init_draw": init,  # a stable sort keeps it
-                    "cpu_s": cpu, "wait_s": wait}
+            return dict(zip(names, cols))  # a stable sort keeps it
         order = np.argsort(t, kind="stable")
-        return {"arrival_s": t[order], "function": f[order], "duration_s": d[order], "init_draw": init[order],
-                "cpu_s": cpu[order], "wait_s": wait[order]}
+        return {k: c[order] for k, c in zip(names, cols)}
 
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
         for t1 in self.window_ends():
