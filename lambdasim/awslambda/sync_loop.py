@@ -286,7 +286,7 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[lis
     cap = limiter.unreserved_cap + 3  # in units of len(heap), sentinels included
     maxc = tally.max_concurrency + 3
     heappush, heappop, heapreplace = heapq.heappush, heapq.heappop, heapq.heapreplace
-    push_idle, pop_idle, popleft = idle.append, idle.pop, idle.popleft
+    push_idle, pop_idle = idle.append, idle.pop
     inf = math.inf
     heap = [(e, g) for e, g, _ in busy]  # the same heap order: the third item is always 0
     heap += _SENTINELS  # no larger than any pair: still a heap
@@ -305,10 +305,7 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[lis
                 exp = idle[0][0] + ka
             e, g = heap[0]
             if exp <= t:
-                while idle and idle[0][0] + ka <= t:
-                    since, h = popleft()
-                    retire(h, since + ka)
-                exp = idle[0][0] + ka if idle else inf
+                exp = _reap(idle, t, ka, retire)
             if e + ka > t:  # the most recently freed instance, warm
                 heapreplace(heap, (t + d, g))
                 nxt = heap[0][0]
@@ -322,10 +319,7 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[lis
                 add_thr(i)
                 continue
             if exp <= t:
-                while idle and idle[0][0] + ka <= t:
-                    since, h = popleft()
-                    retire(h, since + ka)
-                exp = idle[0][0] + ka if idle else inf
+                exp = _reap(idle, t, ka, retire)
             if idle:
                 g = pop_idle()[1]
                 e = t + d
@@ -354,3 +348,12 @@ def _window_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[lis
     limiter.unreserved_busy = limiter.busy[0] = len(busy)
     tally.max_concurrency = maxc - 3
     return inst, cold_idx, thr_idx
+
+
+def _reap(idle, t: float, ka: float, retire) -> float:
+    """Retire the instances at the front of ``idle`` that expired by ``t`` (``InstancePool.take``'s reap);
+    the expiry of the new front (``inf`` with none idle)."""
+    while idle and idle[0][0] + ka <= t:
+        since, g = idle.popleft()
+        retire(g, since + ka)
+    return idle[0][0] + ka if idle else math.inf

@@ -509,11 +509,7 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                 if w:
                     ui -= 1  # used, not read (a refill waits for the next draw that reads one)
                 if exp <= t:
-                    while idle and idle[0][2] <= t:  # TimerPool.take
-                        _, h, expiry = idle.popleft()
-                        retire(h, expiry)
-                        dies.pop(h, None)
-                    exp = idle[0][2] if idle else inf
+                    exp = _reap(idle, t, retire, dies)
                 heapreplace(heap, (t + d, g))
                 nxt = heap[0][0]
                 inst[i] = g
@@ -535,11 +531,7 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
             else:
                 hg, hx = g, (end if end < expiry else expiry)
             if exp <= t:
-                while idle and idle[0][2] <= t:  # TimerPool.take
-                    _, g, expiry = idle.popleft()
-                    retire(g, expiry)
-                    dies.pop(g, None)
-                exp = idle[0][2] if idle else inf
+                exp = _reap(idle, t, retire, dies)
             if hg >= 0 and hx > t:  # the most recently freed instance, warm
                 heappush(heap, (t + d, hg))
                 nxt = heap[0][0]
@@ -561,11 +553,7 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
                 add_thr(i)
                 continue
             if exp <= t:
-                while idle and idle[0][2] <= t:  # TimerPool.take
-                    _, g, expiry = idle.popleft()
-                    retire(g, expiry)
-                    dies.pop(g, None)
-                exp = idle[0][2] if idle else inf
+                exp = _reap(idle, t, retire, dies)
             if idle:
                 _, g, expiry = idle.pop()
                 if expiry <= t:
@@ -614,6 +602,16 @@ def _window_lean_one(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tupl
     pool.busy = limiter.busy[0] = limiter.unreserved_busy = len(busy)
     tally.max_concurrency = maxc - 3
     return inst, cold_idx, thr_idx
+
+
+def _reap(idle: deque, t: float, retire, dies: dict) -> float:
+    """The start of :meth:`TimerPool.take`: retire the instances at the front of ``idle`` whose timer ran out
+    by ``t``; the expiry of the new front (``inf`` with none idle)."""
+    while idle and idle[0][2] <= t:
+        _, g, expiry = idle.popleft()
+        retire(g, expiry)
+        dies.pop(g, None)
+    return idle[0][2] if idle else math.inf
 
 
 def _take_rest(idle: deque, t: float, retire, dies: dict) -> int:
