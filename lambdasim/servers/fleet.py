@@ -97,6 +97,9 @@ class WaitingQueue:
 
 
 class Fleet:
+    SCAN_MAX = 16  # instances (launched so far) up to which the fleet scans instead of keeping heaps
+    _OFF = 1 << 40  # a load that is never below the slots: the instance is not in service
+
     def __init__(self, workers: int, ready_delay_s: float, timeout_s: float | None = None,
                  queue_limit: int | None = None, vcpu: float = 1.0):
         self.w, self.ready_delay_s, self.vcpu = workers, ready_delay_s, float(vcpu)
@@ -129,6 +132,10 @@ class Fleet:
         self.ps_start_sum = 0.0  # sum of their start times
         self._seq = 0
         self._drain_at: dict[int, float] = {}  # draining instances whose last end is not known yet
+        # a small fleet finds its free slot and next CPU-part end by scanning (min over a short list, in C)
+        # instead of the avail and cpu_next heaps: the same choices (lowest id on ties), fewer operations
+        self.scan = True  # until more than SCAN_MAX instances were launched; then the heaps, for good
+        self.load: list[int] = []  # scan mode: outstanding requests of each in-service instance (others: any)
 
     # --- capacity ---------------------------------------------------------------
     @property
@@ -151,7 +158,10 @@ class Fleet:
         self.ps_jobs.append([])
         self.ps_due.append(math.inf)
         self.state.append(PENDING)
+        self.load.append(self._OFF)
         self.n_pending += 1
+        if self.scan and len(self.state) > self.SCAN_MAX:
+            self._to_heaps()
         if booted:
             self._in_service(iid, t)
         else:
@@ -179,7 +189,7 @@ class Fleet:
                     self._drain_at[iid] = t
                 else:
                     self.retired[iid] = max(t, self.busy_until[iid])
-        if len(self.avail) > 8 * len(self.state) + 64:
+        if not self.scan and len(self.avail) > 8 * len(self.state) + 64:
             self._rebuild_avail()
 
     def _victims(self, live: list[int], k: int) -> list[int]:
@@ -192,12 +202,21 @@ class Fleet:
         self.n_in_service += 1
         while self.out[iid] < self.w and self._serve_queue(iid, t):
             pass
-        if self.out[iid] < self.w:
+        if self.scan:
+            self.load[iid] = self.out[iid]
+        elif self.out[iid] < self.w:
             heapq.heappush(self.avail, (self.out[iid], iid))
 
     def _rebuild_avail(self) -> None:
-        self.avail = [(o, i) for i, (s, o) in enumerate(zip(self.state, self.out)) if s == IN_SERVICE and o < self.w]
+        self.avail[:] = [(o, i) for i, (s, o) in enumerate(zip(self.state, self.out)) if s == IN_SERVICE and o < self.w]
         heapq.heapify(self.avail)
+
+    def _to_heaps(self) -> None:
+        """Leave scan mode: the avail and cpu_next heaps from the instances' loads and due times."""
+        self.scan = False
+        self._rebuild_avail()
+        self.cpu_next[:] = [(d, i) for i, d in enumerate(self.ps_due) if d != math.inf]
+        heapq.heapify(self.cpu_next)
 
     # --- requests ---------------------------------------------------------------
     def begin(self, iid: int, t: float, d: float) -> float:
@@ -243,7 +262,8 @@ class Fleet:
         if n <= vc:  # every CPU part still runs at a full vCPU: only an earlier end changes the due time
             if t + cpu < self.ps_due[iid]:
                 self.ps_due[iid] = t + cpu
-                heapq.heappush(self.cpu_next, (t + cpu, iid))
+                if not self.scan:
+                    heapq.heappush(self.cpu_next, (t + cpu, iid))
         else:
             self._ps_schedule(iid, t, v, n)
 
@@ -269,7 +289,8 @@ class Fleet:
         if jobs:
             due = t + (jobs[0][0] - v) if n <= self.vcpu else t + (jobs[0][0] - v) * n / self.vcpu
             self.ps_due[iid] = due
-            heapq.heappush(self.cpu_next, (due, iid))
+            if not self.scan:
+                heapq.heappush(self.cpu_next, (due, iid))
         else:
             self.ps_due[iid] = math.inf
 
@@ -306,6 +327,8 @@ class Fleet:
 
     def pick(self) -> int:
         """The in-service instance with the fewest outstanding requests and a free worker, or -1."""
+        if self.scan:
+            return self._pick_scan()
         avail, state, out = self.avail, self.state, self.out
         while avail:
             o, iid = avail[0]
@@ -316,6 +339,19 @@ class Fleet:
                     heapq.heappop(avail)
                 return iid
             heapq.heappop(avail)
+        return -1
+
+    def _pick_scan(self) -> int:
+        """:meth:`pick` in scan mode: the lowest load (lowest id on ties) below the slots."""
+        load, state = self.load, self.state
+        m = min(load) if load else self._OFF
+        while m < self.w:
+            iid = load.index(m)
+            if state[iid] == IN_SERVICE:
+                load[iid] = m + 1
+                return iid
+            load[iid] = self._OFF  # left service since: never again
+            m = min(load)
         return -1
 
     def _serve_queue(self, iid: int, t: float) -> bool:
@@ -387,7 +423,7 @@ class Fleet:
         cpu_next, due = self.cpu_next, self.ps_due
         ps_jobs, ps_n, ps_t, ps_v, busy_until, drain_at = (self.ps_jobs, self.ps_n, self.ps_t, self.ps_v,
                                                             self.busy_until, self._drain_at)
-        avail, queue = self.avail, self.queue.segs
+        avail, queue, load = self.avail, self.queue.segs, self.load
         pop, push, inf = heapq.heappop, heapq.heappush, math.inf
         vc = self.vcpu
         while True:
@@ -395,19 +431,23 @@ class Fleet:
             lim = t if t < tb else tb
             cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
             while True:
-                while cpu_next:
-                    head = cpu_next[0]
-                    if head[0] == due[head[1]]:
-                        tc = head[0]
-                        break
-                    pop(cpu_next)  # stale: the instance's sharing changed since
+                scan = self.scan  # a served queue never launches: the mode holds while this loop runs
+                if scan:
+                    tc = min(due) if due else inf
                 else:
-                    tc = inf
+                    while cpu_next:
+                        head = cpu_next[0]
+                        if head[0] == due[head[1]]:
+                            tc = head[0]
+                            break
+                        pop(cpu_next)  # stale: the instance's sharing changed since
+                    else:
+                        tc = inf
                 td = done[0][0] if done else inf
                 if tc <= td:
                     if tc > lim:
                         break
-                    iid = pop(cpu_next)[1]  # as _ps_end(iid, tc), inlined
+                    iid = due.index(tc) if scan else pop(cpu_next)[1]  # as _ps_end(iid, tc), inlined
                     jobs = ps_jobs[iid]
                     n = ps_n[iid]
                     cpu_busy += (tc - ps_t[iid]) * (n if n <= vc else vc)
@@ -433,7 +473,8 @@ class Fleet:
                     if jobs:  # as _ps_schedule(iid, tc, v, n)
                         nxt = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
                         due[iid] = nxt
-                        push(cpu_next, (nxt, iid))
+                        if not scan:
+                            push(cpu_next, (nxt, iid))
                     else:
                         due[iid] = inf
                         if iid in drain_at:
@@ -452,7 +493,10 @@ class Fleet:
                                     self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
                                 if served:
                                     break
-                            push(avail, (out[iid], iid))
+                            if scan:
+                                load[iid] = out[iid]
+                            else:
+                                push(avail, (out[iid], iid))
                         if not done:
                             break
                         td = done[0][0]
@@ -484,6 +528,8 @@ class Fleet:
         with the fleet-wide sums in locals that are written back before any call that reads them
         and at the end. The same operations in the same order keep the result exact.
         """
+        if self.scan:
+            return self._admit_scan(ts, cs, ws, b, i, now, nxt, resumed)
         done, booting, cpu_next, avail = self.done, self.booting, self.cpu_next, self.avail
         waiting = self.queue
         queue = waiting.segs
@@ -646,6 +692,191 @@ class Fleet:
                         x = t + (jobs[0][0] - v) * n / vc
                         due[iid] = x
                         push(cpu_next, (x, iid))
+                    i += 1
+                    continue
+            # as enqueue(t, ws[i], b, i, cs[i]), extending the queue's last run when it ends at i
+            limit = 0 if self.spill_while_booting and self.n_pending else self.queue_limit
+            if limit is not None and waiting.n >= limit:
+                b.status[i], end[i] = DROPPED, t
+            else:
+                tail = queue[-1] if queue else None
+                if tail is not None and tail[2] == i and tail[3] is ts:
+                    tail[2] = i + 1
+                else:
+                    queue.append([b, i, i + 1, ts, cs, ws, 0])
+                waiting.n += 1
+                pending += 1
+            i += 1
+        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+        self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+        self.arrived += i - i0
+        if i == n_req and queue:
+            waiting.compact(ts)  # the batch is through: its runs still waiting keep only their part
+        return i
+
+    def _admit_scan(self, ts: list, cs: list, ws: list, b: Batch, i: int, now: float, nxt: float,
+                    resumed: bool) -> int:
+        """:meth:`admit` in scan mode (a fleet of at most ``SCAN_MAX`` instances): the same loop, with the
+        next CPU-part end the minimum of the instances' due times (``tmin``, kept up to date) and the free
+        slot the minimum of their loads, in place of the cpu_next and avail heaps. The same choices
+        (lowest id on ties) and the same float operations in the same order: the same result, bit for bit
+        (``tests/servers/test_fleet_scan.py`` runs both)."""
+        done, booting, due, load = self.done, self.booting, self.ps_due, self.load
+        waiting = self.queue
+        queue = waiting.segs
+        out, state, busy_until, drain_at = self.out, self.state, self.busy_until, self._drain_at
+        ps_n, ps_v, ps_t, ps_jobs = self.ps_n, self.ps_v, self.ps_t, self.ps_jobs
+        push, pop, inf, off = heapq.heappush, heapq.heappop, math.inf, self._OFF
+        has_timeout = math.isfinite(self.timeout_s)
+        w, vc = self.w, self.vcpu
+        start, inst, end = b.start, b.inst, b.end
+        cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+        cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+        n_req, i0 = len(ts), i
+        first = i if resumed else -1
+        tmin = min(due) if due else inf  # the next CPU-part end, fleet-wide
+        while i < n_req:
+            t = ts[i]
+            if nxt <= t and t > now and i != first:
+                break
+            if tmin <= t or (done and done[0][0] <= t):
+                if booting and booting[0][0] <= t:  # an instance comes into service: the general path
+                    self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                        cpu_busy, work, count, start_sum)
+                    self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                    self.advance(t)
+                    cpu_busy, work, count, start_sum = (
+                        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
+                    cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+                    tmin = min(due) if due else inf
+                else:
+                    while True:  # as advance(t) without boots
+                        td = done[0][0] if done else inf
+                        if tmin <= td:
+                            if tmin > t:
+                                break
+                            tc = tmin
+                            iid = due.index(tc)  # a CPU-part end, as _ps_end(iid, tc)
+                            jobs = ps_jobs[iid]
+                            n = ps_n[iid]
+                            cpu_busy += (tc - ps_t[iid]) * (n if n <= vc else vc)
+                            v = jobs[0][0]
+                            ps_t[iid] = tc
+                            started = 0.0
+                            k = 0
+                            while jobs and jobs[0][0] <= v:
+                                _, _, wait, st, bj, j = pop(jobs)
+                                e = tc + wait
+                                bj.end[j] = e
+                                if bj is b:
+                                    pending -= 1
+                                else:
+                                    bj.pending -= 1
+                                k += 1
+                                started += st
+                                work += e - st
+                                if e > busy_until[iid]:
+                                    busy_until[iid] = e
+                                push(done, (e, iid))
+                            n -= k
+                            ps_v[iid], ps_n[iid] = v, n
+                            count -= k
+                            start_sum -= started
+                            if jobs:  # as _ps_schedule(iid, tc, v, n)
+                                due[iid] = tc + (jobs[0][0] - v) if n <= vc else tc + (jobs[0][0] - v) * n / vc
+                            else:
+                                due[iid] = inf
+                                if iid in drain_at:
+                                    self.retired[iid] = max(drain_at.pop(iid), busy_until[iid])
+                            tmin = min(due)
+                        elif td <= t:
+                            while True:  # completions up to the next CPU-part end
+                                iid = pop(done)[1]
+                                out[iid] -= 1
+                                if state[iid] == IN_SERVICE:
+                                    if queue:
+                                        self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = (
+                                            cpu_busy, work, count, start_sum)
+                                        self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                                        served = self._serve_queue(iid, td)
+                                        cpu_busy, work, count, start_sum = (
+                                            self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum)
+                                        cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+                                        tmin = min(due)
+                                        if served:
+                                            break
+                                    load[iid] = out[iid]
+                                if not done:
+                                    break
+                                td = done[0][0]
+                                if td > t or td >= tmin:
+                                    break
+                        else:
+                            break
+            elif booting and booting[0][0] <= t:
+                self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
+                self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
+                self.advance(t)
+                cpu_busy, work, count, start_sum = self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum
+                cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
+                tmin = min(due) if due else inf
+            if queue and has_timeout:
+                b.pending = pending
+                self.purge(t)
+                pending = b.pending
+            if not queue:
+                m = min(load) if load else off  # as pick()
+                while m < w:
+                    iid = load.index(m)
+                    if state[iid] == IN_SERVICE:
+                        break
+                    load[iid] = off  # left service since: never again
+                    m = min(load)
+                if m < w:
+                    load[iid] = m + 1
+                    start[i], inst[i] = t, iid
+                    cpu, wait = cs[i], ws[i]
+                    if cpu <= 0.0:  # as begin(iid, t, wait)
+                        e = t + wait
+                        out[iid] += 1
+                        if e > busy_until[iid]:
+                            busy_until[iid] = e
+                        push(done, (e, iid))
+                        work += wait
+                        end[i] = e
+                        i += 1
+                        continue
+                    out[iid] += 1  # as begin_work(iid, t, cpu, wait, b, i)
+                    n = ps_n[iid]
+                    v = ps_v[iid]
+                    if n:
+                        dt = t - ps_t[iid]
+                        if n <= vc:
+                            v += dt
+                            cpu_busy += dt * n
+                        else:
+                            v += dt * vc / n
+                            cpu_busy += dt * vc
+                        ps_v[iid] = v
+                    ps_t[iid] = t
+                    seq += 1
+                    jobs = ps_jobs[iid]
+                    push(jobs, (v + cpu, seq, wait, t, b, i))
+                    n += 1
+                    ps_n[iid] = n
+                    count += 1
+                    start_sum += t
+                    cpu_work += cpu
+                    pending += 1
+                    if n <= vc:
+                        x = t + cpu
+                        if x < due[iid]:
+                            due[iid] = x
+                            if x < tmin:
+                                tmin = x
+                    else:  # as _ps_schedule(iid, t, v, n)
+                        due[iid] = t + (jobs[0][0] - v) * n / vc
+                        tmin = min(due)
                     i += 1
                     continue
             # as enqueue(t, ws[i], b, i, cs[i]), extending the queue's last run when it ends at i
