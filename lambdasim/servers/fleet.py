@@ -764,13 +764,14 @@ class Fleet:
                             ps_t[iid] = tc
                             started = 0.0
                             k = 0
-                            while jobs and jobs[0][0] <= v:
+                            while True:  # the first job ends now (its mark is v), and any with the same mark
                                 _, _, wait, st, bj, j = pop(jobs)
                                 e = tc + wait
-                                bj.end[j] = e
                                 if bj is b:
+                                    end[j] = e
                                     pending -= 1
                                 else:
+                                    bj.end[j] = e
                                     bj.pending -= 1
                                 k += 1
                                 started += st
@@ -778,6 +779,8 @@ class Fleet:
                                 if e > busy_until[iid]:
                                     busy_until[iid] = e
                                 push(done, (e, iid))
+                                if not jobs or jobs[0][0] > v:
+                                    break
                             n -= k
                             ps_v[iid], ps_n[iid] = v, n
                             count -= k
