@@ -750,8 +750,11 @@ class Fleet:
                     cpu_work, seq, pending = self.cpu_work_s, self._seq, b.pending
                     tmin = min(due) if due else inf
                 else:
+                    # With no request waiting, a completion only frees a slot: the completions up to t can
+                    # wait until the CPU-part ends up to t are done (nothing else reads the slots meanwhile)
+                    lazy = not queue
                     while True:  # as advance(t) without boots
-                        td = done[0][0] if done else inf
+                        td = inf if lazy else done[0][0] if done else inf
                         if tmin <= td:
                             if tmin > t:
                                 break
@@ -816,6 +819,12 @@ class Fleet:
                                     break
                         else:
                             break
+                    if lazy:
+                        while done and done[0][0] <= t:
+                            iid = pop(done)[1]
+                            out[iid] -= 1
+                            if state[iid] == IN_SERVICE:
+                                load[iid] = out[iid]
             elif booting and booting[0][0] <= t:
                 self.cpu_busy, self.work_started_s, self.ps_count, self.ps_start_sum = cpu_busy, work, count, start_sum
                 self.cpu_work_s, self._seq, b.pending = cpu_work, seq, pending
