@@ -22,7 +22,14 @@ The fleet is advanced lazily: known ends, the next CPU-part end of each
 instance and instances' ready times sit in three heaps and
 :meth:`Fleet.advance` replays them in time order up to the present. No
 SimPy event is needed for any of them; the driver and the autoscaler call
-``advance(now)`` before they look at the fleet.
+``advance(now)`` before they look at the fleet. A small fleet (at most
+``Fleet.SCAN_MAX`` instances launched so far: the default scenario's one
+m5.large, two Fargate tasks, three LMI instances) keeps no heap of next
+CPU-part ends or of free instances: it takes the minimum of its instances'
+due times (``ps_due``) and of their loads (``load``) over these short lists,
+which makes the same choices (lowest id on ties); past the limit it builds
+the two heaps and keeps them (``tests/servers/test_fleet_scan.py`` proves
+both modes give the same result bit for bit).
 
 API for a server platform: ``Fleet(slots, ready_delay_s, timeout_s,
 queue_limit, vcpu)``; ``launch``/``set_desired`` for capacity; per request
