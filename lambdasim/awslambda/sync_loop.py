@@ -200,7 +200,16 @@ def _window(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[in
 
 def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:
     """:func:`_window` when no function reserves concurrency: every busy execution holds one slot of the
-    shared pool, so the limiter's count is the number of busy executions (set back at the window's end)."""
+    shared pool, so the limiter's count is the number of busy executions (set back at the window's end).
+
+    As in :func:`_window_one`, the heap carries three sentinels ``(inf, -1..-3, 0)`` that never finish, and
+    when executions finished by ``t`` all but the last (in end order) are popped; the last goes idle too
+    (its function's deque, as on the general path) but its triple stays at the root, and the arrival's
+    execution replaces it there (``heapreplace``: one sift instead of a pop and a push). A release leaves
+    a free slot, so that arrival is not throttled by the account limit and the count reaches no new peak.
+    The triples are totally ordered (distinct instance ids), so the layout does not change the order in
+    which executions finish.
+    """
     busy, pools, limiter, tally = m._busy, m.pools, m.limiter, m.tally
     idles = [p.idle for p in pools]
     mru = pools[0].selection == "mru"
@@ -208,25 +217,44 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[
     log = m.instances
     create, retire = log.create, log.retire
     budgets = m.budgets
-    cap = limiter.unreserved_cap
-    maxc = tally.max_concurrency
-    heappush, heappop = heapq.heappush, heapq.heappop
-    inf = math.inf
-    nb = len(busy)
-    nxt = busy[0][0] if busy else inf  # the earliest end among the busy executions
-    inst: list[int] = []
+    cap = limiter.unreserved_cap + 3  # in units of len(heap), sentinels included
+    maxc = tally.max_concurrency + 3
+    heappush, heappop, heapreplace = heapq.heappush, heapq.heappop, heapq.heapreplace
+    heap = busy + [(e, g, 0) for e, g in _SENTINELS]  # no larger than any triple: still a heap
+    nxt = heap[0][0]  # the earliest end among the busy executions
+    inst = [-1] * len(ts)  # -1: throttled
     cold_idx: list[int] = []
     thr_idx: list[int] = []
-    add, add_cold, add_thr = inst.append, cold_idx.append, thr_idx.append
+    add_cold, add_thr = cold_idx.append, thr_idx.append
     for i, t, f, d in zip(range(len(ts)), ts, fs, ds):
-        if nxt <= t:  # release the executions that finished by t
-            while busy and busy[0][0] <= t:
-                e, g, h = heappop(busy)
+        if nxt <= t:  # release the executions that finished by t; the last one stays at the root
+            while heap[1][0] <= t or heap[2][0] <= t:
+                e, g, h = heappop(heap)
                 idles[h].append((e, g))
-            nb = len(busy)
-            nxt = busy[0][0] if busy else inf
-        if nb >= cap:
-            add(-1)
+            e, g, h = heap[0]
+            idles[h].append((e, g))
+            idle = idles[f]
+            while idle and idle[0][0] + ka <= t:
+                since, g = idle.popleft()
+                retire(g, since + ka)
+            if idle:
+                g = idle.pop()[1] if mru else idle.popleft()[1]
+                heapreplace(heap, (t + d, g, f))
+            else:
+                if budgets is not None and not budgets[f].take(f, t):
+                    heappop(heap)
+                    nxt = heap[0][0]
+                    add_thr(i)
+                    continue
+                init = float(inits[i])
+                g = create(f, t, t + init)
+                add_cold(i)
+                heapreplace(heap, (t + init + d, g, f))
+            nxt = heap[0][0]
+            inst[i] = g
+            continue
+        k = len(heap)
+        if k >= cap:
             add_thr(i)
             continue
         idle = idles[f]
@@ -238,26 +266,26 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[
             e = t + d
         else:
             if budgets is not None and not budgets[f].take(f, t):
-                add(-1)
                 add_thr(i)
                 continue
             init = float(inits[i])
             g = create(f, t, t + init)
             add_cold(i)
             e = t + init + d
-        heappush(busy, (e, g, f))
-        nb += 1
+        heappush(heap, (e, g, f))
         if e < nxt:
             nxt = e
-        if nb > maxc:
-            maxc = nb
-        add(g)
-    limiter.unreserved_busy = nb
+        if k >= maxc:
+            maxc = k + 1
+        inst[i] = g
+    busy[:] = [x for x in heap if x[1] >= 0]
+    heapq.heapify(busy)  # without the sentinels
+    limiter.unreserved_busy = len(busy)
     fbusy = limiter.busy
     fbusy[:] = [0] * len(fbusy)
     for _, _, h in busy:
         fbusy[h] += 1
-    tally.max_concurrency = maxc
+    tally.max_concurrency = maxc - 3
     return inst, cold_idx, thr_idx
 
 
