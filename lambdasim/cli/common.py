@@ -83,17 +83,32 @@ def progress(total: int | None, desc: str, enabled: bool = True, unit: str | Non
     Quiet (a no-op bar) when ``enabled`` is false (``--json``, ``--no-progress``) or when stdout or
     stderr is not a terminal, so piped and machine-read output stays clean.
     """
+    shown = enabled and _tty(sys.stdout) and _tty(sys.stderr)
+    if not shown:  # no bar to draw: tqdm (about 0.07 s of imports) is not loaded
+        yield _QuietBar()
+        return
     from tqdm.auto import tqdm
 
-    shown = enabled and _tty(sys.stdout) and _tty(sys.stderr)
     unit = unit or ("runs" if total is None else "step")
     counter = "{desc}: {n_fmt} " + unit + " done [{elapsed}]" if total is None else None  # no rate: runs vary
-    bar = tqdm(total=total, desc=desc, unit=unit, leave=False, file=sys.stderr, disable=not shown,
+    bar = tqdm(total=total, desc=desc, unit=unit, leave=False, file=sys.stderr,
                dynamic_ncols=True, delay=1.0, bar_format=counter)
     try:
         yield bar
     finally:
         bar.close()
+
+
+class _QuietBar:
+    """What :func:`progress` yields when nothing is shown: the bar's methods the commands call, doing nothing."""
+
+    disable = True  # tqdm's flag for a bar that draws nothing
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
 
 
 def _tty(stream) -> bool:

@@ -2,6 +2,7 @@
 import io
 import json
 import math
+import sys
 
 import pytest
 
@@ -82,3 +83,17 @@ def test_compare_ticks_once_per_simulation_it_runs():
     sc = lambdasim.Scenario.from_file("data/scenarios/default.yaml").with_overrides({"horizon_s": 60})
     compare(sc, 2, strategies=("configured",), runner=runner)
     assert len(ticks) == runner.runs == 4  # Lambda and the scenario's fleet, 2 replications each
+
+
+def test_a_quiet_bar_loads_no_tqdm(monkeypatch):
+    """--no-progress, --json and piped output never import tqdm (about 0.07 s of a `lambdasim run`)."""
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # importing it now raises ImportError
+    with common.progress(3, "work", enabled=False) as bar:
+        bar.set_postfix_str("simulating")
+        bar.update()
+        assert bar.disable
+    monkeypatch.setattr(common.sys, "stderr", _Tty())
+    monkeypatch.setattr(common.sys, "stdout", _Tty())
+    with pytest.raises(ImportError):  # a bar that shows needs it
+        with common.progress(3, "work"):
+            pass
