@@ -205,7 +205,10 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[
     As in :func:`_window_one`, the heap carries three sentinels ``(inf, -1..-3, 0)`` that never finish, and
     when executions finished by ``t`` all but the last (in end order) are popped; the last goes idle too
     (its function's deque, as on the general path) but its triple stays at the root, and the arrival's
-    execution replaces it there (``heapreplace``: one sift instead of a pop and a push). A release leaves
+    execution replaces it there (``heapreplace``: one sift instead of a pop and a push). Under ``mru``, when
+    the last released ran the arrival's own function, it is the instance taken unless it expired: it is
+    held rather than put on the deque and taken back (the older idle instances are reaped first, as the
+    general path's take does). A release leaves
     a free slot, so that arrival is not throttled by the account limit and the count reaches no new peak.
     The triples are totally ordered (distinct instance ids), so the layout does not change the order in
     which executions finish.
@@ -232,24 +235,38 @@ def _window_shared(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[
                 e, g, h = heappop(heap)
                 idles[h].append((e, g))
             e, g, h = heap[0]
-            idles[h].append((e, g))
             idle = idles[f]
-            while idle and idle[0][0] + ka <= t:
-                since, g = idle.popleft()
-                retire(g, since + ka)
-            if idle:
-                g = idle.pop()[1] if mru else idle.popleft()[1]
-                heapreplace(heap, (t + d, g, f))
-            else:
-                if budgets is not None and not budgets[f].take(f, t):
-                    heappop(heap)
+            if h == f and mru:  # the last released would be the newest of f's idle deque and taken first:
+                while idle and idle[0][0] + ka <= t:  # held instead of pushed and popped (older ones reaped)
+                    since, x = idle.popleft()
+                    retire(x, since + ka)
+                if e + ka > t:
+                    heapreplace(heap, (t + d, g, f))
                     nxt = heap[0][0]
-                    add_thr(i)
+                    inst[i] = g
                     continue
-                init = float(inits[i])
-                g = create(f, t, t + init)
-                add_cold(i)
-                heapreplace(heap, (t + init + d, g, f))
+                retire(g, e + ka)  # it expired as well (after every older one): f has none idle
+            else:
+                idles[h].append((e, g))
+                while idle and idle[0][0] + ka <= t:
+                    since, g = idle.popleft()
+                    retire(g, since + ka)
+                if idle:
+                    g = idle.pop()[1] if mru else idle.popleft()[1]
+                    heapreplace(heap, (t + d, g, f))
+                    nxt = heap[0][0]
+                    inst[i] = g
+                    continue
+            # a cold start in the released slot
+            if budgets is not None and not budgets[f].take(f, t):
+                heappop(heap)
+                nxt = heap[0][0]
+                add_thr(i)
+                continue
+            init = float(inits[i])
+            g = create(f, t, t + init)
+            add_cold(i)
+            heapreplace(heap, (t + init + d, g, f))
             nxt = heap[0][0]
             inst[i] = g
             continue

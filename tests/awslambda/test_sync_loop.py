@@ -9,7 +9,7 @@ starts, keep-alives short enough to expire instances, and constant run times (ti
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import lambdasim
 from lambdasim.awslambda import model as model_mod
@@ -102,5 +102,35 @@ def test_one_function_loops_with_ties_everywhere(periods, run_s, init_s, keep_al
         "functions": [{"name": "f", "duration": {"dist": "constant", "value_s": run_s}, "workload": workload,
                        "init": {"dist": "constant", "value_s": init_s}}]})
     fast, slow = _both(sc)
+    assert fast.summary == slow.summary
+    assert fast.invocations.equals(slow.invocations) and fast.instances.equals(slow.instances)
+
+
+@settings(max_examples=30, deadline=None)
+@given(periods=st.lists(st.sampled_from([0.25, 0.5, 1.0, 2.0]), min_size=2, max_size=3),
+       run_s=st.lists(st.sampled_from([0.25, 0.5, 1.0, 3.0]), min_size=3, max_size=3),
+       init_s=st.sampled_from([0.0, 0.25, 1.0]), idle_s=st.sampled_from([0, 0.5, 1.0, 600]),
+       selection=st.sampled_from(["mru", "lru"]), limit=st.sampled_from([2, 3, 1000]), burst=st.booleans())
+@example(periods=[0.25, 0.25], run_s=[0.25, 0.25, 0.25], init_s=0.0, idle_s=0, selection="mru", limit=1000,
+         burst=True)  # every release at an arrival, the held instance expired, the budget spent: throttled there
+def test_shared_loop_with_ties_everywhere(periods, run_s, init_s, idle_s, selection, limit, burst):
+    """Several functions on grids of quarter seconds under the shared loop (``_window_shared``): executions
+    of one function and of others finishing at an arrival instant (the held root of the arrival's own
+    function, or another's put on its deque), the held instance expiring exactly then, throttles by the
+    account limit and by burst budgets in a released slot."""
+    fns = [{"name": f"f{k}", "duration": {"dist": "constant", "value_s": run_s[k]},
+            "workload": {"kind": "deterministic", "interval_s": p, "start_s": 0.25 * k},
+            "init": {"dist": "constant", "value_s": init_s}} for k, p in enumerate(periods)]
+    lam = {"keep_alive": {"policy": "fixed", "idle_s": idle_s}, "instance_selection": selection,
+           "account_concurrency": limit}
+    if burst:
+        lam["scaling"] = {"model": "per_function_2023", "per_function_limit": 1, "per_function_window_s": 2}
+    sc = lambdasim.Scenario.from_dict({"name": "ties", "horizon_s": 200, "seed": 1, "lambda": lam, "functions": fns})
+    calls = []
+    real = sync_loop._window_shared
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sync_loop, "_window_shared", lambda *a: calls.append(1) or real(*a))
+        fast, slow = _both(sc)
+    assert calls
     assert fast.summary == slow.summary
     assert fast.invocations.equals(slow.invocations) and fast.instances.equals(slow.instances)
