@@ -260,13 +260,13 @@ class Quantiles(DistributionBase):
 
     @model_validator(mode="after")
     def _shape(self) -> "Quantiles":
-        p, v = np.asarray(self.probs), np.asarray(self.values_s)
+        p, v = self.probs, self.values_s  # Python floats: the same float64 differences as np.diff, without arrays
         if len(p) != len(v) or len(p) < 2:
             raise PydanticCustomError("form", "must give probs and values_s of the same length (at least 2); "
                                       "got {a} and {b}", {"a": len(p), "b": len(v)})
-        if p[0] != 0 or p[-1] != 1 or np.any(np.diff(p) <= 0):
+        if p[0] != 0 or p[-1] != 1 or any(b - a <= 0 for a, b in zip(p, p[1:])):
             raise PydanticCustomError("form", "must have probs rising strictly from 0 to 1", {})
-        if np.any(np.diff(v) < 0):
+        if any(b - a < 0 for a, b in zip(v, v[1:])):
             raise PydanticCustomError("form", "must have values_s that do not decrease", {})
         return self
 

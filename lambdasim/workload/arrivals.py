@@ -35,6 +35,9 @@ class ArrivalSource:
         self._init_rng = Streams(seed, "init")
         self._wait_rng = Streams(seed, "wait")
         self._split = [duration_split(f.cpu_scaling) for f in scenario.functions]
+        # every INIT a constant (a trace's, usually): the column is the functions' values repeated, built once per window
+        cold = [f.cold_start for f in scenario.functions]
+        self._const_init = np.array([c.value_s for c in cold], dtype=float) if all(isinstance(c, Constant) for c in cold) else None
 
     def window_ends(self) -> list[float]:
         rate = sum(f.workload.mean_rate_per_s for f in self.sc.functions)
@@ -54,6 +57,8 @@ class ArrivalSource:
         from the ``wait`` stream. With ``work=False`` the last two are left out.
         """
         parts = []
+        const_init = self._const_init
+        rows, counts = [], []  # the functions drawn and how many each (the function and constant INIT columns)
         for i, (fn, arr) in enumerate(zip(self.sc.functions, self._streams)):
             times, dur = arr.take(t1)
             n = len(times)
@@ -66,15 +71,24 @@ class ArrivalSource:
                     dur = fn.duration.sample(self._dur_rng[i], n)
                 a, b = self._split[i]
                 cpu, wait = (dur * a, dur * b) if self.work else (None, None)
-            cold = fn.cold_start  # init, or a SnapStart restore
-            init = cold.sample(None if isinstance(cold, Constant) else self._init_rng[i], n)
-            parts.append((times, np.full(n, i, dtype=np.int32), dur, init, cpu, wait))
+            if const_init is None:
+                cold = fn.cold_start  # init, or a SnapStart restore
+                init = cold.sample(None if isinstance(cold, Constant) else self._init_rng[i], n)
+            else:
+                init = None
+            rows.append(i)
+            counts.append(n)
+            parts.append((times, None, dur, init, cpu, wait))
         if not parts:
             none = np.empty(0)
-            parts = [(none, np.empty(0, dtype=np.int32), none, none, none, none)]
+            parts = [(none, None, none, none, none, none)]
         if not self.work:
             parts = [p[:4] for p in parts]
-        cols = parts[0] if len(parts) == 1 else [np.concatenate(x) for x in zip(*parts)]
+        cols = list(parts[0]) if len(parts) == 1 else [None if x[0] is None else np.concatenate(x) for x in zip(*parts)]
+        # the same values as a np.full per function, concatenated
+        cols[1] = np.repeat(np.array(rows, dtype=np.int32), counts)
+        if const_init is not None:
+            cols[3] = np.repeat(const_init[rows], counts) if rows else np.empty(0)
         names = ["arrival_s", "function", "duration_s", "init_draw", "cpu_s", "wait_s"][:len(cols)]
         t = cols[0]
         if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in time order (one function, usually):

@@ -90,9 +90,14 @@ class ArrayStream:
     """Replay of arrivals known in advance (a trace): sorted times, optional durations."""
 
     def __init__(self, times: np.ndarray, durations: np.ndarray | None, horizon_s: float):
-        order = np.argsort(times, kind="stable")
-        self._times = np.asarray(times, float)[order]
-        self._dur = None if durations is None else np.asarray(durations, float)[order]
+        times = np.array(times, dtype=float)  # a copy of its own
+        if len(times) < 2 or bool(np.all(times[1:] >= times[:-1])):  # already sorted (a replay's): a stable
+            self._times = times  # sort keeps the order
+            self._dur = None if durations is None else np.array(durations, dtype=float)
+        else:
+            order = np.argsort(times, kind="stable")
+            self._times = times[order]
+            self._dur = None if durations is None else np.asarray(durations, float)[order]
         self._i, self._horizon = 0, horizon_s
 
     def take(self, t1: float) -> tuple[np.ndarray, np.ndarray | None]:
