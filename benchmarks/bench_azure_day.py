@@ -9,10 +9,12 @@ shell. Each repeat runs, in fresh processes:
 * from a shell: ``lambdasim run data/scenarios/azure2019_day.yaml`` (``python -m lambdasim``), wall time
   and the child's CPU time (user + system).
 
-Medians over the repeats are printed. ``--against DIR`` runs a checkout of other code (``DIR`` put first
+Medians over the repeats are printed. lambdasim's ``.pyc`` files are written first (an installed package has
+them, and ``make run`` compiles lambdasim first: this machine sets ``PYTHONDONTWRITEBYTECODE``, so without them
+every process compiles lambdasim's sources again, about 0.2 s of CPU); ``--no-pyc`` leaves them out. ``--against DIR`` runs a checkout of other code (``DIR`` put first
 on ``PYTHONPATH``) interleaved with this one, for A/B figures on a loaded machine.
 
-    .venv/bin/python benchmarks/bench_azure_day.py [--repeats 5] [--against /tmp/base]
+    .venv/bin/python benchmarks/bench_azure_day.py [--repeats 5] [--against /tmp/base] [--no-pyc]
 """
 from __future__ import annotations
 
@@ -77,15 +79,21 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--against", metavar="DIR", default=None, help="a checkout of other code to run interleaved")
+    p.add_argument("--no-pyc", action="store_true", help="do not write lambdasim's .pyc files first")
     args = p.parse_args()
     codes = {"this": None} if args.against is None else {"before": args.against, "after": None}
+    if not args.no_pyc:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        for code in codes.values():
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(code or ROOT) / "lambdasim")],
+                           check=True, capture_output=True, env=env)
     runs: dict[str, list[dict]] = {k: [] for k in codes}
     for _ in range(args.repeats):
         for name, code in codes.items():  # interleaved: each repeat runs every code once, in turn
             runs[name].append({**in_process(code), **from_shell(code)})
     n = runs[next(iter(runs))][0]["n"]
     print(f"Azure 2019 day, {n:,} invocations; CPU s unless said; medians of {args.repeats} fresh processes "
-          f"(load {os.getloadavg()[0]:.1f})")
+          f"(load {os.getloadavg()[0]:.1f}); lambdasim's .pyc files {'left out' if args.no_pyc else 'written first'}")
     keys = ["import", "read", "simulate", "summary", "target", "shell_cpu", "shell_wall"]
     print(f"{'':8}" + "".join(f"{k:>11}" for k in keys) + "  pandas loaded")
     for name, rs in runs.items():
