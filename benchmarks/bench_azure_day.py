@@ -24,6 +24,7 @@ import os
 import resource
 import statistics
 import subprocess
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -82,9 +83,13 @@ def main() -> None:
     p.add_argument("--no-pyc", action="store_true", help="do not write lambdasim's .pyc files first")
     args = p.parse_args()
     codes = {"this": None} if args.against is None else {"before": args.against, "after": None}
-    if not args.no_pyc:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        for code in codes.values():
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for code in codes.values():
+        if args.no_pyc:  # lambdasim's caches only (the packages keep theirs); with PYTHONDONTWRITEBYTECODE set,
+            for cache in (Path(code or ROOT) / "lambdasim").rglob("__pycache__"):  # each process compiles again
+                shutil.rmtree(cache)
+            os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # and the runs write none
+        else:
             subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(code or ROOT) / "lambdasim")],
                            check=True, capture_output=True, env=env)
     runs: dict[str, list[dict]] = {k: [] for k in codes}
