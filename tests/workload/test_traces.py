@@ -84,6 +84,19 @@ def test_fitted_duration_and_memory():
         assert m % 64 == 0 and m >= max(128, need) and m - 64 < max(need, 128 - 1)
 
 
+def test_trace_sets_compare_equal_after_their_durations_were_fitted():
+    """What a TraceSet caches while it fits durations must not break ``==`` (pydantic compares the models'
+    ``__dict__``: a cached numpy array there made the comparison raise)."""
+    a = TraceSet(kind="azure2019", path=A19, functions={"top": 3})
+    b = TraceSet(kind="azure2019", path=A19, functions={"top": 3})
+    for r in a.rows:
+        a.duration_of(r)
+    for r in b.rows:
+        b.duration_of(r)
+    assert a == b
+    assert a != TraceSet(kind="azure2019", path=A19, functions={"top": 4})
+
+
 def test_2021_replays_exact_invocations():
     raw = pd.read_csv(A21)
     df = load_trace(A21, "azure2021")
