@@ -38,6 +38,16 @@ class Spec(BaseModel):
                     )
         return data
 
+    def __eq__(self, other: Any) -> bool:
+        """Equal when of the same class with equal fields. What a model caches in its ``__dict__`` (a cached
+        property: a trace, an array of samples) takes no part: pydantic's own ``==`` compares the whole
+        ``__dict__`` first, which raises on a numpy array there."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and all(getattr(self, n) == getattr(other, n) for n in type(self).model_fields)
+
+    __hash__ = BaseModel.__hash__  # defining __eq__ would otherwise unset it; frozen subclasses get pydantic's own
+
 
 def _no_bool(kind: str):
     def check(v: Any) -> Any:

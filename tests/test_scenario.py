@@ -173,3 +173,22 @@ def test_shipped_scenarios_all_load():
     assert files
     for f in files:
         assert isinstance(Scenario.from_file(f), lambdasim.Scenario)
+
+
+def test_specs_compare_by_their_fields_even_with_cached_arrays():
+    """Two models with the same fields are equal although each caches a numpy array in its ``__dict__``
+    (pydantic's own ``==`` raised 'truth value of an array is ambiguous' there); other fields, other classes
+    and other values are unequal; hashing a frozen model still works."""
+    from lambdasim.distributions import Constant, Empirical
+
+    a = Empirical(dist="empirical", samples_s=[1.0, 2.0, 3.0])
+    b = Empirical(dist="empirical", samples_s=[1.0, 2.0, 3.0])
+    a.values, b.values  # the cached arrays
+    assert a == b
+    assert a != Empirical(dist="empirical", samples_s=[1.0, 2.0, 4.0])
+    assert Constant(dist="constant", value_s=1.0) != Empirical(dist="empirical", samples_s=[1.0])
+    assert hash(Constant(dist="constant", value_s=1.0)) == hash(Constant(dist="constant", value_s=1.0))
+    sc = Scenario.from_file("data/scenarios/default.yaml").with_overrides(
+        {"functions.0.duration": {"dist": "empirical", "samples_s": [0.5, 1.0, 2.0]}})
+    again = Scenario.from_dict(sc.to_dict())
+    assert again == sc and again != sc.with_overrides({"horizon_s": 5.0})
