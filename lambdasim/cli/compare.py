@@ -46,7 +46,7 @@ def add_parser(sub) -> None:
                    help="the payment option of --commitment-term (alone: a 1-year plan; implies --commitments)")
     p.add_argument("--workers", default="auto", metavar="N",
                    help="processes for the replications: a number, or auto (default: one per core left free "
-                        "by the machine's load; 1 on a busy machine)")
+                        "left free by other work, sampled over a quarter second; 1 on a busy machine)")
     p.add_argument("--break-even", metavar="LOW:HIGH", default=None,
                    help="also search the request rate in [LOW, HIGH] req/s for where the answer flips (EC2 "
                         "SLO-sized at each rate); the answer sentence ends with it")

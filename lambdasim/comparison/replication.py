@@ -37,7 +37,7 @@ from lambdasim.timeseries import bin_edges, occupancy, window_lives
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Runner", "FleetTrace", "ci95", "headline", "run_key", "free_cores"]
+__all__ = ["Runner", "FleetTrace", "ci95", "headline", "run_key", "free_cores", "busy_cores_now"]
 
 #: Platforms whose runs keep their instance lives (a server fleet's ``instances``: launched_s, retired_s).
 FLEET_PLATFORMS = ("ec2", "fargate", "lmi")
@@ -165,11 +165,39 @@ def _expected_work(sc: Scenario, platform: str) -> float:
     return (4.0 if platform in FLEET_PLATFORMS or platform == "hybrid" else 1.0) * sc.horizon_s
 
 
-def free_cores() -> int:
-    """Cores not busy with other work: the usable cores minus the whole cores' worth of the 1-minute load average
-    (at least 1). A fraction of a core does not count: the average decays over minutes, so right after a finished
-    job (``make env``, a test run) it still reads 0.5-0.9 with nothing running."""
+def busy_cores_now(interval_s: float = 0.25) -> float | None:
+    """Cores' worth of CPU time the whole machine spent busy over the next ``interval_s`` (``/proc/stat``, sampled
+    twice), or None where there is no ``/proc/stat``."""
+    def sample() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        if len(fields) < 5:
+            return None
+        return sum(fields[:8]), fields[3] + fields[4]  # total (without guest time, counted in user) and idle + iowait
+
+    a = sample()
+    if a is None:
+        return None
+    time.sleep(interval_s)
+    b = sample()
+    if b is None or b[0] <= a[0]:
+        return None
+    busy = 1.0 - (b[1] - a[1]) / (b[0] - a[0])
+    return max(0.0, busy) * (os.cpu_count() or 1)
+
+
+def free_cores(busy_now=busy_cores_now) -> int:
+    """Cores not busy with other work: the usable cores minus the cores busy right now, rounded (``/proc/stat``
+    sampled over a quarter second), at least 1. Where that cannot be read, the whole cores' worth of the 1-minute
+    load average counts instead; it lags: right after a finished two-core job (``make run``, a test run) it still
+    reads 1-2 with nothing running, so the sample comes first."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    busy = busy_now()
+    if busy is not None:
+        return max(1, min(cores, cores - round(busy)))
     try:
         load = os.getloadavg()[0]
     except OSError:  # not available on this system: assume a quiet machine

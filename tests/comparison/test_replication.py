@@ -1,5 +1,7 @@
 """Replications: the same numbers on any number of worker processes, and one run per distinct configuration."""
 import json
+import os
+import time
 
 import pytest
 
@@ -69,7 +71,32 @@ def test_a_fleet_sized_to_load_is_the_same_run_as_its_size_written_out():
 def test_free_cores_leaves_the_busy_ones(monkeypatch, load, want):
     monkeypatch.setattr(replication.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(replication.os, "getloadavg", lambda: (load, load, load))
-    assert free_cores() == want
+    assert free_cores(busy_now=lambda: None) == want  # no /proc/stat: the load average decides
+
+
+@pytest.mark.parametrize("busy, want", [(0.0, 2), (0.3, 2), (0.6, 1), (1.0, 1), (1.4, 1), (1.6, 1), (2.0, 1)])
+def test_free_cores_counts_the_cores_busy_now_before_the_lagging_load(monkeypatch, busy, want):
+    """A sampled busy figure decides, whatever the load average says (9: it lags a finished job by minutes)."""
+    monkeypatch.setattr(replication.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(replication.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    assert free_cores(busy_now=lambda: busy) == want
+
+
+def test_busy_cores_now_sees_a_busy_process():
+    """The /proc/stat sample finds at least most of a core busy while a child process spins, and is bounded by
+    the machine's cores."""
+    import subprocess
+    import sys
+    if not os.path.exists("/proc/stat"):
+        pytest.skip("no /proc/stat on this system")
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        busy = replication.busy_cores_now(0.5)
+    finally:
+        spin.kill()
+        spin.wait()
+    assert busy is not None and 0.7 <= busy <= (os.cpu_count() or 1) + 1e-9
 
 
 def test_bad_workers_are_one_clear_error(tmp_path, capsys):
