@@ -340,15 +340,13 @@ class TraceSet(_Window):
         return Quantiles(probs=probs, values_s=vals)  # its one clear error
 
     @cached_property
-    def valid_quantiles(self) -> tuple[bool, ...]:
+    def valid_quantiles(self) -> np.ndarray:
         """Per trace row: whether its quantiles pass :class:`Quantiles`' checks (the probs are the reader's own,
-        rising from 0 to 1; values finite, non-negative and not decreasing). A tuple, not an array: cached in the
-        model's ``__dict__``, which pydantic compares when two scenarios are compared."""
+        rising from 0 to 1; values finite, non-negative and not decreasing)."""
         probs, v = self.trace.quantiles
         p = np.asarray(probs)
         ok_p = len(p) >= 2 and p[0] == 0 and p[-1] == 1 and bool(np.all(np.diff(p) > 0))
-        ok = ok_p & np.isfinite(v).all(axis=1) & (v >= 0).all(axis=1) & (np.diff(v, axis=1) >= 0).all(axis=1)
-        return tuple(ok.tolist())
+        return ok_p & np.isfinite(v).all(axis=1) & (v >= 0).all(axis=1) & (np.diff(v, axis=1) >= 0).all(axis=1)
 
     def table(self) -> pd.DataFrame:
         """The selected functions: name, id, invocations in the window, memory and mean duration."""
