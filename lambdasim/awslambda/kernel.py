@@ -20,27 +20,18 @@ Creations and retirements come back as arrays and are written into the
 (ids are consecutive), then the retirements in the order they happened (the
 log's running totals add them in that order).
 
-This module imports numba; :mod:`lambdasim.awslambda.sync_loop` imports it only
-when a run qualifies (:func:`qualifies`) and ``LAMBDASIM_KERNEL`` is not
-``python``. The compiled loop is cached on disk (numba's ``cache=True``: in
-``__pycache__`` beside this file, else the user's cache directory); where no
-directory is writable it is compiled once per process instead.
+This module imports numba (through :mod:`lambdasim.compiled`, which also holds the heap's sift); it is loaded
+only when a run qualifies (:func:`qualifies`) and :mod:`lambdasim.kernels` chooses it (``LAMBDASIM_KERNEL``).
+The compiled loop is cached on disk.
 """
 from __future__ import annotations
 
 import numpy as np
-import numba
 
 from lambdasim.awslambda.scaling import SlidingWindowBudget, SteppedBudget
+from lambdasim.compiled import jit, pop as _pop, push as _push
 
 __all__ = ["qualifies", "window_one"]
-
-
-def _jit(fn):
-    try:
-        return numba.njit(cache=True, nogil=True)(fn)
-    except RuntimeError:  # "cannot cache function ...: no locator available": nowhere writable
-        return numba.njit(nogil=True)(fn)
 
 
 def qualifies(m) -> bool:
@@ -50,56 +41,7 @@ def qualifies(m) -> bool:
     return (b is None or type(b) in (SlidingWindowBudget, SteppedBudget)) and float(ka) == ka
 
 
-@_jit
-def _less(e1, g1, e2, g2):
-    """``(e1, g1) < (e2, g2)`` as Python compares tuples."""
-    return e1 < e2 or (e1 == e2 and g1 < g2)
-
-
-@_jit
-def _siftdown(he, hg, pos, e, g):
-    """heapq._siftdown(heap, 0, pos) with ``(e, g)`` at ``pos``: it moves up past every parent larger than it."""
-    while pos > 0:
-        parent = (pos - 1) >> 1
-        if not _less(e, g, he[parent], hg[parent]):
-            break
-        he[pos] = he[parent]
-        hg[pos] = hg[parent]
-        pos = parent
-    he[pos] = e
-    hg[pos] = g
-
-
-@_jit
-def _push(he, hg, n, e, g):
-    """heapq.heappush on the first ``n`` entries; returns the new size."""
-    _siftdown(he, hg, n, e, g)
-    return n + 1
-
-
-@_jit
-def _pop(he, hg, n):
-    """heapq.heappop on the first ``n`` entries (n > 0): ``(end, instance)``; the size becomes n - 1."""
-    n -= 1
-    le, lg = he[n], hg[n]
-    if n == 0:
-        return le, lg
-    re, rg = he[0], hg[0]
-    pos = 0  # heapq._siftup(heap, 0): the smaller child moves up to a leaf, then the last item sifts down
-    child = 1
-    while child < n:
-        right = child + 1
-        if right < n and not _less(he[child], hg[child], he[right], hg[right]):
-            child = right
-        he[pos] = he[child]
-        hg[pos] = hg[child]
-        pos = child
-        child = 2 * pos + 1
-    _siftdown(he, hg, pos, le, lg)
-    return re, rg
-
-
-@_jit
+@jit
 def _loop(ts, ds, inits, he, hg, nh, ie, ig, ih, it, ka, cap, maxc, next_id,
           bmode, st, sh, stl, limit, window_s, tokens, anchor, burst, step, step_s,
           inst, cold, thr, rg, rt):

@@ -22,14 +22,11 @@ With numba installed, :func:`_window_one` can run compiled (:mod:`lambdasim.awsl
 from __future__ import annotations
 
 import heapq
-import importlib.util
 import math
-import os
-import sys
 
 import numpy as np
 
-from lambdasim.errors import LambdasimError
+from lambdasim import kernels
 from lambdasim.awslambda.pool import InstancePool
 from lambdasim.awslambda.records import THROTTLED
 from lambdasim.awslambda.timers import TimerPool, window as timer_window
@@ -106,28 +103,12 @@ def run_sync(m) -> None:
 
 
 def _kernel(m):
-    """:func:`lambdasim.awslambda.kernel.window_one` if ``m`` qualifies and ``LAMBDASIM_KERNEL`` allows it, else None.
-
-    ``numba``: always (numba required); ``python``: never (the reference loop); unset or ``auto``: when numba is
-    installed and either the kernel already ran in this process or the run expects ``AUTO_MIN_ARRIVALS`` or more
-    (numba's start-up costs 1-1.5 s of CPU per process: the kernel saves about 0.8 s per million)."""
-    want = os.environ.get("LAMBDASIM_KERNEL", "auto")
-    if want not in ("auto", "numba", "python"):
-        raise LambdasimError(f"LAMBDASIM_KERNEL: expected auto, numba or python, got {want!r}")
-    if want == "python":
-        return None
-    if want == "auto" and "lambdasim.awslambda.kernel" not in sys.modules:
-        expected = m.horizon_s * sum(f.workload.mean_rate_per_s for f in m.sc.functions)
-        if expected < AUTO_MIN_ARRIVALS or importlib.util.find_spec("numba") is None:
-            return None
-    try:
-        from lambdasim.awslambda import kernel  # imports numba: only for a run that can use it
-    except ImportError as e:
-        if want == "auto":
-            return None
-        raise LambdasimError(f"LAMBDASIM_KERNEL=numba: numba could not be imported ({e}); "
-                             "pip install lambdasim[fast]") from None
-    return kernel.window_one if kernel.qualifies(m) else None
+    """:func:`lambdasim.awslambda.kernel.window_one` if ``m`` qualifies and :func:`lambdasim.kernels.kernel` chooses it
+    (``LAMBDASIM_KERNEL``; under ``auto`` from ``AUTO_MIN_ARRIVALS`` expected arrivals: numba's start-up costs 1-1.5 s
+    of CPU per process, the kernel saves about 0.8 s per million), else None."""
+    expected = m.horizon_s * sum(f.workload.mean_rate_per_s for f in m.sc.functions)
+    kernel = kernels.kernel("lambdasim.awslambda.kernel", expected, AUTO_MIN_ARRIVALS)
+    return kernel.window_one if kernel is not None and kernel.qualifies(m) else None
 
 
 def _window(m, ts: list, fs: list, ds: list, inits: np.ndarray) -> tuple[list[int], list[int], list[int]]:

@@ -20,7 +20,7 @@ ROOT = PKG.parent
 
 #: The ground: modules every stage may use.
 GROUND = {"errors", "spec", "files", "paths", "distributions", "rng", "stats", "timeseries", "theory", "version", "labels",
-          "work", "results"}
+          "work", "results", "kernels", "compiled"}
 #: The engine: the scenario, the simulation entry point and the stages it drives.
 ENGINE_PACKAGES = {"workload", "billing", "awslambda", "servers", "ec2", "application", "fargate", "lmi",
                    "hybrid"}
