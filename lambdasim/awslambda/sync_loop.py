@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from lambdasim import kernels
+from lambdasim.kernels import kernel as choose_kernel
 from lambdasim.awslambda.pool import InstancePool
 from lambdasim.awslambda.records import THROTTLED
 from lambdasim.awslambda.timers import TimerPool, window as timer_window
@@ -107,7 +107,7 @@ def _kernel(m):
     (``LAMBDASIM_KERNEL``; under ``auto`` from ``AUTO_MIN_ARRIVALS`` expected arrivals: numba's start-up costs 1-1.5 s
     of CPU per process, the kernel saves about 0.8 s per million), else None."""
     expected = m.horizon_s * sum(f.workload.mean_rate_per_s for f in m.sc.functions)
-    kernel = kernels.kernel("lambdasim.awslambda.kernel", expected, AUTO_MIN_ARRIVALS)
+    kernel = choose_kernel("lambdasim.awslambda.kernel", expected, AUTO_MIN_ARRIVALS)
     return kernel.window_one if kernel is not None and kernel.qualifies(m) else None
 
 

@@ -37,6 +37,8 @@ class AdmissionLoops:
         and at the end. The same operations in the same order keep the result exact.
         """
         if self.scan:
+            if self.kernel is not None and b.arrays is not None:
+                return self._admit_fast(ts, cs, ws, b, i, now, nxt, resumed)
             return self._admit_scan(ts, cs, ws, b, i, now, nxt, resumed)
         done, booting, cpu_next, avail = self.done, self.booting, self.cpu_next, self.avail
         waiting = self.queue
@@ -222,13 +224,43 @@ class AdmissionLoops:
             waiting.compact(ts)  # the batch is through: its runs still waiting keep only their part
         return i
 
-    def _admit_scan(self, ts: list, cs: list, ws: list, b: Batch, i: int, now: float, nxt: float,
+    def _admit_fast(self, ts: list, cs: list, ws: list, b: Batch, i: int, now: float, nxt: float,
                     resumed: bool) -> int:
+        """:meth:`_admit_scan` with its common stretches compiled (:mod:`lambdasim.servers.kernel`, ``kernel``):
+        while no request waits, no instance drains and every CPU part in progress is one of ``b``'s, the kernel
+        admits. The Python loop takes the request the kernel stops at (a boot due, no free slot) and, while the
+        fleet is not in the common case (a queue), stretches of 64 requests; then the kernel again. A kernel call
+        that admitted fewer than 16 requests doubles the wait before the next (``_backoff`` requests, up to
+        1,024): a fleet on the edge of saturation stays on Python rather than copying its state to and fro.
+        Either way every request goes through the same operations: the result is the same bit for bit."""
+        kern, n = self.kernel, len(ts)
+        first = i if resumed else -1
+        retry = i  # the kernel is not tried before this request
+        while i < n:
+            if i >= retry and not self.queue.n and not self._drain_at and self.ps_count == b.pending:
+                i0 = i
+                i, why = kern.admit(self, b, i, now, nxt, first)
+                if why != kern.TO_PYTHON:
+                    return i
+                self._backoff = 1 if i - i0 >= 16 else min(1024, 2 * self._backoff)
+                retry = i + self._backoff
+                stop = i + 1
+            else:
+                stop = i + 64
+            stop = min(n, max(stop, retry))
+            j = self._admit_scan(ts, cs, ws, b, i, now, nxt, i == first, stop)
+            if j < stop:  # stopped at the next SimPy event
+                return j
+            i = j
+        return i
+
+    def _admit_scan(self, ts: list, cs: list, ws: list, b: Batch, i: int, now: float, nxt: float,
+                    resumed: bool, stop: int | None = None) -> int:
         """:meth:`admit` in scan mode (a fleet of at most ``SCAN_MAX`` instances): the same loop, with the
         next CPU-part end the minimum of the instances' due times (``tmin``, kept up to date) and the free
         slot the minimum of their loads, in place of the cpu_next and avail heaps. The same choices
         (lowest id on ties) and the same float operations in the same order: the same result, bit for bit
-        (``tests/servers/test_fleet_scan.py`` runs both)."""
+        (``tests/servers/test_fleet_scan.py`` runs both). ``stop``: admit requests before this index only."""
         done, booting, due, load = self.done, self.booting, self.ps_due, self.load
         waiting = self.queue
         queue = waiting.segs
@@ -243,7 +275,8 @@ class AdmissionLoops:
         n_req, i0 = len(ts), i
         first = i if resumed else -1
         tmin = min(due) if due else inf  # the next CPU-part end, fleet-wide
-        while i < n_req:
+        stop = n_req if stop is None else stop
+        while i < stop:
             t = ts[i]
             if nxt <= t and t > now and i != first:
                 break

@@ -20,13 +20,18 @@ from collections import deque
 import numpy as np
 import simpy
 
+from lambdasim.kernels import kernel as choose_kernel
 from lambdasim.scenario import Scenario
 from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch
 from lambdasim.servers.result import ServerTally
 from lambdasim.servers.spot import SpotInterruptions
 from lambdasim.workload.arrivals import ArrivalSource
 
-__all__ = ["ServerModel"]
+__all__ = ["ServerModel", "AUTO_MIN_REQUESTS"]
+
+#: Under ``LAMBDASIM_KERNEL=auto``, a fresh process runs the fleet's compiled kernel (:mod:`lambdasim.servers.kernel`)
+#: from this many expected requests (numba's start-up, about 1-1.5 s of CPU, against about 2 s saved per million).
+AUTO_MIN_REQUESTS = 1_000_000
 
 
 class ServerModel:
@@ -65,6 +70,8 @@ class ServerModel:
 
     def _drive(self):
         env, admit = self.env, self.fleet.admit
+        expected = self.sc.horizon_s * sum(f.workload.mean_rate_per_s for f in self.sc.functions)
+        self.fleet.kernel = kern = choose_kernel("lambdasim.servers.kernel", expected, AUTO_MIN_REQUESTS)
         sf, unit = self.speed_factor, self.cpu_unit
         for cols in self.arrivals:
             cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf
@@ -72,9 +79,14 @@ class ServerModel:
             cols = {"function": cols["function"], "arrival_s": cols["arrival_s"], "duration_s": cpu_a + wait_a,
                     "cpu_s": cpu_a}
             n = len(cols["arrival_s"])
-            b = Batch(n)
             cpu_u = cpu_a if unit == 1.0 else cpu_a / unit
-            ts, cs, ws = cols["arrival_s"].tolist(), cpu_u.tolist(), wait_a.tolist()
+            if kern is None:
+                b = Batch(n)
+                ts, cs, ws = cols["arrival_s"].tolist(), cpu_u.tolist(), wait_a.tolist()
+            else:  # the kernel reads the columns as arrays; the Python loop through memoryviews (as floats)
+                arrays = tuple(np.ascontiguousarray(x, dtype=np.float64) for x in (cols["arrival_s"], cpu_u, wait_a))
+                b = Batch(n, arrays)
+                ts, cs, ws = (memoryview(x) for x in arrays)
             # before admitting: a Spot stop scans the batches waiting (and restarts from their work arrays;
             # without Spot none are kept: an overloaded fleet's waiting batches stay small, issue 16)
             spot = self.spot is not None and self.fleet.spot_share > 0

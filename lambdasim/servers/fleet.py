@@ -130,6 +130,8 @@ class Fleet(AdmissionLoops):
         # instead of the avail and cpu_next heaps: the same choices (lowest id on ties), fewer operations
         self.scan = True  # until more than SCAN_MAX instances were launched; then the heaps, for good
         self.load: list[int] = []  # scan mode: outstanding requests of each in-service instance (others: any)
+        self.kernel = None  # lambdasim.servers.kernel: scan mode's common stretches run compiled (the driver decides)
+        self._backoff = 1  # requests the Python loop takes before the kernel is tried again (_admit_fast)
 
     # --- capacity ---------------------------------------------------------------
     @property
