@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambdasim.stats import MIN_REPLICATIONS, mean_interval, wilson
+from lambdasim.stats import MIN_REPLICATIONS, LogHistogram, mean_interval, wilson
 
 values = st.lists(st.floats(min_value=0.0, max_value=1e6, allow_nan=False), min_size=1, max_size=12)
 
@@ -52,3 +52,22 @@ def test_bootstrap_interval_covers_the_mean_of_normal_samples_about_95_percent_o
         _, lo, hi = mean_interval(rng.normal(10.0, 1.0, 20))
         hits += lo <= 10.0 <= hi
     assert 0.88 <= hits / 300 <= 0.99  # percentile bootstrap is a little narrow at n = 20
+
+
+_HIST = LogHistogram()
+_edge = st.integers(0, len(_HIST.edges) - 1).flatmap(
+    lambda k: st.sampled_from([_HIST.edges[k], np.nextafter(_HIST.edges[k], 0.0), np.nextafter(_HIST.edges[k], np.inf)]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), _edge, st.just(0.0)), max_size=50))
+def test_histogram_bins_are_searchsorted_for_every_value(xs):
+    """The guessed-and-checked bins equal ``np.searchsorted(edges, x)``: every edge and its neighbours,
+    zero, negatives, NaN, infinities and tiny or huge values."""
+    x = np.array(xs, dtype=float)
+    assert (_HIST.bins(x) == np.searchsorted(_HIST.edges, x)).all()
+
+
+def test_histogram_bins_of_a_million_latencies_are_searchsorted():
+    x = np.random.default_rng(4).lognormal(0.0, 3.0, 1_000_000)
+    assert (_HIST.bins(x) == np.searchsorted(_HIST.edges, x)).all()
