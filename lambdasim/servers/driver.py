@@ -22,7 +22,7 @@ import simpy
 
 from lambdasim.kernels import kernel as choose_kernel
 from lambdasim.scenario import Scenario
-from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch
+from lambdasim.servers.fleet import COMPLETED, IN_FLIGHT, Batch, Fleet
 from lambdasim.servers.result import ServerTally
 from lambdasim.servers.spot import SpotInterruptions
 from lambdasim.workload.arrivals import ArrivalSource
@@ -44,8 +44,20 @@ class ServerModel:
         self.tally = ServerTally(len(scenario.functions), scenario.horizon_s, keep=keep_records,
                                  measure_from_s=scenario.measure_from_s)
         self.arrivals = ArrivalSource(scenario)
+        expected = scenario.horizon_s * sum(f.workload.mean_rate_per_s for f in scenario.functions)
+        self.kernel = choose_kernel("lambdasim.servers.kernel", expected, AUTO_MIN_REQUESTS)  # None: the Python loop
         self.spot: SpotInterruptions | None = None
         self._waiting: deque = deque()  # (columns, batch, cpu, wait arrays or None) not yet in the tally
+
+    @property
+    def fleet(self) -> Fleet:
+        """The platform's fleet; set by the subclass before it launches any server, it gets the run's kernel."""
+        return self._fleet
+
+    @fleet.setter
+    def fleet(self, fleet: Fleet) -> None:
+        fleet.kernel = self.kernel  # before the first launch: the kernel keeps larger fleets in scan mode
+        self._fleet = fleet
 
     def spot_process(self, rng: np.random.Generator, rate_per_hour: float, notice_s: float,
                      requeue: bool) -> SpotInterruptions:
@@ -69,9 +81,7 @@ class ServerModel:
         self._flush(final=True)
 
     def _drive(self):
-        env, admit = self.env, self.fleet.admit
-        expected = self.sc.horizon_s * sum(f.workload.mean_rate_per_s for f in self.sc.functions)
-        self.fleet.kernel = kern = choose_kernel("lambdasim.servers.kernel", expected, AUTO_MIN_REQUESTS)
+        env, admit, kern = self.env, self.fleet.admit, self.kernel
         sf, unit = self.speed_factor, self.cpu_unit
         for cols in self.arrivals:
             cpu_a, wait_a = cols["cpu_s"] * sf, cols["wait_s"] * sf

@@ -23,7 +23,7 @@ instance and instances' ready times sit in three heaps and
 :meth:`Fleet.advance` replays them in time order up to the present. No
 SimPy event is needed for any of them; the driver and the autoscaler call
 ``advance(now)`` before they look at the fleet. A small fleet (at most
-``Fleet.SCAN_MAX`` instances launched so far: the default scenario's one
+``Fleet.SCAN_MAX`` instances launched so far, ``KERNEL_SCAN_MAX`` with the compiled kernel: the default scenario's one
 m5.large, two Fargate tasks, three LMI instances) keeps no heap of next
 CPU-part ends or of free instances: it takes the minimum of its instances'
 due times (``ps_due``) and of their loads (``load``) over these short lists,
@@ -92,6 +92,7 @@ class WaitingQueue:
 
 class Fleet(AdmissionLoops):
     SCAN_MAX = 16  # instances (launched so far) up to which the fleet scans instead of keeping heaps
+    KERNEL_SCAN_MAX = 256  # the same with the compiled kernel, whose scans over a few hundred numbers cost little
     _OFF = 1 << 40  # a load that is never below the slots: the instance is not in service
 
     def __init__(self, workers: int, ready_delay_s: float, timeout_s: float | None = None,
@@ -135,6 +136,12 @@ class Fleet(AdmissionLoops):
 
     # --- capacity ---------------------------------------------------------------
     @property
+    def scan_max(self) -> int:
+        """Instances up to which this fleet stays in scan mode (``KERNEL_SCAN_MAX`` when its kernel runs, at most
+        16 times ``SCAN_MAX``, so that ``SCAN_MAX = 0`` forces the heaps on both paths)."""
+        return self.SCAN_MAX if self.kernel is None else min(self.KERNEL_SCAN_MAX, 16 * self.SCAN_MAX)
+
+    @property
     def active(self) -> int:
         """Instances pending or in service: the fleet's current capacity target."""
         return self.n_pending + self.n_in_service
@@ -156,7 +163,7 @@ class Fleet(AdmissionLoops):
         self.state.append(PENDING)
         self.load.append(self._OFF)
         self.n_pending += 1
-        if self.scan and len(self.state) > self.SCAN_MAX:
+        if self.scan and len(self.state) > self.scan_max:
             self._to_heaps()
         if booted:
             self._in_service(iid, t)

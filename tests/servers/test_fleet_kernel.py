@@ -34,7 +34,7 @@ def _state(fleet) -> dict:
 
 
 def _both(sc: lambdasim.Scenario, platform: str, monkeypatch) -> tuple[dict, collections.Counter]:
-    """Runs ``sc`` on both paths; asserts they agree; returns the fingerprint and why each kernel call stopped
+    """Runs ``sc`` on both paths; asserts they agree (and the fleets' state, when both end in the same mode); returns the fingerprint and why each kernel call stopped
     (with the requests it admitted under the key ``"admitted"``)."""
     stops: collections.Counter = collections.Counter()
     real = kernel.admit
@@ -50,9 +50,10 @@ def _both(sc: lambdasim.Scenario, platform: str, monkeypatch) -> tuple[dict, col
     for k in ("python", "numba"):
         monkeypatch.setenv("LAMBDASIM_KERNEL", k)
         r = lambdasim.simulate(sc, platform)
-        got[k] = fingerprint(r, True, sc.horizon_s / 20), _state(r._fleet)
+        got[k] = fingerprint(r, True, sc.horizon_s / 20), _state(r._fleet), r._fleet.scan
     assert got["numba"][0] == got["python"][0]
-    assert got["numba"][1] == got["python"][1]
+    if got["numba"][2] == got["python"][2]:  # past 16 instances the Python loop keeps heaps (their own state)
+        assert got["numba"][1] == got["python"][1]
     return got["python"][0], stops
 
 
@@ -75,6 +76,26 @@ def test_every_way_the_kernel_stops_keeps_the_result(monkeypatch, platform, rate
     sc = fleet_scenario(platform, rate, 0.3, size, scaling, None, limit, 0.0, 5, horizon_s=3000.0)
     _, stops = _both(sc, platform, monkeypatch)
     assert stops[stop] > 0 and stops["admitted"] > 500  # the kernel really ran, and stopped as meant
+
+
+def test_with_the_kernel_a_fleet_of_71_instances_scans_and_equals_the_python_heaps(monkeypatch):
+    """An autoscaled EC2 fleet grows to 71 instances: the Python loop moves to its heaps past 16, the kernel
+    keeps scanning (up to ``KERNEL_SCAN_MAX``); the same numbers."""
+    sc = lambdasim.Scenario.from_dict({
+        "name": "big", "horizon_s": 600.0, "seed": 3, "pricing": "aws-latest",
+        "functions": [{"name": "f", "memory_mb": 512, "duration": {"dist": "exponential", "mean_s": 1.0},
+                       "cpu_scaling": {"cpu_bound_fraction": 0.5, "reference_memory_mb": 512},
+                       "workload": {"kind": "poisson", "rate_per_s": 200}}],
+        "ec2": {"workers_per_instance": 4,
+                "scaling": {"policy": "target_tracking", "target": 0.6, "min": 10, "max": 200}}})
+    modes = {}
+    for k in ("python", "numba"):
+        monkeypatch.setenv("LAMBDASIM_KERNEL", k)
+        r = lambdasim.simulate(sc, "ec2")
+        modes[k] = (r._fleet.scan, len(r._fleet.state))
+    assert modes["python"][0] is False and modes["numba"][0] is True and 16 < modes["numba"][1] <= 256
+    _, stops = _both(sc, "ec2", monkeypatch)
+    assert stops["admitted"] > 50_000
 
 
 def _direct(kern, ts, cs, ws, slots: int, vcpu: float, boots: list[float]) -> tuple:

@@ -20,6 +20,7 @@ from support.fleets import FLEET_CASES, fleet_scenario as _scenario
 
 def _run(sc: lambdasim.Scenario, platform: str, scan_max: int) -> dict[str, str]:
     with pytest.MonkeyPatch.context() as m:
+        m.setenv("LAMBDASIM_KERNEL", "python")  # the Python loops (the kernel scans further: test_fleet_kernel.py)
         m.setattr(Fleet, "SCAN_MAX", scan_max)
         r = lambdasim.simulate(sc, platform)
         fleet = r._fleet
@@ -41,6 +42,7 @@ def test_a_switch_mid_run_keeps_the_result(monkeypatch):
     """An autoscaler that launches past the limit moves the fleet to its heaps mid-run (with requests waiting)."""
     sc = _scenario("ec2", 6.0, 1.0, 2, "tracking", None, None, 0.0, 3)
     with monkeypatch.context() as m:
+        m.setenv("LAMBDASIM_KERNEL", "python")
         m.setattr(Fleet, "SCAN_MAX", 3)
         r = lambdasim.simulate(sc, "ec2")
         assert len(r._fleet.state) > 3 and not r._fleet.scan
