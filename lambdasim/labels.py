@@ -249,8 +249,8 @@ def _sig(x: float, digits: int = 4) -> str:
 
 
 def fmt(value: Any, kind: str = "number", reason: str = "") -> str:
-    """One way to write a number: ``count`` 1,234,567; ``percent`` (a fraction) 12.3 %; ``usd`` $1,234.56
-    or $0.0001142; ``seconds`` and ``number`` 3-4 significant digits; ``ratio`` 1.23×.
+    """One way to write a number: ``count`` 1,234,567; ``percent`` (a fraction) 12.3 %; ``usd`` $1,234.56,
+    $0.20 or $0.0001142; ``seconds`` and ``number`` 3-4 significant digits; ``ratio`` 1.23×.
 
     None, NaN and infinities become ``"n/a"``, with ``reason`` in brackets when given.
     """
@@ -274,7 +274,11 @@ def fmt(value: Any, kind: str = "number", reason: str = "") -> str:
     if kind == "usd":
         sign = "-" if x < 0 else ""
         x = abs(x)
-        return f"{sign}${x:,.2f}" if x >= 1 else f"{sign}${_sig(x, 4)}"
+        if x >= 1:
+            return f"{sign}${x:,.2f}"
+        text = _sig(x, 4)  # under a dollar: 4 significant digits (unit prices), and at least the cents
+        whole, _, cents = text.partition(".")
+        return f"{sign}${whole}.{cents.ljust(2, '0')}"
     if kind == "ratio":
         return f"{_sig(x, 3)}×"
     return _sig(x, 4)

@@ -63,7 +63,8 @@ def test_unknown_metric_keys_fall_back_to_words_with_units():
 @pytest.mark.parametrize("value, kind, text", [
     (1234567, "count", "1,234,567"), (1000420.0, "count", "1,000,420"), (0.1234, "percent", "12.3 %"),
     (0.0, "percent", "0 %"), (1.142e-05, "usd", "$0.00001142"), (1234.5678, "usd", "$1,234.57"),
-    (0.5, "usd", "$0.5"), (4000.0, "number", "4,000"), (0.123456, "seconds", "0.1235"),
+    (0.5, "usd", "$0.50"), (0.2, "usd", "$0.20"), (0.0, "usd", "$0.00"), (0.04166, "usd", "$0.04166"),
+    (-0.2, "usd", "-$0.20"), (0.99999, "usd", "$1.00"), (4000.0, "number", "4,000"), (0.123456, "seconds", "0.1235"),
     (12.3456, "number", "12.35"), (2.0, "ratio", "2×"), (True, "number", "yes"),
 ])
 def test_the_formatter_writes_each_kind_one_way(value, kind, text):
