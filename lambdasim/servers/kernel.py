@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from lambdasim.compiled import jit, pop, push
-from lambdasim.servers.states import IN_SERVICE
+from lambdasim.servers.states import DROPPED, IN_SERVICE
 
 __all__ = ["admit", "THROUGH", "AT_EVENT", "TO_PYTHON"]
 
@@ -88,13 +88,16 @@ def _jpop(jm, jq, jw, js, jj, r, n):
 
 
 @jit
-def _loop(ts, cs, ws, i, now, nxt, first, w, vc, off, tboot, state, out, load, busy, ps_n, ps_v, ps_t, due,
-          jm, jq, jw, js, jj, he, hg, fsum, isum, bstart, binst, bend):
+def _loop(ts, cs, ws, i, now, nxt, first, w, vc, off, tboot, drop, state, out, load, busy, ps_n, ps_v, ps_t, due,
+          jm, jq, jw, js, jj, he, hg, fsum, isum, bstart, binst, bend, bstatus):
     """The loop of ``AdmissionLoops._admit_scan`` with no request waiting (read it alongside).
 
     ``fsum``: cpu_busy, work started, sum of CPU-part starts, CPU work; ``isum``: CPU parts in progress,
     seq, this batch's pending requests, size of the done heap (all updated in place). The batch's columns
-    ``bstart``, ``binst``, ``bend`` are written as the Python loop writes them. Returns ``(index, why)``.
+    ``bstart``, ``binst``, ``bend``, ``bstatus`` are written as the Python loop writes them. ``drop``: the
+    queue's limit is 0 (a hybrid's ``busy`` routing, LMI's throttling), so a request finding no free slot is
+    dropped at once (as ``enqueue`` drops it); otherwise it would wait, and the Python loop takes it.
+    Returns ``(index, why)``.
     """
     inf = np.inf
     cpu_busy, work, start_sum, cpu_work = fsum[0], fsum[1], fsum[2], fsum[3]
@@ -179,7 +182,12 @@ def _loop(ts, cs, ws, i, now, nxt, first, w, vc, off, tboot, state, out, load, b
                 if load[a] < m:
                     m = load[a]
                     iid = a
-        if m >= w:  # no free slot: the request waits or is dropped (the Python loop)
+        if m >= w:  # no free slot: dropped at a queue limit of 0, else it waits (the Python loop)
+            if drop:
+                bstatus[i] = DROPPED
+                bend[i] = t
+                i += 1
+                continue
             why = TO_PYTHON
             break
         cpu = cs[i]
@@ -277,11 +285,14 @@ def admit(f, b, i: int, now: float, nxt: float, first: int) -> tuple[int, int]:
     he, hg = np.empty(cap_d, dtype=f64), np.empty(cap_d, dtype=i64)
     if done:
         he[:len(done)], hg[:len(done)] = zip(*done)
+    limit = 0 if f.spill_while_booting and f.n_pending else f.queue_limit  # as enqueue(); no boot comes due here
+    drop = limit is not None and limit <= 0
+    status = np.frombuffer(b.status, dtype=np.uint8)  # the batch's bytearray, written in place
     i0 = i
     while True:
-        i, why = _loop(ts, cs, ws, i, float(now), float(nxt), first, w, float(f.vcpu), f._OFF, float(tboot), state,
-                       out, load, busy, ps_n, ps_v, ps_t, due, jm, jq, jw, js, jj, he, hg, fsum, isum,
-                       b.start, b.inst, b.end)
+        i, why = _loop(ts, cs, ws, i, float(now), float(nxt), first, w, float(f.vcpu), f._OFF, float(tboot), drop,
+                       state, out, load, busy, ps_n, ps_v, ps_t, due, jm, jq, jw, js, jj, he, hg, fsum, isum,
+                       b.start, b.inst, b.end, status)
         if why != _GROW:
             break
         if isum[3] + isum[0] + 1 > he.shape[0]:  # the known ends' heap doubles

@@ -67,7 +67,6 @@ def test_the_kernel_equals_the_python_loop(platform, rate, cpu_fraction, size, s
 
 @pytest.mark.parametrize("platform, rate, size, scaling, limit, stop", [
     ("ec2", 1.0, 2, "fixed", None, kernel.TO_PYTHON),  # bursts fill every slot: requests queue
-    ("fargate", 1.0, 6, "fixed", 0, kernel.TO_PYTHON),  # every slot taken: dropped at the queue limit
     ("ec2", 1.0, 2, "tracking", None, kernel.AT_EVENT),  # the autoscaler's events stop the kernel
     ("lmi", 1.0, 2, "tracking", 2, kernel.AT_EVENT),
     ("ec2", 0.5, 3, "fixed", None, kernel.THROUGH),  # never short of a slot: one call per batch
@@ -136,6 +135,20 @@ def test_ties_everywhere_on_a_hand_built_fleet(data, n, slots, vcpu, boots):
     assert _direct(kernel, ts, cs, ws, slots, vcpu, boots) == _direct(None, ts, cs, ws, slots, vcpu, boots)
 
 
+@pytest.mark.parametrize("platform, limit", [("fargate", 0), ("lmi", 0)])
+def test_a_queue_limit_of_0_drops_in_the_kernel(monkeypatch, platform, limit):
+    """Every slot taken and no queue allowed (a hybrid's ``busy`` routing, LMI's throttling): the kernel drops
+    the request itself, as ``enqueue`` would, and never hands the fleet back for it."""
+    sc = fleet_scenario(platform, 1.0, 0.3, 6 if platform == "fargate" else 1, "fixed", None, limit, 0.0, 5,
+                        horizon_s=3000.0)
+    _, stops = _both(sc, platform, monkeypatch)
+    admitted = stops["admitted"]
+    monkeypatch.setenv("LAMBDASIM_KERNEL", "python")
+    r = lambdasim.simulate(sc, platform)
+    assert stops[kernel.TO_PYTHON] == 0 and admitted == r.summary["invocations"]
+    assert r.summary["dropped"] > 100
+
+
 def test_a_boot_due_hands_the_request_to_python(monkeypatch):
     """The request arriving when a second instance comes into service goes through the Python loop's general
     path (the kernel stops before it), and the result is the Python loop's."""
@@ -164,7 +177,7 @@ def test_full_arrays_grow_and_the_result_stays(monkeypatch):
     def spy(*a):
         i, why = real(*a)
         if why == kernel._GROW:  # which one is full, by the rule admit() grows by
-            rows, he, isum = a[19], a[24], a[27]
+            rows, he, isum = a[20], a[25], a[28]  # jm, he, isum in _loop's arguments
             heap = isum[3] + isum[0] + 1 > he.shape[0]
             grew["heap" if heap else "rows"] += 1
             assert heap or rows.shape[1] < 200
