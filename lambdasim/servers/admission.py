@@ -226,20 +226,20 @@ class AdmissionLoops:
 
     def _admit_fast(self, ts: list, cs: list, ws: list, b: Batch, i: int, now: float, nxt: float,
                     resumed: bool) -> int:
-        """:meth:`_admit_scan` with its common stretches compiled (:mod:`lambdasim.servers.kernel`, ``kernel``):
-        while no request waits, no instance drains and every CPU part in progress is one of ``b``'s, the kernel
-        admits. The Python loop takes the request the kernel stops at (a boot due, no free slot) and, while the
-        fleet is not in the common case (a queue), stretches of 64 requests; then the kernel again. A kernel call
-        that admitted fewer than 16 requests doubles the wait before the next (``_backoff`` requests, up to
-        1,024): a fleet on the edge of saturation stays on Python rather than copying its state to and fro.
-        Either way every request goes through the same operations: the result is the same bit for bit."""
-        kern, n = self.kernel, len(ts)
+        """:meth:`_admit_scan` compiled (:mod:`lambdasim.servers.kernel`, ``kernel``) whenever the kernel can take
+        the fleet (:func:`~lambdasim.servers.kernel.ready`: scan mode, no instance draining, every CPU part in
+        progress and every waiting request one of ``b``'s). The Python loop takes the request the kernel stops at
+        (a boot due) and, while the kernel cannot take the fleet, stretches of 64 requests; then the kernel
+        again. A kernel call that admitted fewer than 16 requests doubles the wait before the next (``_backoff``
+        requests, up to 1,024), so that a fleet the kernel keeps handing back is not copied to and fro. Either
+        way every request goes through the same operations: the result is the same bit for bit."""
+        kern, n, views = self.kernel, len(ts), (ts, cs, ws)
         first = i if resumed else -1
         retry = i  # the kernel is not tried before this request
         while i < n:
-            if i >= retry and not self.queue.n and not self._drain_at and self.ps_count == b.pending:
+            if i >= retry and kern.ready(self, b, views):
                 i0 = i
-                i, why = kern.admit(self, b, i, now, nxt, first)
+                i, why = kern.admit(self, b, i, now, nxt, first, views)
                 if why != kern.TO_PYTHON:
                     return i
                 self._backoff = 1 if i - i0 >= 16 else min(1024, 2 * self._backoff)
