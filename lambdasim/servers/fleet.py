@@ -23,8 +23,9 @@ instance and instances' ready times sit in three heaps and
 :meth:`Fleet.advance` replays them in time order up to the present. No
 SimPy event is needed for any of them; the driver and the autoscaler call
 ``advance(now)`` before they look at the fleet. A small fleet (at most
-``Fleet.SCAN_MAX`` instances launched so far, ``KERNEL_SCAN_MAX`` with the compiled kernel: the default scenario's one
-m5.large, two Fargate tasks, three LMI instances) keeps no heap of next
+``Fleet.SCAN_MAX`` instances launched so far, ``KERNEL_SCAN_MAX`` with the
+compiled kernel: the default scenario's one m5.large, two Fargate tasks,
+three LMI instances) keeps no heap of next
 CPU-part ends or of free instances: it takes the minimum of its instances'
 due times (``ps_due``) and of their loads (``load``) over these short lists,
 which makes the same choices (lowest id on ties); past the limit it builds
@@ -131,7 +132,7 @@ class Fleet(AdmissionLoops):
         # instead of the avail and cpu_next heaps: the same choices (lowest id on ties), fewer operations
         self.scan = True  # until more than SCAN_MAX instances were launched; then the heaps, for good
         self.load: list[int] = []  # scan mode: outstanding requests of each in-service instance (others: any)
-        self.kernel = None  # lambdasim.servers.kernel: scan mode's common stretches run compiled (the driver decides)
+        self.kernel = None  # lambdasim.servers.kernel: scan mode runs compiled whenever it can (the driver decides)
         self._backoff = 1  # requests the Python loop takes before the kernel is tried again (_admit_fast)
 
     # --- capacity ---------------------------------------------------------------

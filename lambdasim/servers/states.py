@@ -26,5 +26,5 @@ class Batch:
             self.end = np.full(n, math.nan)
             self.inst = np.full(n, -1, dtype=np.int64)
         self.status = bytearray(n)  # COMPLETED (0) until set: one byte per request
-        self.pending = 0  # requests of this batch still waiting in the queue
+        self.pending = 0  # requests of this batch whose end is not known yet: waiting, or in a CPU part
         self.arrays = arrays  # (arrival, CPU, waiting seconds) as float64 arrays when the fleet's kernel runs

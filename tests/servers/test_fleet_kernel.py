@@ -35,8 +35,9 @@ def _state(fleet) -> dict:
 
 
 def _both(sc: lambdasim.Scenario, platform: str, monkeypatch) -> tuple[dict, collections.Counter]:
-    """Runs ``sc`` on both paths; asserts they agree (and the fleets' state, when both end in the same mode); returns the fingerprint and why each kernel call stopped
-    (with the requests it admitted under the key ``"admitted"``)."""
+    """Runs ``sc`` on both paths; asserts they agree (and the fleets' state, when both end in the same mode);
+    returns the fingerprint and why each kernel call stopped (with the requests it admitted under the key
+    ``"admitted"``)."""
     stops: collections.Counter = collections.Counter()
     real = kernel.admit
 
