@@ -163,8 +163,9 @@ def _loop(ts, cs, ws, i, now, nxt, first, w, vc, off, tboot, limit, timeout, sta
         if tboot <= t:  # an instance comes into service by t: the Python loop's general path
             why = TO_PYTHON
             break
-        # room for what this request may add: every CPU part and queued request may reach the done heap
-        if ist[3] + ist[0] + ist[6] + 1 > cap_d:
+        # room for what this request may add: every CPU part and queued request may reach the done heap, and
+        # while requests wait, any instance may get as many CPU parts as it has slots (served from the queue)
+        if ist[3] + ist[0] + ist[6] + 1 > cap_d or (ist[6] > 0 and cap_j < w):
             why = _GROW
             break
         if tmin <= t or (ist[3] > 0 and he[0] <= t):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import inspect
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -229,3 +230,36 @@ print(driver.AUTO_MIN_REQUESTS, small, "lambdasim.servers.kernel" in sys.modules
     default = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "default.yaml"
     out = subprocess.run([sys.executable, "-c", code, str(default)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1000000", "False", "True"]
+
+
+def test_requests_served_from_the_queue_grow_the_rows_first(monkeypatch):
+    """40 slots filled by requests without CPU work, then CPU-bound ones queue: when the slots free, each
+    queued request served starts a CPU part, up to 40 at once on the instance: more than the kernel's first
+    rows (16) hold, so they take the slots before anything is served (numba does not check bounds)."""
+    real = kernel._loop
+    names = list(inspect.signature(real.py_func).parameters)
+    most = []
+
+    def spy(*a):
+        i, why = real(*a)
+        most.append((int(a[names.index("ps_n")].max()), a[names.index("jm")].shape[1]))
+        return i, why
+
+    monkeypatch.setattr(kernel, "_loop", spy)
+    ts = [k * 0.01 for k in range(100)] + [10.0 + k * 0.1 for k in range(100)]  # the later ones see the serves
+    cs = [0.0] * 40 + [5.0] * 160
+    ws = [10.0] * 40 + [0.5] * 160
+    assert _direct(kernel, ts, cs, ws, 40, 2.0, []) == _direct(None, ts, cs, ws, 40, 2.0, [])
+    assert all(n <= room for n, room in most) and max(n for n, _ in most) > 16
+
+
+def test_the_kernel_stays_in_bounds(tmp_path):
+    """numba does not check array bounds: this file's hand-built fleets (ties, timeouts, limits, growing rows
+    and heap) run again with ``NUMBA_BOUNDSCHECK=1`` in a fresh numba cache, so a write past the kernel's arrays
+    raises instead of passing silently."""
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                          "-k", "ties or rows_first or grow or boot_due"], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert "4 passed" in out.stdout.splitlines()[-1]
