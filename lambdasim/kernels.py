@@ -19,17 +19,19 @@ from lambdasim.errors import LambdasimError
 __all__ = ["kernel"]
 
 
-def kernel(module: str, expected: float, auto_min: float) -> ModuleType | None:
-    """The kernel module ``module`` (e.g. ``"lambdasim.servers.kernel"``), or None for the Python loop.
+def kernel(module: str, scenario, auto_min: float) -> ModuleType | None:
+    """The kernel module ``module`` (e.g. ``"lambdasim.servers.kernel"``) for a run of ``scenario``, or None for
+    the Python loop.
 
-    ``expected``: the run's expected number of arrivals; under ``auto`` a fresh process loads the kernel from
-    ``auto_min`` of them (once loaded, every run of the process uses it)."""
+    Under ``auto`` a fresh process loads the kernel when the run expects ``auto_min`` arrivals or more (its
+    horizon times its functions' mean rates); once loaded, every run of the process uses it."""
     want = os.environ.get("LAMBDASIM_KERNEL", "auto")
     if want not in ("auto", "numba", "python"):
         raise LambdasimError(f"LAMBDASIM_KERNEL: expected auto, numba or python, got {want!r}")
     if want == "python":
         return None
     if want == "auto" and module not in sys.modules:
+        expected = scenario.horizon_s * sum(f.workload.mean_rate_per_s for f in scenario.functions)
         if expected < auto_min or importlib.util.find_spec("numba") is None:
             return None
     try:

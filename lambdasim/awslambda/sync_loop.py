@@ -106,8 +106,7 @@ def _kernel(m):
     """:func:`lambdasim.awslambda.kernel.window_one` if ``m`` qualifies and :func:`lambdasim.kernels.kernel` chooses it
     (``LAMBDASIM_KERNEL``; under ``auto`` from ``AUTO_MIN_ARRIVALS`` expected arrivals: numba's start-up costs 1-1.5 s
     of CPU per process, the kernel saves about 0.8 s per million), else None."""
-    expected = m.horizon_s * sum(f.workload.mean_rate_per_s for f in m.sc.functions)
-    kernel = choose_kernel("lambdasim.awslambda.kernel", expected, AUTO_MIN_ARRIVALS)
+    kernel = choose_kernel("lambdasim.awslambda.kernel", m.sc, AUTO_MIN_ARRIVALS)
     return kernel.window_one if kernel is not None and kernel.qualifies(m) else None
 
 

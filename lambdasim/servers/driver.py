@@ -44,8 +44,7 @@ class ServerModel:
         self.tally = ServerTally(len(scenario.functions), scenario.horizon_s, keep=keep_records,
                                  measure_from_s=scenario.measure_from_s)
         self.arrivals = ArrivalSource(scenario)
-        expected = scenario.horizon_s * sum(f.workload.mean_rate_per_s for f in scenario.functions)
-        self.kernel = choose_kernel("lambdasim.servers.kernel", expected, AUTO_MIN_REQUESTS)  # None: the Python loop
+        self.kernel = choose_kernel("lambdasim.servers.kernel", scenario, AUTO_MIN_REQUESTS)  # None: the Python loop
         self.spot: SpotInterruptions | None = None
         self._waiting: deque = deque()  # (columns, batch, cpu, wait arrays or None) not yet in the tally
 
